@@ -1,0 +1,33 @@
+/**
+ * Settings a stage reads from its Lambda environment (set in sst.config.ts). Read per call so tests
+ * and the simulator can set them; a missing one is a deployment bug and fails loudly.
+ */
+import { MissingConfiguration } from "./errors.js";
+
+export const ENV = {
+  /** IAM role EKS assumes for the control plane. */
+  clusterRoleArn: "CLUSTER_ROLE_ARN",
+  /** IAM role of the managed node groups' instances. */
+  nodeRoleArn: "NODE_ROLE_ARN",
+  /** IAM role the EBS CSI controller assumes through EKS Pod Identity. */
+  ebsCsiRoleArn: "EBS_CSI_ROLE_ARN",
+  /** Principals given cluster-admin access entries: the CodeBuild role and the Kubernetes-facing Lambda role. */
+  adminPrincipalArns: "ADMIN_PRINCIPAL_ARNS",
+  /** KMS key for the Karmada secrets. */
+  secretsKmsKeyId: "SECRETS_KMS_KEY_ID",
+} as const;
+
+export type Setting = keyof typeof ENV;
+
+export function setting(name: Setting): string {
+  const value = process.env[ENV[name]];
+  if (!value) throw new MissingConfiguration(`environment variable ${ENV[name]} (${name}) is not set`);
+  return value;
+}
+
+/** A comma-separated list setting. */
+export const listSetting = (name: Setting): string[] =>
+  setting(name)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);

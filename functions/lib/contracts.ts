@@ -1,0 +1,128 @@
+/**
+ * Payloads that flow between the states of the Deploy workflow. Each stage parses its input with one
+ * of these schemas; the state machine builder (statemachine/deploy.ts) wires the JSON paths.
+ * Nothing here may ever hold a secret: payloads show up in the execution history.
+ */
+import { z } from "zod";
+
+/** One cluster, fully resolved by Preflight: everything a stage needs to act on it without lookups. */
+export const clusterSpecSchema = z.object({
+  deploymentName: z.string(),
+  role: z.enum(["parent", "member"]),
+  /** Karmada / logical name. */
+  name: z.string(),
+  /** EKS cluster name. */
+  clusterName: z.string(),
+  region: z.string(),
+  kubernetesVersion: z.string(),
+  vpcId: z.string(),
+  /** Subnets for the control plane ENIs (public and private, at least two AZs). */
+  subnetIds: z.array(z.string()).min(2),
+  /** Subnets for the worker nodes. */
+  nodeSubnetIds: z.array(z.string()).min(1),
+  nodegroup: z.object({
+    name: z.string(),
+    count: z.number().int().min(1),
+    instanceTypes: z.array(z.string()).min(1),
+    /** EKS AMI type matching the architecture (AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD). */
+    amiType: z.string(),
+  }),
+  /** Weight in the sample PropagationPolicy (members only). */
+  weight: z.number().int().min(1).optional(),
+  /** Whether Preflight found the EKS cluster already there (ours, adopted). */
+  exists: z.boolean(),
+});
+export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+
+/** The Karmada control plane, resolved. */
+export const karmadaSpecSchema = z.object({
+  version: z.string(),
+  apiserverReplicas: z.number().int(),
+  etcdReplicas: z.number().int(),
+  allowedCidrs: z.array(z.string()).min(1),
+  /** Secrets Manager names (never values) in the parent's region. */
+  kubeconfigSecretName: z.string(),
+  pkiSecretName: z.string(),
+});
+export type KarmadaSpec = z.output<typeof karmadaSpecSchema>;
+
+/** What Preflight returns (stored at `$.resolved`). */
+export const resolvedDeploymentSchema = z.object({
+  deploymentName: z.string(),
+  region: z.string(),
+  parent: clusterSpecSchema,
+  members: z.array(clusterSpecSchema).min(1),
+  karmada: karmadaSpecSchema,
+  sampleWorkload: z.object({ enabled: z.boolean(), replicas: z.number().int().min(0) }),
+  /** Problems found and fixed, or worth a look (e.g. subnet tags added). */
+  notes: z.array(z.string()),
+});
+export type ResolvedDeployment = z.output<typeof resolvedDeploymentSchema>;
+
+/**
+ * One step of a poll loop. Ensure-stages return it with `attempt: 0`; status stages receive
+ * `attempt` (counted by the state machine) and echo it. The state machine loops on `ready`,
+ * waits `nextPollSeconds`, and stops at the attempt cap with a named timeout error.
+ * Terminal failures are thrown as named errors, never returned.
+ */
+export const pollStateSchema = z.object({
+  ready: z.boolean(),
+  /** The resource's own status word (ACTIVE, CREATING, active, provisioning, …). */
+  status: z.string(),
+  nextPollSeconds: z.number().int().min(1),
+  attempt: z.number().int().min(0),
+  /** When the work started (the resource's creation time), ISO 8601. */
+  startedAt: z.string().optional(),
+  /** When it was first seen ready, ISO 8601. */
+  readyAt: z.string().optional(),
+});
+export type PollState = z.output<typeof pollStateSchema>;
+
+/** Input of every per-cluster stage. */
+export const clusterInputSchema = z.object({ cluster: clusterSpecSchema });
+export type ClusterInput = z.output<typeof clusterInputSchema>;
+
+/** Input of every per-cluster status stage. */
+export const clusterPollInputSchema = z.object({ cluster: clusterSpecSchema, attempt: z.number().int().min(1) });
+export type ClusterPollInput = z.output<typeof clusterPollInputSchema>;
+
+/** Karmada LB stages: the parent cluster plus the allowed source ranges. */
+export const karmadaLbInputSchema = z.object({ cluster: clusterSpecSchema, allowedCidrs: z.array(z.string()).min(1) });
+export const karmadaLbPollInputSchema = karmadaLbInputSchema.extend({ attempt: z.number().int().min(1) });
+
+/** The NLB once it is usable: what KarmadaInit needs (no secrets). */
+export const loadBalancerStateSchema = pollStateSchema.extend({
+  hostname: z.string().optional(),
+  /** One IPv4 address of the NLB: `kubectl karmada init --karmada-apiserver-advertise-address` must be an IP. */
+  ipv4: z.string().optional(),
+  loadBalancerArn: z.string().optional(),
+});
+export type LoadBalancerState = z.output<typeof loadBalancerStateSchema>;
+
+/** Sample workload stages: where Karmada is, and how replicas should divide. */
+export const sampleWorkloadInputSchema = z.object({
+  deploymentName: z.string(),
+  /** Region of the parent cluster (where the Karmada kubeconfig secret lives). */
+  region: z.string(),
+  kubeconfigSecretName: z.string(),
+  replicas: z.number().int().min(0),
+  members: z.array(z.object({ name: z.string(), weight: z.number().int().min(1) })).min(1),
+});
+export const sampleWorkloadPollInputSchema = sampleWorkloadInputSchema.extend({ attempt: z.number().int().min(1) });
+
+export const sampleWorkloadStateSchema = pollStateSchema.extend({
+  /** Replicas each member should run (Karmada's weighted division). */
+  expected: z.record(z.string(), z.number().int()),
+  /** Replicas each member runs and reports available. */
+  split: z.record(z.string(), z.number().int()),
+});
+export type SampleWorkloadState = z.output<typeof sampleWorkloadStateSchema>;
+
+/** A finished CodeBuild build, as the state machine keeps it (ResultSelector of the `.sync` task). */
+export const buildResultSchema = z.object({
+  buildId: z.string(),
+  status: z.string(),
+  startTime: z.union([z.string(), z.number()]).optional(),
+  endTime: z.union([z.string(), z.number()]).optional(),
+});
+export type BuildResult = z.output<typeof buildResultSchema>;

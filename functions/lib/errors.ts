@@ -1,0 +1,116 @@
+/**
+ * Named errors: the contract between a stage and the state machine.
+ *
+ * The Lambda runtime reports `error.name` as the error type, and the state machine's Retry/Catch
+ * match on it, so every name says what the workflow (or a person) should do. Names are set as
+ * string literals, never derived from the class name, because bundlers rename classes.
+ */
+export abstract class OrchestratorError extends Error {
+  abstract override readonly name: string;
+}
+
+/** The execution input breaks one or more rules; the message lists every problem with its path. */
+export class InvalidPlan extends OrchestratorError {
+  override readonly name = "InvalidPlan";
+  constructor(
+    readonly problems: readonly { path: string; rule: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `The plan has ${problems.length} problem${problems.length === 1 ? "" : "s"}:\n${problems
+        .map((p) => `- ${p.path}: ${p.rule}`)
+        .join("\n")}`,
+      options,
+    );
+  }
+}
+
+/** A stage received a payload that does not match its input schema (a wiring bug, not a user error). */
+export class InvalidStageInput extends OrchestratorError {
+  override readonly name = "InvalidStageInput";
+}
+
+/** No VPC matches the plan's `vpc` in that region. */
+export class VpcNotFound extends OrchestratorError {
+  override readonly name = "VpcNotFound";
+}
+
+/** More than one VPC carries the requested Name tag. */
+export class VpcAmbiguous extends OrchestratorError {
+  override readonly name = "VpcAmbiguous";
+}
+
+/** The VPC lacks subnets that a cluster needs (at least two Availability Zones). */
+export class SubnetsInsufficient extends OrchestratorError {
+  override readonly name = "SubnetsInsufficient";
+}
+
+/** A public subnet does not assign public IPv4 addresses on launch, so nodes there cannot reach the internet. */
+export class PublicSubnetNoPublicIp extends OrchestratorError {
+  override readonly name = "PublicSubnetNoPublicIp";
+}
+
+/** Subnets lack the `kubernetes.io/role/elb` / `internal-elb` tags the NLB needs, and the plan did not ask to add them. */
+export class SubnetTagsMissing extends OrchestratorError {
+  override readonly name = "SubnetTagsMissing";
+}
+
+/** The requested Kubernetes version is not offered by EKS in that region. */
+export class KubernetesVersionUnsupported extends OrchestratorError {
+  override readonly name = "KubernetesVersionUnsupported";
+}
+
+/** No instance type in the region matches the requested vCPUs / memory / architecture. */
+export class NoInstanceTypeMatches extends OrchestratorError {
+  override readonly name = "NoInstanceTypeMatches";
+}
+
+/** An EKS cluster with that exact name exists and is not tagged with this deployment. */
+export class ClusterNameTaken extends OrchestratorError {
+  override readonly name = "ClusterNameTaken";
+}
+
+/** EKS reports the cluster FAILED (or it is being deleted). */
+export class ClusterCreateFailed extends OrchestratorError {
+  override readonly name = "ClusterCreateFailed";
+}
+
+/** The managed node group went CREATE_FAILED / DEGRADED or is being deleted. */
+export class NodegroupCreateFailed extends OrchestratorError {
+  override readonly name = "NodegroupCreateFailed";
+}
+
+/** An EKS addon went CREATE_FAILED / DEGRADED. */
+export class AddonDegraded extends OrchestratorError {
+  override readonly name = "AddonDegraded";
+}
+
+/** The Kubernetes API rejected a request for a reason retrying will not fix. */
+export class KubernetesRequestFailed extends OrchestratorError {
+  override readonly name = "KubernetesRequestFailed";
+}
+
+/** The Kubernetes API is not reachable yet (connection refused, 5xx): the state machine retries. */
+export class KubernetesApiUnavailable extends OrchestratorError {
+  override readonly name = "KubernetesApiUnavailable";
+}
+
+/** The Karmada LoadBalancer Service's NLB exists but cannot be used (e.g. `failed` state). */
+export class LoadBalancerFailed extends OrchestratorError {
+  override readonly name = "LoadBalancerFailed";
+}
+
+/** The Karmada kubeconfig secret is missing: KarmadaInit has not stored it. */
+export class KarmadaNotInitialized extends OrchestratorError {
+  override readonly name = "KarmadaNotInitialized";
+}
+
+/** Members run a different replica split than the weights demand. */
+export class SampleSplitMismatch extends OrchestratorError {
+  override readonly name = "SampleSplitMismatch";
+}
+
+/** A setting the stage needs from its environment is missing (a deployment bug). */
+export class MissingConfiguration extends OrchestratorError {
+  override readonly name = "MissingConfiguration";
+}

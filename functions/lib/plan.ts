@@ -1,0 +1,321 @@
+/**
+ * The execution input contract: one zod schema, from which come the TypeScript types,
+ * the committed JSON Schema (`schema/plan.schema.json`) and the normalized plan every stage receives.
+ */
+import { z } from "zod";
+import { InvalidPlan } from "./errors.js";
+import { clusterName, nodegroupName } from "./names.js";
+
+/** Karmada limits member cluster names to 48 characters. */
+export const MAX_MEMBER_NAME = 48;
+/** EKS cluster names are at most 100 characters. */
+export const MAX_EKS_CLUSTER_NAME = 100;
+/**
+ * `<deploymentName>-<member name>` must fit EKS's 100 characters with a 48-character member name (≤ 51),
+ * and the deployment name also prefixes schedule and secret names: 32 leaves room for all of them.
+ */
+export const MAX_DEPLOYMENT_NAME = 32;
+export const DEFAULT_KARMADA_VERSION = "v1.19.0";
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsLabel = (max: number, why: string) =>
+  z
+    .string()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters (${why})`)
+    .regex(
+      DNS1123_LABEL,
+      "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric",
+    );
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as eu-central-1");
+
+const vpcRef = z.union([
+  z
+    .strictObject({ name: z.string().min(1, "must not be empty").max(255) })
+    .describe("VPC whose Name tag equals this exactly"),
+  z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc1234") }),
+]);
+
+const nodeCount = z.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100");
+
+const nodesByRequirements = z.strictObject({
+  count: nodeCount.default(3),
+  vcpus: z.number().int().min(1).max(192).default(2).describe("vCPUs per node (exact)"),
+  memoryGiB: z.number().min(0.5).max(1536).default(4).describe("Memory per node in GiB (minimum)"),
+  arch: z.enum(["x86_64", "arm64"]).default("x86_64"),
+});
+const nodesByInstanceTypes = z.strictObject({
+  count: nodeCount.default(3),
+  instanceTypes: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.large"))
+    .min(1, "must list at least one instance type")
+    .max(20, "must list at most 20 instance types"),
+});
+const nodes = z.union([nodesByInstanceTypes, nodesByRequirements]);
+const DEFAULT_NODES = { count: 3, vcpus: 2, memoryGiB: 4, arch: "x86_64" as const };
+
+const cidr = z.string().refine(isCidr, "must be a CIDR block such as 203.0.113.0/24 (IPv4) or 2001:db8::/32 (IPv6)");
+
+const planObject = z.strictObject({
+  deploymentName: dnsLabel(MAX_DEPLOYMENT_NAME, "so every derived AWS name fits its limit").describe(
+    "Names and tags every resource of this deployment; EKS clusters are `<deploymentName>-<cluster name>`",
+  ),
+  region: region.describe("Region of the parent cluster and the default for members"),
+  vpc: vpcRef.describe("VPC for the parent cluster and the default for members in the same region"),
+  kubernetesVersion: z
+    .string()
+    .regex(/^(latest|1\.\d{1,2})$/, "must be 'latest' or a minor version such as 1.33")
+    .default("latest"),
+  nodes: nodes.default(DEFAULT_NODES).describe("Default node group for every cluster"),
+  tagSubnetsForLoadBalancers: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Add missing kubernetes.io/role/elb tags to the parent VPC's public subnets instead of failing preflight",
+    ),
+  parent: z
+    .strictObject({
+      name: dnsLabel(MAX_MEMBER_NAME, "Karmada's limit for cluster names").default("parent"),
+      nodes: nodes.optional(),
+    })
+    .default({ name: "parent" }),
+  members: z
+    .array(
+      z.strictObject({
+        name: dnsLabel(MAX_MEMBER_NAME, "Karmada's limit for cluster names").describe(
+          "Karmada cluster name (≤ 48 characters)",
+        ),
+        region: region.optional(),
+        vpc: vpcRef.optional(),
+        nodes: nodes.optional(),
+        weight: z.number().int("must be a whole number").min(1, "must be a positive integer").default(1),
+      }),
+    )
+    .min(1, "must list at least one member cluster")
+    .max(100, "must list at most 100 member clusters"),
+  karmada: z
+    .strictObject({
+      version: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/, "must be a Karmada release tag such as v1.19.0")
+        .default(DEFAULT_KARMADA_VERSION),
+      apiserverReplicas: z.number().int().min(1, "must be at least 1").max(7).default(3),
+      etcdReplicas: z
+        .number()
+        .int()
+        .min(1, "must be at least 1")
+        .max(7)
+        .refine((n) => n % 2 === 1, "must be odd so etcd keeps a quorum")
+        .default(3),
+      allowedCidrs: z
+        .array(cidr)
+        .min(1, "must list at least one CIDR: the Karmada API is never open to everyone by default")
+        .max(40, "must list at most 40 CIDRs"),
+    })
+    .describe("Karmada control plane; allowedCidrs become the NLB's loadBalancerSourceRanges"),
+  sampleWorkload: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      replicas: z.number().int().min(0).max(1000).default(12),
+    })
+    .default({ enabled: true, replicas: 12 }),
+});
+
+export const planSchema = planObject.superRefine(crossFieldRules, { when: () => true });
+
+/**
+ * Rules that span fields. They run even when other fields are invalid (so every problem is reported at once),
+ * hence the defensive reads: the value may not have passed its own field rules.
+ */
+function crossFieldRules(input: unknown, ctx: z.core.$RefinementCtx) {
+  const plan = input as Partial<ParsedPlanShape>;
+  const parentNodes = plan.parent?.nodes ?? plan.nodes;
+  if (typeof parentNodes?.count === "number" && parentNodes.count < 3)
+    ctx.addIssue({
+      code: "custom",
+      path: plan.parent?.nodes ? ["parent", "nodes", "count"] : ["nodes", "count"],
+      message: `the parent cluster needs at least 3 nodes for HA etcd (got ${parentNodes.count})`,
+    });
+  const seen = new Map<string, string>([[plan.parent?.name ?? "parent", "parent.name"]]);
+  if (!Array.isArray(plan.members)) return;
+  plan.members.forEach((member, i) => {
+    if (typeof member?.name !== "string") return;
+    const first = seen.get(member.name);
+    if (first)
+      ctx.addIssue({
+        code: "custom",
+        path: ["members", i, "name"],
+        message: `'${member.name}' is already used by ${first}; cluster names must be unique`,
+      });
+    else seen.set(member.name, `members[${i}].name`);
+    const memberRegion = member.region ?? plan.region;
+    if (memberRegion !== plan.region && !member.vpc && plan.vpc && "id" in plan.vpc)
+      ctx.addIssue({
+        code: "custom",
+        path: ["members", i, "vpc"],
+        message: `is required: the member is in ${memberRegion}, and the top-level vpc.id belongs to ${plan.region}`,
+      });
+  });
+}
+
+/** The execution input as a user writes it. */
+export type PlanInput = z.input<typeof planSchema>;
+/** The plan with every default filled in. */
+export type ParsedPlan = z.output<typeof planSchema>;
+export type VpcRef = z.output<typeof vpcRef>;
+export type NodesSpec = z.output<typeof nodes>;
+type ParsedPlanShape = z.output<typeof planObject>;
+
+/** One cluster of the plan, defaults resolved, before any AWS lookup. */
+export interface ClusterPlan {
+  role: "parent" | "member";
+  /** Karmada / logical name (`parent` or the member name). */
+  name: string;
+  /** EKS cluster name. */
+  clusterName: string;
+  nodegroupName: string;
+  region: string;
+  vpc: VpcRef;
+  nodes: NodesSpec;
+  /** Weight in the sample PropagationPolicy (members only). */
+  weight?: number;
+}
+
+/** The normalized plan: what ValidateInput returns and every later stage reads. */
+export interface Plan {
+  deploymentName: string;
+  region: string;
+  kubernetesVersion: string;
+  tagSubnetsForLoadBalancers: boolean;
+  parent: ClusterPlan;
+  members: ClusterPlan[];
+  karmada: ParsedPlan["karmada"];
+  sampleWorkload: ParsedPlan["sampleWorkload"];
+}
+
+/** A problem with the input: its JSON path (`members[2].name`) and the rule it breaks. */
+export interface PlanProblem {
+  path: string;
+  rule: string;
+}
+
+/** Validates a document; returns every problem at once, or the normalized plan. */
+export function checkPlan(input: unknown): { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] } {
+  const result = planSchema.safeParse(input);
+  if (!result.success) return { ok: false, problems: result.error.issues.map((issue) => toProblem(issue)) };
+  return { ok: true, plan: normalize(result.data) };
+}
+
+/** Validates a document and returns the normalized plan, or throws `InvalidPlan` listing every problem. */
+export function parsePlan(input: unknown): Plan {
+  const checked = checkPlan(input);
+  if (!checked.ok) throw new InvalidPlan(checked.problems);
+  return checked.plan;
+}
+
+function normalize(parsed: ParsedPlan): Plan {
+  const cluster = (
+    role: ClusterPlan["role"],
+    name: string,
+    over: { region?: string; vpc?: VpcRef; nodes?: NodesSpec },
+  ): ClusterPlan => {
+    const clusterRegion = over.region ?? parsed.region;
+    return {
+      role,
+      name,
+      clusterName: clusterName(parsed.deploymentName, name),
+      nodegroupName: nodegroupName(name),
+      region: clusterRegion,
+      vpc: over.vpc ?? parsed.vpc,
+      nodes: over.nodes ?? parsed.nodes,
+    };
+  };
+  return {
+    deploymentName: parsed.deploymentName,
+    region: parsed.region,
+    kubernetesVersion: parsed.kubernetesVersion,
+    tagSubnetsForLoadBalancers: parsed.tagSubnetsForLoadBalancers,
+    parent: cluster("parent", parsed.parent.name, { nodes: parsed.parent.nodes }),
+    members: parsed.members.map((m) => ({
+      ...cluster("member", m.name, { region: m.region, vpc: m.vpc, nodes: m.nodes }),
+      weight: m.weight,
+    })),
+    karmada: parsed.karmada,
+    sampleWorkload: parsed.sampleWorkload,
+  };
+}
+
+function toProblem(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): PlanProblem {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union") {
+    // vpc and nodes are unions: report the closest alternative's problem at its own path.
+    const closest = closestAlternative(issue);
+    if (closest) return toProblem(closest, path);
+  }
+  return { path: formatPath(path), rule: ruleOf(issue) };
+}
+
+/** `["members", 2, "name"]` → `members[2].name`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return (
+    path.reduce<string>(
+      (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      "",
+    ) || "(input)"
+  );
+}
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+    case "unrecognized_keys":
+      return `has unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+    case "invalid_union":
+      return describeUnion(issue);
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** The alternative whose shape the input has (no missing or unknown keys), if any: its first problem. */
+function closestAlternative(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue | undefined {
+  return issue.errors
+    .filter((errs) => errs.length > 0)
+    .filter((errs) =>
+      errs.every((e) => e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined)),
+    )
+    .sort((a, b) => a.length - b.length)[0]?.[0];
+}
+
+/** No alternative fits: say which shapes are allowed. */
+function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
+  const shapes = issue.errors.map((errs) => `{${shapeKeys(errs).join(", ")}}`).join(" or ");
+  return `must be one of the shapes ${shapes}`;
+}
+
+function shapeKeys(errs: z.core.$ZodIssue[]): string[] {
+  const keys = errs.filter((e) => e.code === "invalid_type" && e.input === undefined).map((e) => String(e.path[0]));
+  return keys.length ? keys : ["…"];
+}
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+
+/** IPv4 or IPv6 CIDR with a valid prefix length and no host bits beyond the address syntax. */
+export function isCidr(value: string): boolean {
+  const [address, prefix, ...rest] = value.split("/");
+  if (rest.length || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const bits = Number(prefix);
+  if (z.ipv4().safeParse(address).success) return bits <= 32;
+  if (z.ipv6().safeParse(address).success) return bits <= 128;
+  return false;
+}
+
+/** The JSON Schema of the execution input (committed as `schema/plan.schema.json`). */
+export const planJsonSchema = () =>
+  z.toJSONSchema(planSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" });

@@ -1,0 +1,55 @@
+/**
+ * The shape every Lambda stage shares: a middy handler that validates its payload with the stage's
+ * schema, then calls one function with its injected dependencies. Handlers stay a few lines long.
+ */
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import { type AwsClients, awsClients } from "./aws.js";
+import { InvalidStageInput, OrchestratorError } from "./errors.js";
+import { createLogger } from "./logger.js";
+import { formatPath } from "./plan.js";
+
+export interface StageDeps {
+  aws: AwsClients;
+  log: ReturnType<typeof createLogger>;
+  /** Current time; injected so poll timing is testable and the simulator can run its own clock. */
+  now: () => Date;
+}
+
+export interface StageDefinition<S extends z.ZodType, R> {
+  /** Stage name as it appears in logs (the folder name). */
+  name: string;
+  input: S;
+  run: (input: z.output<S>, deps: StageDeps) => Promise<R>;
+}
+
+/** Parses a stage payload or throws `InvalidStageInput` naming every wrong field. */
+export function parseStageInput<S extends z.ZodType>(stage: string, schema: S, event: unknown): z.output<S> {
+  const parsed = schema.safeParse(event);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("; ");
+  throw new InvalidStageInput(`${stage} received an invalid payload: ${problems}`);
+}
+
+/** Builds the Lambda handler of a stage. `deps` overrides defaults (tests). */
+export function defineStage<S extends z.ZodType, R>(definition: StageDefinition<S, R>, deps: Partial<StageDeps> = {}) {
+  const log = deps.log ?? createLogger(definition.name);
+  const resolved: StageDeps = { aws: deps.aws ?? awsClients, log, now: deps.now ?? (() => new Date()) };
+  return middy(async (event: unknown, context: Context): Promise<R> => {
+    log.addContext(context);
+    const input = parseStageInput(definition.name, definition.input, event);
+    try {
+      return await definition.run(input, resolved);
+    } catch (error) {
+      // Named errors are the state machine's contract; anything else is logged with its name for the operator.
+      const e = error as Error;
+      log.error(`${definition.name} failed`, {
+        errorName: e.name,
+        errorMessage: e.message,
+        named: e instanceof OrchestratorError,
+      });
+      throw error;
+    }
+  });
+}
