@@ -1,0 +1,39 @@
+/**
+ * The one retry policy. Every Task retries transient faults with exponential backoff and full jitter;
+ * everything else is caught and becomes a named failure.
+ */
+import { THROTTLING_ERRORS } from "../functions/lib/aws.js";
+import type { Retrier } from "./asl.js";
+
+/** Lambda service faults (the function never ran or its runtime failed transiently). */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+] as const;
+
+/** Errors our stages raise for conditions that pass on their own: AWS throttling, an API not answering yet. */
+export const STAGE_TRANSIENT_ERRORS = [...THROTTLING_ERRORS, "KubernetesApiUnavailable"] as const;
+
+/** CodeBuild API faults while starting or watching a build (not a failed build). */
+export const CODEBUILD_TRANSIENT_ERRORS = [
+  "CodeBuild.AWSCodeBuildException",
+  "CodeBuild.AccountLimitExceededException",
+] as const;
+
+const backoff = {
+  IntervalSeconds: 2,
+  MaxAttempts: 6,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: "FULL",
+} as const;
+
+/** Retry for a Lambda Task. */
+export const lambdaRetry = (): Retrier[] => [
+  { ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS, ...STAGE_TRANSIENT_ERRORS], ...backoff },
+];
+
+/** Retry for a `codebuild:startBuild.sync` Task. A build that ran and failed is not retried. */
+export const codebuildRetry = (): Retrier[] => [{ ErrorEquals: [...CODEBUILD_TRANSIENT_ERRORS], ...backoff }];
