@@ -4,6 +4,9 @@
  * Returns the outcome and the event log for assertions.
  */
 import { StateMachine } from "aws-local-stepfunctions";
+
+type JSONValue = Parameters<StateMachine["run"]>[0];
+
 import type { StateMachineDefinition } from "../../statemachine/asl.js";
 import { allStates } from "../../statemachine/walk.js";
 
@@ -30,13 +33,13 @@ export async function runWorkflow(
   input: unknown,
   fakes: (resource: string) => TaskFake,
 ): Promise<WorkflowOutcome> {
-  const taskResourceLocalHandlers: Record<string, (input: never) => Promise<never>> = {};
+  const taskResourceLocalHandlers: Record<string, (input: JSONValue) => Promise<JSONValue>> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const [name, state] of allStates(definition)) {
     if (state.Type === "Task") {
       const fake = fakes(state.Resource);
-      taskResourceLocalHandlers[name] = async (taskInput) => fake(taskInput, name) as never;
+      taskResourceLocalHandlers[name] = async (taskInput) => fake(taskInput, name) as JSONValue;
       retryIntervalOverrides[name] = 0;
     }
     if (state.Type === "Wait") waitTimeOverrides[name] = 0;
