@@ -262,7 +262,7 @@ function addonsBranch(resources: DeployResources): StateMachineDefinition {
         statusFunction: fn.addonsStatus,
         parameters: parentInput,
         resultPath: "$.addons",
-        work: "addonCreate",
+        work: "addonsReady",
         timeout: {
           error: DEPLOY_ERRORS.addonsTimeout,
           cause: "The eks-pod-identity-agent and aws-ebs-csi-driver addons of {} did not become ACTIVE",

@@ -16,6 +16,11 @@ export const TYPICAL = {
   clusterCreate: { min: 540, max: 960, source: "EKS control plane 9–16 min (ARCHITECTURE.md)" },
   nodegroupCreate: { min: 90, max: 210, source: "managed node group 1.5–3.5 min (ARCHITECTURE.md)" },
   addonCreate: { min: 45, max: 90, source: "EBS CSI addon ~1 min once nodes exist (ARCHITECTURE.md)" },
+  addonsReady: {
+    min: 135,
+    max: 300,
+    source: "addons created with the node group go ACTIVE once nodes run them: node group 1.5–3.5 min + addon ~1 min",
+  },
   loadBalancerActive: { min: 120, max: 300, source: "NLB to active 2–5 min (ARCHITECTURE.md)" },
   codebuildProvisioning: {
     min: 20,
@@ -31,7 +36,13 @@ export const TYPICAL = {
 export type WorkKind = keyof typeof TYPICAL;
 
 /** Poll work of this kind: every poll loop in the state machine is one of these. */
-export type PolledWork = "clusterCreate" | "nodegroupCreate" | "addonCreate" | "loadBalancerActive" | "sampleRollout";
+export type PolledWork =
+  | "clusterCreate"
+  | "nodegroupCreate"
+  | "addonCreate"
+  | "addonsReady"
+  | "loadBalancerActive"
+  | "sampleRollout";
 
 const MIN_INTERVAL = 10;
 const MAX_INTERVAL = 60;
