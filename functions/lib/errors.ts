@@ -114,3 +114,52 @@ export class SampleSplitMismatch extends OrchestratorError {
 export class MissingConfiguration extends OrchestratorError {
   override readonly name = "MissingConfiguration";
 }
+
+/**
+ * An AWS call failed for a reason retrying will not fix (access denied, invalid parameter, quota). The message
+ * says which call on which resource; `cause` keeps the SDK error. Throttling is never wrapped: it keeps its own name.
+ */
+export class AwsRequestFailed extends OrchestratorError {
+  override readonly name = "AwsRequestFailed";
+}
+
+/**
+ * A Kubernetes object this product manages exists with settings that cannot be changed in place, and it was not
+ * created by this deployment, so it is not ours to replace. The message names the object, the fields and the way out.
+ */
+export class KubernetesObjectConflict extends OrchestratorError {
+  override readonly name = "KubernetesObjectConflict";
+}
+
+/** A Destroy execution's `confirm` is missing or differs from the deployment name: nothing was touched. */
+export class DestroyNotConfirmed extends OrchestratorError {
+  override readonly name = "DestroyNotConfirmed";
+}
+
+/** Another execution (deploy, check or destroy) is still running for this deployment; only one runs at a time. */
+export class ExecutionInProgress extends OrchestratorError {
+  override readonly name = "ExecutionInProgress";
+  constructor(
+    message: string,
+    /** The running execution. */
+    readonly executionArn: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The deployment registry has no record of this deployment (never deployed through this stack). */
+export class DeploymentNotFound extends OrchestratorError {
+  override readonly name = "DeploymentNotFound";
+}
+
+/** EKS reports a node group of the deployment DELETE_FAILED: it needs a person. */
+export class NodegroupDeleteFailed extends OrchestratorError {
+  override readonly name = "NodegroupDeleteFailed";
+}
+
+/** EKS reports the cluster FAILED while deleting it, or refuses to delete it. */
+export class ClusterDeleteFailed extends OrchestratorError {
+  override readonly name = "ClusterDeleteFailed";
+}

@@ -1,0 +1,6 @@
+import { clusterPollInputSchema } from "../lib/contracts.js";
+import { defineStage } from "../lib/stage.js";
+import { clusterStatus } from "./clusterStatus.js";
+
+/** ClusterStatus: polls the EKS control plane until ACTIVE. */
+export const handler = defineStage({ name: "cluster-status", input: clusterPollInputSchema, run: clusterStatus });

@@ -1,0 +1,6 @@
+import { clusterPollInputSchema } from "../lib/contracts.js";
+import { defineStage } from "../lib/stage.js";
+import { nodegroupStatus } from "./nodegroupStatus.js";
+
+/** NodegroupStatus: polls the managed node group until ACTIVE. */
+export const handler = defineStage({ name: "nodegroup-status", input: clusterPollInputSchema, run: nodegroupStatus });

@@ -1,0 +1,19 @@
+import type { ClusterPollInput, PollState } from "../lib/contracts.js";
+import type { StageDeps } from "../lib/stage.js";
+import { findNodegroup, nodegroupState } from "./nodegroupState.js";
+
+/**
+ * One poll of the cluster's managed node group: ready once ACTIVE. Read-only.
+ * @throws NodegroupCreateFailed when it is CREATE_FAILED, DEGRADED, being deleted or gone, with EKS's health issues
+ */
+export async function nodegroupStatus({ cluster, attempt }: ClusterPollInput, deps: StageDeps): Promise<PollState> {
+  const found = await findNodegroup(deps.aws(cluster.region).eks, cluster.clusterName, cluster.nodegroup.name);
+  const state = nodegroupState(cluster, found, attempt, deps.now());
+  deps.log.info("node group polled", {
+    clusterName: cluster.clusterName,
+    nodegroupName: cluster.nodegroup.name,
+    status: state.status,
+    attempt,
+  });
+  return state;
+}
