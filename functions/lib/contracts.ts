@@ -108,9 +108,7 @@ export const sampleWorkloadInputSchema = z.object({
   replicas: z.number().int().min(0),
   /** Members with their EKS cluster (the split is verified on each member cluster itself). */
   members: z
-    .array(
-      z.object({ name: z.string(), weight: z.number().int().min(1), clusterName: z.string(), region: z.string() }),
-    )
+    .array(z.object({ name: z.string(), weight: z.number().int().min(1), clusterName: z.string(), region: z.string() }))
     .min(1),
 });
 export const sampleWorkloadPollInputSchema = sampleWorkloadInputSchema.extend({ attempt: z.number().int().min(1) });

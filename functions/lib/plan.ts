@@ -32,19 +32,33 @@ const region = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as eu-central-1");
 
-const vpcRef = z.union([
-  z
-    .strictObject({ name: z.string().min(1, "must not be empty").max(255) })
-    .describe("VPC whose Name tag equals this exactly"),
-  z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc1234") }),
-]);
+const vpcRef = z.union(
+  [
+    z
+      .strictObject({ name: z.string().min(1, "must not be empty").max(255, "must be at most 255 characters") })
+      .describe("VPC whose Name tag equals this exactly"),
+    z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc1234") }),
+  ],
+  { error: "must have exactly one of name (the VPC's Name tag) or id (vpc-…)" },
+);
 
 const nodeCount = z.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100");
 
 const nodesByRequirements = z.strictObject({
   count: nodeCount.default(3),
-  vcpus: z.number().int().min(1).max(192).default(2).describe("vCPUs per node (exact)"),
-  memoryGiB: z.number().min(0.5).max(1536).default(4).describe("Memory per node in GiB (minimum)"),
+  vcpus: z
+    .number()
+    .int()
+    .min(1, "must be at least 1")
+    .max(192, "must be at most 192")
+    .default(2)
+    .describe("vCPUs per node (exact)"),
+  memoryGiB: z
+    .number()
+    .min(0.5, "must be at least 0.5")
+    .max(1536, "must be at most 1536")
+    .default(4)
+    .describe("Memory per node in GiB (minimum)"),
   arch: z.enum(["x86_64", "arm64"]).default("x86_64"),
 });
 const nodesByInstanceTypes = z.strictObject({
@@ -54,7 +68,9 @@ const nodesByInstanceTypes = z.strictObject({
     .min(1, "must list at least one instance type")
     .max(20, "must list at most 20 instance types"),
 });
-const nodes = z.union([nodesByInstanceTypes, nodesByRequirements]);
+const nodes = z.union([nodesByInstanceTypes, nodesByRequirements], {
+  error: "must be either {instanceTypes, count?} or {vcpus?, memoryGiB?, arch?, count?}, not a mix",
+});
 const DEFAULT_NODES = { count: 3, vcpus: 2, memoryGiB: 4, arch: "x86_64" as const };
 
 const cidr = z.string().refine(isCidr, "must be a CIDR block such as 203.0.113.0/24 (IPv4) or 2001:db8::/32 (IPv6)");
@@ -102,12 +118,12 @@ const planObject = z.strictObject({
         .string()
         .regex(/^v\d+\.\d+\.\d+$/, "must be a Karmada release tag such as v1.19.0")
         .default(DEFAULT_KARMADA_VERSION),
-      apiserverReplicas: z.number().int().min(1, "must be at least 1").max(7).default(3),
+      apiserverReplicas: z.number().int().min(1, "must be at least 1").max(7, "must be at most 7").default(3),
       etcdReplicas: z
         .number()
         .int()
         .min(1, "must be at least 1")
-        .max(7)
+        .max(7, "must be at most 7")
         .refine((n) => n % 2 === 1, "must be odd so etcd keeps a quorum")
         .default(3),
       allowedCidrs: z
@@ -119,7 +135,7 @@ const planObject = z.strictObject({
   sampleWorkload: z
     .strictObject({
       enabled: z.boolean().default(true),
-      replicas: z.number().int().min(0).max(1000).default(12),
+      replicas: z.number().int().min(0, "must be at least 0").max(1000, "must be at most 1000").default(12),
     })
     .default({ enabled: true, replicas: 12 }),
 });
@@ -131,6 +147,7 @@ export const planSchema = planObject.superRefine(crossFieldRules, { when: () => 
  * hence the defensive reads: the value may not have passed its own field rules.
  */
 function crossFieldRules(input: unknown, ctx: z.core.$RefinementCtx) {
+  if (typeof input !== "object" || input === null) return;
   const plan = input as Partial<ParsedPlanShape>;
   const parentNodes = plan.parent?.nodes ?? plan.nodes;
   if (typeof parentNodes?.count === "number" && parentNodes.count < 3)
@@ -204,7 +221,8 @@ export interface PlanProblem {
 
 /** Validates a document; returns every problem at once, or the normalized plan. */
 export function checkPlan(input: unknown): { ok: true; plan: Plan } | { ok: false; problems: PlanProblem[] } {
-  const result = planSchema.safeParse(input);
+  // reportInput: issues then carry the offending value, which is how ruleOf tells "missing" from "wrong type".
+  const result = planSchema.safeParse(input, { reportInput: true });
   if (!result.success) return { ok: false, problems: result.error.issues.map((issue) => toProblem(issue)) };
   return { ok: true, plan: normalize(result.data) };
 }
@@ -271,11 +289,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function ruleOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}`;
+      if (issue.input === undefined) return `is required (${issue.expected})`;
+      return issue.expected === "int" ? "must be a whole number" : `must be ${article(issue.expected)}`;
     case "unrecognized_keys":
       return `has unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
     case "invalid_union":
-      return describeUnion(issue);
+      // No alternative fits: the union's own message names the allowed shapes.
+      return issue.input === undefined ? "is required (object)" : issue.message;
     case "invalid_value":
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
@@ -291,17 +311,6 @@ function closestAlternative(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIss
       errs.every((e) => e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined)),
     )
     .sort((a, b) => a.length - b.length)[0]?.[0];
-}
-
-/** No alternative fits: say which shapes are allowed. */
-function describeUnion(issue: z.core.$ZodIssueInvalidUnion): string {
-  const shapes = issue.errors.map((errs) => `{${shapeKeys(errs).join(", ")}}`).join(" or ");
-  return `must be one of the shapes ${shapes}`;
-}
-
-function shapeKeys(errs: z.core.$ZodIssue[]): string[] {
-  const keys = errs.filter((e) => e.code === "invalid_type" && e.input === undefined).map((e) => String(e.path[0]));
-  return keys.length ? keys : ["…"];
 }
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);

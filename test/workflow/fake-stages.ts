@@ -3,9 +3,21 @@
  * through its branches, loops and failure paths. Each fake records its calls; `faults` injects failures.
  */
 
+import { z } from "zod";
 import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
+import {
+  clusterInputSchema,
+  clusterPollInputSchema,
+  karmadaLbInputSchema,
+  karmadaLbPollInputSchema,
+  sampleWorkloadInputSchema,
+  sampleWorkloadPollInputSchema,
+} from "../../functions/lib/contracts.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functions/lib/names.js";
 import { parsePlan } from "../../functions/lib/plan.js";
+import { parseStageInput } from "../../functions/lib/stage.js";
+import { preflightInputSchema } from "../../functions/preflight/input.js";
+import { summarizeInputSchema } from "../../functions/summarize/schema.js";
 import type { DeployResources, StageKey } from "../../statemachine/resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../../statemachine/task.js";
 import { namedError, type TaskFake } from "../support/workflow.js";
@@ -20,6 +32,28 @@ export interface Faults {
   initBuildFails?: boolean;
   joinBuildFails?: string[];
 }
+
+/**
+ * The real stages' input schemas: every payload the definition builds is parsed with them, so a JSONPath
+ * that does not fit a stage's contract fails the workflow test (as InvalidStageInput) instead of production.
+ */
+const STAGE_INPUTS: Record<StageKey, z.ZodType> = {
+  validateInput: z.unknown(),
+  preflight: preflightInputSchema,
+  ensureCluster: clusterInputSchema,
+  clusterStatus: clusterPollInputSchema,
+  ensureNodegroup: clusterInputSchema,
+  nodegroupStatus: clusterPollInputSchema,
+  ensureAddons: clusterInputSchema,
+  addonsStatus: clusterPollInputSchema,
+  grantAccess: clusterInputSchema,
+  ensureStorageClass: clusterInputSchema,
+  ensureKarmadaLb: karmadaLbInputSchema,
+  karmadaLbStatus: karmadaLbPollInputSchema,
+  sampleWorkload: sampleWorkloadInputSchema,
+  sampleWorkloadStatus: sampleWorkloadPollInputSchema,
+  summarize: summarizeInputSchema,
+};
 
 type Input = { cluster?: ClusterSpec; attempt?: number } & Record<string, unknown>;
 
@@ -121,6 +155,7 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
     const key = byArn.get(resource);
     if (!key) throw new Error(`no fake for ${resource}`);
     return (input) => {
+      parseStageInput(key, STAGE_INPUTS[key], input);
       calls.push({ stage: key, input: input as Input });
       const left = faults.throttle?.[key] ?? 0;
       const seen = throttled.get(key) ?? 0;

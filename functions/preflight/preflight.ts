@@ -1,0 +1,173 @@
+/**
+ * Preflight: resolves the normalized plan against AWS before anything is created. Everything is read in parallel
+ * (per region, each VPC and node spec looked up once), every problem is collected and reported together, and only
+ * then does the one opt-in write happen (tagging the parent's public subnets for the load balancer).
+ */
+import { CreateTagsCommand } from "@aws-sdk/client-ec2";
+import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
+import { SubnetTagsMissing } from "../lib/errors.js";
+import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
+import type { ClusterPlan } from "../lib/plan.js";
+import type { StageDeps } from "../lib/stage.js";
+import { callAws } from "./callAws.js";
+import { type ExistingCluster, findExistingCluster } from "./existingCluster.js";
+import { Findings } from "./findings.js";
+import { findVpc } from "./findVpc.js";
+import type { PreflightInput } from "./input.js";
+import { resolveInstanceTypes } from "./instanceTypes.js";
+import { chooseKubernetesVersion, type OfferedVersion, offeredVersions } from "./kubernetesVersion.js";
+import { describeNetwork, ELB_SUBNET_TAG, placeClusters, subnetsMissingElbTag } from "./network.js";
+
+/**
+ * Checks the plan against AWS and resolves every cluster: VPC and subnets, Kubernetes version, instance types,
+ * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
+ * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
+ *   SubnetTagsMissing, KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every
+ *   cluster that has that problem.
+ */
+export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
+  const clusters = [plan.parent, ...plan.members];
+  const regions = [...new Set([plan.region, ...clusters.map((c) => c.region)])];
+  const findings = new Findings();
+  const ec2 = (region: string) => deps.aws(region).ec2;
+  const eks = (region: string) => deps.aws(region).eks;
+
+  // Read: every lookup in parallel; clusters sharing a region and VPC (or node spec) share one lookup.
+  const networkGroups = groupBy(clusters, (c) => `${c.region}|${JSON.stringify(c.vpc)}`);
+  const nodeGroups = groupBy(clusters, (c) => `${c.region}|${JSON.stringify(c.nodes)}`);
+  const [networks, versions, nodeTypes, existing] = await Promise.all([
+    Promise.all(
+      networkGroups.map(async (group) => {
+        const { region, vpc } = group[0];
+        const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group)));
+        if (!vpcId) return undefined;
+        const network = await describeNetwork(ec2(region), region, vpcId);
+        const { placement, problems } = placeClusters(network, names(group));
+        findings.add(...problems);
+        return { clusters: group, network, placement };
+      }),
+    ),
+    Promise.all(regions.map(async (region) => [region, await offeredVersions(eks(region), region)] as const)),
+    Promise.all(
+      nodeGroups.map(async (group) => {
+        const { region, nodes } = group[0];
+        const types = await findings.check(resolveInstanceTypes(ec2(region), region, nodes, names(group)));
+        return { clusters: group, types };
+      }),
+    ),
+    Promise.all(
+      clusters.map((c) =>
+        findings.check(findExistingCluster(eks(c.region), c.region, c.clusterName, plan.deploymentName)),
+      ),
+    ),
+  ]);
+
+  // Validate: pure checks on what was read.
+  const kubernetesVersion = findings.checkNow(() =>
+    chooseKubernetesVersion(plan.kubernetesVersion, plan.region, new Map<string, OfferedVersion[]>(versions)),
+  );
+  const parentNetwork = networks.find((n) => n?.clusters.includes(plan.parent));
+  const untagged = parentNetwork
+    ? (findings.checkNow(() => subnetsMissingElbTag(parentNetwork.network, plan.parent.clusterName)) ?? [])
+    : [];
+  if (untagged.length && !plan.tagSubnetsForLoadBalancers && parentNetwork) {
+    const { region, vpcId } = parentNetwork.network;
+    findings.add(
+      new SubnetTagsMissing(
+        `Public subnets ${untagged.join(", ")} of VPC ${vpcId} in ${region} lack the tag ${ELB_SUBNET_TAG}=1, so the internet-facing Network Load Balancer of the Karmada API (on ${plan.parent.clusterName}) would find no subnets. Either tag them: aws ec2 create-tags --region ${region} --resources ${untagged.join(" ")} --tags Key=${ELB_SUBNET_TAG},Value=1 — or set "tagSubnetsForLoadBalancers": true in the plan and Preflight adds the tags.`,
+      ),
+    );
+  }
+  findings.throwIfAny();
+
+  // Resolve: every lookup succeeded.
+  const version = required(kubernetesVersion, "Kubernetes version");
+  const notes: string[] = [];
+  if (plan.kubernetesVersion === "latest")
+    notes.push(`kubernetesVersion "latest" resolved to ${version} (the newest in standard support in ${plan.region}).`);
+  for (const group of nodeTypes) if (group.types?.note) notes.push(`Instance types: ${group.types.note}.`);
+  const spec = (cluster: ClusterPlan, index: number): ClusterSpec => {
+    const net = required(
+      networks.find((n) => n?.clusters.includes(cluster)),
+      `network of ${cluster.clusterName}`,
+    );
+    const placement = required(net.placement, `subnets of ${cluster.clusterName}`);
+    const types = required(nodeTypes.find((g) => g.clusters.includes(cluster))?.types, "instance types");
+    const found: ExistingCluster | undefined = existing[index];
+    if (found) notes.push(adoptionNote(cluster, found, version));
+    return {
+      deploymentName: plan.deploymentName,
+      role: cluster.role,
+      name: cluster.name,
+      clusterName: cluster.clusterName,
+      region: cluster.region,
+      kubernetesVersion: version,
+      vpcId: net.network.vpcId,
+      subnetIds: placement.subnetIds,
+      nodeSubnetIds: placement.nodeSubnetIds,
+      nodegroup: {
+        name: cluster.nodegroupName,
+        count: cluster.nodes.count,
+        instanceTypes: types.instanceTypes,
+        amiType: types.amiType,
+      },
+      ...(cluster.weight === undefined ? {} : { weight: cluster.weight }),
+      exists: found !== undefined,
+    };
+  };
+  const [parent, ...members] = clusters.map(spec);
+
+  // Write: the one opt-in change, after every check passed.
+  if (untagged.length && parentNetwork) {
+    const { region, vpcId } = parentNetwork.network;
+    await callAws(`tag subnets ${untagged.join(", ")} with ${ELB_SUBNET_TAG}=1 in ${region}`, () =>
+      ec2(region).send(new CreateTagsCommand({ Resources: untagged, Tags: [{ Key: ELB_SUBNET_TAG, Value: "1" }] })),
+    );
+    notes.push(
+      `Tagged public subnets ${untagged.join(", ")} of ${vpcId} (${region}) with ${ELB_SUBNET_TAG}=1 for the Karmada API's load balancer (tagSubnetsForLoadBalancers).`,
+    );
+  }
+
+  deps.log.info("preflight resolved the plan", { clusters: clusters.length, regions, kubernetesVersion: version });
+  return {
+    deploymentName: plan.deploymentName,
+    region: plan.region,
+    parent: required(parent, "parent"),
+    members,
+    karmada: {
+      ...plan.karmada,
+      kubeconfigSecretName: karmadaKubeconfigSecretName(plan.deploymentName),
+      pkiSecretName: karmadaPkiSecretName(plan.deploymentName),
+    },
+    sampleWorkload: plan.sampleWorkload,
+    notes,
+  };
+}
+
+function adoptionNote(cluster: ClusterPlan, found: ExistingCluster, version: string): string {
+  const drift =
+    found.version && found.version !== version
+      ? ` It runs Kubernetes ${found.version}; the plan resolves to ${version}.`
+      : "";
+  return `EKS cluster ${cluster.clusterName} (${cluster.region}) already exists and belongs to this deployment: adopted.${drift}`;
+}
+
+const names = (clusters: readonly ClusterPlan[]) => clusters.map((c) => c.clusterName).join(", ");
+
+/** Groups in first-seen order; every group has at least one element. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): [T, ...T[]][] {
+  const groups = new Map<string, [T, ...T[]]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** After `throwIfAny`, every lookup has a value; a missing one is a bug here, not a user error. */
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`preflight: ${what} unresolved although no problem was found`);
+  return value;
+}

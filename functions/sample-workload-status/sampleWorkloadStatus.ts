@@ -1,0 +1,118 @@
+import type { V1Deployment } from "@kubernetes/client-node";
+import type { z } from "zod";
+import type { SampleWorkloadState, sampleWorkloadPollInputSchema } from "../lib/contracts.js";
+import { SampleSplitMismatch } from "../lib/errors.js";
+import { type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
+import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../lib/names.js";
+import { pollState } from "../lib/poll.js";
+import type { StageDeps } from "../lib/stage.js";
+import { divideByWeight, isWeightedDivision } from "../sample-workload/divideByWeight.js";
+
+export type SampleWorkloadPollInput = z.output<typeof sampleWorkloadPollInputSchema>;
+
+/** What one member cluster runs of the sample Deployment. */
+export interface MemberObservation {
+  name: string;
+  /** Whether the Deployment exists on the member (Karmada has propagated it). */
+  exists: boolean;
+  /** `spec.replicas`: the share Karmada gave this member. */
+  desired: number;
+  /** `status.availableReplicas`. */
+  available: number;
+  /** The Deployment controller has seen the latest spec and every replica is updated and available. */
+  settled: boolean;
+  createdAt?: Date;
+}
+
+/** Reads a member's Deployment into an observation (absent → 0 available, not settled). */
+export function observe(name: string, deployment: V1Deployment | undefined): MemberObservation {
+  if (!deployment) return { name, exists: false, desired: 0, available: 0, settled: false };
+  const desired = deployment.spec?.replicas ?? 1;
+  const status = deployment.status ?? {};
+  const available = status.availableReplicas ?? 0;
+  const settled =
+    (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 1) &&
+    (status.replicas ?? 0) === desired &&
+    (status.updatedReplicas ?? 0) === desired &&
+    available === desired;
+  const created = deployment.metadata?.creationTimestamp;
+  return { name, exists: true, desired, available, settled, ...(created ? { createdAt: new Date(created) } : {}) };
+}
+
+/** The verdict of one poll, decided purely from the observations. */
+export type SplitVerdict =
+  | { verdict: "ready"; expected: Record<string, number> }
+  | { verdict: "waiting" }
+  | { verdict: "mismatch"; message: string };
+
+/**
+ * Ready when the available replicas form Karmada's weighted division (equal to `expected`, or another tie-break
+ * between equal weights Karmada may choose: `expected` then reports the division Karmada chose).
+ * Mismatch when everything has settled (every member's Deployment observed, updated and available, the members'
+ * shares adding up to the total; a member whose share is 0 may have no Deployment) yet the split is wrong.
+ * Otherwise keep waiting: members without the Deployment count 0.
+ */
+export function judgeSplit(
+  observations: readonly MemberObservation[],
+  replicas: number,
+  members: readonly { name: string; weight: number }[],
+): SplitVerdict {
+  const expected = divideByWeight(replicas, members);
+  const split = Object.fromEntries(observations.map((o) => [o.name, o.available]));
+  if (isWeightedDivision(split, replicas, members)) return { verdict: "ready", expected: split };
+  const settled = observations.every((o) => o.settled || (!o.exists && expected[o.name] === 0));
+  const total = observations.reduce((sum, o) => sum + o.desired, 0);
+  // Until the shares add up, Karmada is still rescheduling (e.g. right after a replica change): not a verdict yet.
+  if (!settled || total !== replicas) return { verdict: "waiting" };
+  const wrong = observations
+    .filter((o) => o.available !== expected[o.name])
+    .map((o) => `${o.name} runs ${o.available} (expected ${expected[o.name]})`);
+  return {
+    verdict: "mismatch",
+    message:
+      `the sample Deployment settled with a split the weights do not give: ${wrong.join(", ")}; ` +
+      `weights ${members.map((m) => `${m.name}=${m.weight}`).join(", ")} for ${replicas} replicas. ` +
+      "Check the PropagationPolicy on Karmada and the members' Cluster objects (kubectl get clusters).",
+  };
+}
+
+/**
+ * SampleWorkloadStatus: asks every member cluster itself (EKS token, in the member's region) how many replicas
+ * of the sample Deployment are available, and compares with Karmada's weighted division.
+ * @throws SampleSplitMismatch when every member has settled on a split the weights do not give
+ */
+export async function sampleWorkloadStatus(
+  input: SampleWorkloadPollInput,
+  deps: StageDeps & KubeDeps,
+): Promise<SampleWorkloadState> {
+  const kube = deps.kube ?? kubeFactory(deps.aws);
+  const observations = await Promise.all(
+    input.members.map(async (member) => {
+      const clients = await kube.forCluster(member);
+      const deployment = await kubeRead(
+        `failed to read Deployment ${SAMPLE_NAMESPACE}/${SAMPLE_DEPLOYMENT} on member ${member.name} (${member.clusterName})`,
+        () => clients.apps.readNamespacedDeployment({ name: SAMPLE_DEPLOYMENT, namespace: SAMPLE_NAMESPACE }),
+      );
+      return observe(member.name, deployment);
+    }),
+  );
+  const verdict = judgeSplit(observations, input.replicas, input.members);
+  if (verdict.verdict === "mismatch") throw new SampleSplitMismatch(verdict.message);
+
+  const split = Object.fromEntries(observations.map((o) => [o.name, o.available]));
+  const created = observations.flatMap((o) => (o.createdAt ? [o.createdAt.getTime()] : []));
+  const ready = verdict.verdict === "ready";
+  deps.log.info("sample workload split", { split, ready });
+  return {
+    ...pollState({
+      kind: "sampleRollout",
+      status: ready ? "verified" : "rolling-out",
+      ready,
+      attempt: input.attempt,
+      createdAt: created.length ? new Date(Math.min(...created)) : undefined,
+      now: deps.now(),
+    }),
+    expected: verdict.verdict === "ready" ? verdict.expected : divideByWeight(input.replicas, input.members),
+    split,
+  };
+}

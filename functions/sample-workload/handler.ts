@@ -1,0 +1,6 @@
+import { sampleWorkloadInputSchema } from "../lib/contracts.js";
+import { defineStage } from "../lib/stage.js";
+import { sampleWorkload } from "./sampleWorkload.js";
+
+/** SampleWorkload: the nginx Deployment and its weighted PropagationPolicy on Karmada; returns the first poll step. */
+export const handler = defineStage({ name: "sample-workload", input: sampleWorkloadInputSchema, run: sampleWorkload });

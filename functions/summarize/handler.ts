@@ -1,0 +1,6 @@
+import { defineStage } from "../lib/stage.js";
+import { summarizeInputSchema } from "./schema.js";
+import { summarize } from "./summarize.js";
+
+/** Summary: what was built, where to reach it, whether members are Ready, and how long each phase took. */
+export const handler = defineStage({ name: "summarize", input: summarizeInputSchema, run: summarize });

@@ -1,0 +1,116 @@
+/**
+ * Fixtures shared by the Kubernetes-facing stage tests: EKS clusters and the Karmada kubeconfig secret wired to
+ * local fake API servers (test/support/kube-api-server.ts), a logger that records every line, a fixed clock,
+ * and the strings that must never leave a stage (tokens, private keys, kubeconfigs).
+ */
+import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Context } from "aws-lambda";
+import type { AwsClientStub } from "aws-sdk-client-mock";
+import { awsClients } from "../../../functions/lib/aws.js";
+import type { ClusterSpec } from "../../../functions/lib/contracts.js";
+import { EKS_TOKEN_PREFIX } from "../../../functions/lib/eks-token.js";
+import type { StageDeps } from "../../../functions/lib/stage.js";
+import type { FakeKubeApiServer } from "../../support/kube-api-server.js";
+
+export const NOW = new Date("2025-06-01T12:00:00.000Z");
+
+/** A time `seconds` before NOW. */
+export const secondsAgo = (seconds: number): Date => new Date(NOW.getTime() - seconds * 1000);
+
+/** The parent cluster of deployment "demo", as Preflight resolves it. */
+export const parentSpec = (overrides: Partial<ClusterSpec> = {}): ClusterSpec => ({
+  deploymentName: "demo",
+  role: "parent",
+  name: "parent",
+  clusterName: "demo-parent",
+  region: "eu-central-1",
+  kubernetesVersion: "1.33",
+  vpcId: "vpc-0abc1234",
+  subnetIds: ["subnet-a", "subnet-b"],
+  nodeSubnetIds: ["subnet-a", "subnet-b"],
+  nodegroup: { name: "parent-nodes", count: 3, instanceTypes: ["m6i.large"], amiType: "AL2023_x86_64_STANDARD" },
+  exists: true,
+  ...overrides,
+});
+
+/** A logger that records every call (method and arguments) so tests can read what a stage logged. */
+export function recordingLog() {
+  const lines: unknown[][] = [];
+  const log = new Proxy(
+    {},
+    {
+      get:
+        (_target, method) =>
+        (...args: unknown[]) => {
+          lines.push([String(method), ...args]);
+        },
+    },
+  ) as StageDeps["log"];
+  return { log, lines, text: () => JSON.stringify(lines) };
+}
+
+/** Stage deps: the real client factory (aws-sdk-client-mock patches the clients), a recording logger, a fixed clock. */
+export function stageDeps(now: Date = NOW) {
+  const recorder = recordingLog();
+  const deps: StageDeps = { aws: awsClients, log: recorder.log, now: () => now };
+  return { deps, logText: recorder.text, logLines: recorder.lines };
+}
+
+/** Makes DescribeCluster answer for each cluster with its fake API server's URL and CA (status ACTIVE). */
+export function registerEksClusters(eks: AwsClientStub<EKSClient>, clusters: Record<string, FakeKubeApiServer>): void {
+  for (const [name, server] of Object.entries(clusters))
+    eks.on(DescribeClusterCommand, { name }).resolves({
+      cluster: { name, status: "ACTIVE", endpoint: server.url, certificateAuthority: { data: server.caData } },
+    });
+}
+
+/** Stores `kubeconfig` as the Karmada kubeconfig secret (GetSecretValue SecretString). */
+export function registerKarmadaSecret(
+  secrets: AwsClientStub<SecretsManagerClient>,
+  secretName: string,
+  kubeconfig: string,
+): void {
+  secrets.on(GetSecretValueCommand, { SecretId: secretName }).resolves({ Name: secretName, SecretString: kubeconfig });
+}
+
+/** Fragments of secrets that must never appear in a stage's result, log or error message. */
+export function secretFragments(server: FakeKubeApiServer, kubeconfig?: string): string[] {
+  const fragments = [
+    EKS_TOKEN_PREFIX,
+    "BEGIN RSA PRIVATE KEY",
+    "PRIVATE KEY",
+    "X-Amz-Signature",
+    server.ca.keyPem.split("\n")[1] ?? "",
+  ];
+  if (kubeconfig) {
+    const key = /client-key-data: (\S+)/.exec(kubeconfig)?.[1];
+    if (key) fragments.push(key.slice(0, 40), key.slice(-40));
+    fragments.push("client-key-data", "client-certificate-data");
+  }
+  return fragments.filter(Boolean);
+}
+
+/** Asserts none of `fragments` occurs in `text` (names the fragment, never prints the secret). */
+export function leakedFragments(text: string, fragments: readonly string[]): number[] {
+  return fragments.flatMap((f, i) => (text.includes(f) ? [i] : []));
+}
+
+/** The presigned URL inside an `Authorization: Bearer k8s-aws-v1.…` header. */
+export function decodeBearer(authorization: string | undefined): URL {
+  const token = authorization?.replace(/^Bearer /, "") ?? "";
+  if (!token.startsWith(EKS_TOKEN_PREFIX)) throw new Error("not an EKS token");
+  return new URL(Buffer.from(token.slice(EKS_TOKEN_PREFIX.length), "base64url").toString("utf8"));
+}
+
+export const fakeContext = {
+  functionName: "eko-test",
+  awsRequestId: "req-1",
+  invokedFunctionArn: "arn:aws:lambda:eu-central-1:123456789012:function:eko-test",
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
+
+/** An error as the SDK raises it: what matters to the stages is its `name`. */
+export const awsError = (name: string, message = `${name} from the mock`): Error =>
+  Object.assign(new Error(message), { name, $metadata: {} });
+export { awsClients };

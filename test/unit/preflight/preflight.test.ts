@@ -1,0 +1,603 @@
+import {
+  CreateTagsCommand,
+  DescribeRouteTablesCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  GetInstanceTypesFromInstanceRequirementsCommand,
+} from "@aws-sdk/client-ec2";
+import { DescribeClusterCommand, DescribeClusterVersionsCommand } from "@aws-sdk/client-eks";
+import { describe, expect, it } from "vitest";
+import { resolvedDeploymentSchema } from "../../../functions/lib/contracts.js";
+import { createLogger } from "../../../functions/lib/logger.js";
+import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
+import { parsePlan } from "../../../functions/lib/plan.js";
+import type { StageDeps } from "../../../functions/lib/stage.js";
+import { preflight } from "../../../functions/preflight/preflight.js";
+import { type FakeRegion, fakeAws, standardRegion, standardVpc } from "./fakeAws.js";
+
+const EU = "eu-central-1";
+const US = "us-east-1";
+const EU_VPC = { id: "vpc-0aaa0000000000001", name: "karmada-vpc" };
+const US_VPC = { id: "vpc-0bbb0000000000001", name: "karmada-vpc-us" };
+
+/** demo: parent + eu1, eu2 in eu-central-1 (shared VPC), us1 in us-east-1 with its own VPC. */
+function planOf(overrides: Record<string, unknown> = {}) {
+  return parsePlan({
+    deploymentName: "demo",
+    region: EU,
+    vpc: { name: EU_VPC.name },
+    members: [{ name: "eu1" }, { name: "eu2" }, { name: "us1", region: US, vpc: { name: US_VPC.name }, weight: 2 }],
+    karmada: { allowedCidrs: ["203.0.113.0/24"] },
+    ...overrides,
+  });
+}
+
+function world(change: (regions: { eu: FakeRegion; us: FakeRegion }) => void = () => {}) {
+  const eu = standardRegion(EU, EU_VPC);
+  const us = standardRegion(US, US_VPC);
+  change({ eu, us });
+  const fake = fakeAws({ [EU]: eu, [US]: us });
+  const deps: StageDeps = { aws: fake.aws, log: createLogger("preflight-test"), now: () => new Date(0) };
+  return { ...fake, deps };
+}
+
+/** Runs preflight and returns the error it throws. */
+async function failure(plan: ReturnType<typeof planOf>, deps: StageDeps): Promise<Error> {
+  try {
+    await preflight({ plan }, deps);
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("preflight succeeded, a failure was expected");
+}
+
+describe("preflight", () => {
+  describe("on a well-prepared account", () => {
+    it("resolves every cluster across two regions", async () => {
+      const { deps } = world();
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolvedDeploymentSchema.parse(resolved)).toEqual(resolved);
+      expect(resolved.parent).toEqual({
+        deploymentName: "demo",
+        role: "parent",
+        name: "parent",
+        clusterName: "demo-parent",
+        region: EU,
+        kubernetesVersion: "1.33",
+        vpcId: EU_VPC.id,
+        subnetIds: ["subnet-0aaa01", "subnet-0aaa02", "subnet-0aaa03", "subnet-0aaa04"],
+        nodeSubnetIds: ["subnet-0aaa03", "subnet-0aaa04"],
+        nodegroup: {
+          name: "parent-nodes",
+          count: 3,
+          instanceTypes: ["c5.large", "c6i.large", "c7i.large"],
+          amiType: "AL2023_x86_64_STANDARD",
+        },
+        exists: false,
+      });
+      expect(resolved.members.map((m) => [m.clusterName, m.region, m.vpcId, m.weight, m.kubernetesVersion])).toEqual([
+        ["demo-eu1", EU, EU_VPC.id, 1, "1.33"],
+        ["demo-eu2", EU, EU_VPC.id, 1, "1.33"],
+        ["demo-us1", US, US_VPC.id, 2, "1.33"],
+      ]);
+      expect(resolved.members[2]?.nodeSubnetIds).toEqual(["subnet-0bbb03", "subnet-0bbb04"]);
+      expect(resolved.karmada).toEqual({
+        version: "v1.19.0",
+        apiserverReplicas: 3,
+        etcdReplicas: 3,
+        allowedCidrs: ["203.0.113.0/24"],
+        kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
+        pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
+      });
+      expect(resolved.sampleWorkload).toEqual({ enabled: true, replicas: 12 });
+    });
+
+    it("looks each VPC, its subnets and each region's versions up once, however many clusters share them", async () => {
+      const { deps, ec2, eks } = world();
+
+      await preflight({ plan: planOf() }, deps);
+
+      // parent, eu1 and eu2 share the eu-central-1 VPC and node spec
+      expect(ec2[EU]).toHaveReceivedCommandTimes(DescribeVpcsCommand, 1);
+      expect(ec2[EU]).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 1);
+      expect(ec2[EU]).toHaveReceivedCommandTimes(DescribeRouteTablesCommand, 1);
+      expect(ec2[EU]).toHaveReceivedCommandTimes(GetInstanceTypesFromInstanceRequirementsCommand, 1);
+      expect(eks[EU]).toHaveReceivedCommandTimes(DescribeClusterVersionsCommand, 1);
+      expect(ec2[US]).toHaveReceivedCommandWith(DescribeVpcsCommand, {
+        Filters: [{ Name: "tag:Name", Values: [US_VPC.name] }],
+      });
+      expect(eks[US]).toHaveReceivedCommandTimes(DescribeClusterVersionsCommand, 1);
+    });
+
+    it("makes no change to the account", async () => {
+      const { deps, ec2 } = world();
+
+      await preflight({ plan: planOf({ tagSubnetsForLoadBalancers: true }) }, deps);
+
+      expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
+      expect(ec2[US]).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+
+    it("asks EC2 for current, non-burstable HVM types with exactly the vCPUs and up to twice the memory", async () => {
+      const { deps, ec2 } = world();
+
+      await preflight({ plan: planOf({ nodes: { vcpus: 4, memoryGiB: 16, arch: "arm64" } }) }, deps);
+
+      expect(ec2[EU]).toHaveReceivedCommandWith(GetInstanceTypesFromInstanceRequirementsCommand, {
+        ArchitectureTypes: ["arm64"],
+        VirtualizationTypes: ["hvm"],
+        InstanceRequirements: {
+          VCpuCount: { Min: 4, Max: 4 },
+          MemoryMiB: { Min: 16384, Max: 32768 },
+          BurstablePerformance: "excluded",
+          InstanceGenerations: ["current"],
+        },
+      });
+    });
+
+    it("uses listed instance types as given and picks the AMI type of their architecture", async () => {
+      const { deps } = world();
+
+      const resolved = await preflight(
+        { plan: planOf({ nodes: { instanceTypes: ["m7g.large", "c7g.large"] } }) },
+        deps,
+      );
+
+      expect(resolved.parent.nodegroup).toMatchObject({
+        instanceTypes: ["m7g.large", "c7g.large"],
+        amiType: "AL2023_ARM_64_STANDARD",
+      });
+    });
+
+    it("places nodes in public subnets when NAT-routed private subnets cover fewer than 2 AZs", async () => {
+      const { deps } = world(({ eu }) => {
+        const vpc = eu.vpcs[0];
+        if (vpc) vpc.subnets = vpc.subnets.filter((s) => s.id !== "subnet-0aaa04");
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.parent.subnetIds).toEqual(["subnet-0aaa01", "subnet-0aaa02", "subnet-0aaa03"]);
+      expect(resolved.parent.nodeSubnetIds).toEqual(["subnet-0aaa01", "subnet-0aaa02"]);
+    });
+
+    it("classifies a subnet without its own route table by the VPC's main route table", async () => {
+      const { deps } = world(({ us }) => {
+        us.vpcs = [
+          {
+            ...US_VPC,
+            mainRoute: "igw",
+            subnets: [
+              { id: "subnet-us0a", az: "us-east-1a", mapPublicIp: true, tags: { "kubernetes.io/role/elb": "1" } },
+              { id: "subnet-us0b", az: "us-east-1b", mapPublicIp: true },
+              { id: "subnet-us0c", az: "us-east-1c", route: "none" },
+            ],
+          },
+        ];
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      const us1 = resolved.members[2];
+      expect(us1?.subnetIds).toEqual(["subnet-us0a", "subnet-us0b", "subnet-us0c"]);
+      expect(us1?.nodeSubnetIds).toEqual(["subnet-us0a", "subnet-us0b"]);
+    });
+
+    it("accepts a VPC given by id", async () => {
+      const { deps, ec2 } = world();
+
+      const resolved = await preflight({ plan: planOf({ vpc: { id: EU_VPC.id } }) }, deps);
+
+      expect(resolved.parent.vpcId).toBe(EU_VPC.id);
+      expect(ec2[EU]).toHaveReceivedCommandWith(DescribeVpcsCommand, { VpcIds: [EU_VPC.id] });
+    });
+  });
+
+  describe("existing clusters", () => {
+    it("adopts an existing cluster tagged with this deployment", async () => {
+      const { deps } = world(({ eu }) => {
+        eu.clusters["demo-parent"] = { tags: { [DEPLOYMENT_TAG]: "demo" }, version: "1.32" };
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.parent.exists).toBe(true);
+      expect(resolved.members.map((m) => m.exists)).toEqual([false, false, false]);
+      expect(resolved.notes).toContainEqual(expect.stringContaining("demo-parent (eu-central-1) already exists"));
+      expect(resolved.notes).toContainEqual(expect.stringContaining("runs Kubernetes 1.32"));
+    });
+
+    it("refuses a cluster of the same name that is not tagged with this deployment", async () => {
+      const { deps } = world(({ us }) => {
+        us.clusters["demo-us1"] = { tags: { team: "payments" } };
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("ClusterNameTaken");
+      expect(error.message).toContain("demo-us1 in us-east-1 already exists");
+      expect(error.message).toContain(`not tagged ${DEPLOYMENT_TAG}=demo`);
+      expect(error.message).toContain("will not be touched");
+      expect(error.message).toContain("Rename the member");
+    });
+
+    it("says which deployment owns a cluster that belongs to another deployment", async () => {
+      const { deps } = world(({ eu }) => {
+        eu.clusters["demo-eu1"] = { tags: { [DEPLOYMENT_TAG]: "demo-old" } };
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("ClusterNameTaken");
+      expect(error.message).toContain('belongs to deployment "demo-old"');
+    });
+
+    it("matches cluster names exactly: demo-member-10 does not make demo-member-1 exist or taken", async () => {
+      const { deps, eks } = world(({ eu }) => {
+        eu.clusters["demo-member-10"] = { tags: {} };
+        eu.clusters["demo-member-1x"] = { tags: { [DEPLOYMENT_TAG]: "demo" } };
+      });
+
+      const resolved = await preflight({ plan: planOf({ members: [{ name: "member-1" }] }) }, deps);
+
+      expect(resolved.members[0]).toMatchObject({ clusterName: "demo-member-1", exists: false });
+      expect(eks[EU]).toHaveReceivedCommandWith(DescribeClusterCommand, { name: "demo-member-1" });
+    });
+
+    it("names every taken cluster in one error", async () => {
+      const { deps } = world(({ eu, us }) => {
+        eu.clusters["demo-eu2"] = {};
+        us.clusters["demo-us1"] = {};
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("ClusterNameTaken");
+      expect(error.message).toContain("2 problems");
+      expect(error.message).toContain("demo-eu2 in eu-central-1");
+      expect(error.message).toContain("demo-us1 in us-east-1");
+    });
+  });
+
+  describe("VPC lookup", () => {
+    it("fails with VpcNotFound naming the region, the name and the clusters when no VPC has the name", async () => {
+      const { deps } = world(({ us }) => {
+        us.vpcs = [];
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("VpcNotFound");
+      expect(error.message).toContain(`No VPC in us-east-1 has the Name tag "${US_VPC.name}"`);
+      expect(error.message).toContain("demo-us1");
+      expect(error.message).toContain('"vpc": { "id": "vpc-…" }');
+    });
+
+    it("fails with VpcNotFound when a VPC id does not exist in the region", async () => {
+      const { deps } = world();
+
+      const error = await failure(planOf({ vpc: { id: "vpc-0abcdef012345678" } }), deps);
+
+      expect(error.name).toBe("VpcNotFound");
+      expect(error.message).toContain(
+        "VPC vpc-0abcdef012345678 (for demo-parent, demo-eu1, demo-eu2) does not exist in eu-central-1",
+      );
+    });
+
+    it("fails with VpcAmbiguous listing the ids when several VPCs carry the name", async () => {
+      const { deps } = world(({ eu }) => {
+        eu.vpcs.push(standardVpc(EU, { id: "vpc-0aaa0000000000002", name: EU_VPC.name }));
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("VpcAmbiguous");
+      expect(error.message).toContain(
+        `2 VPCs in eu-central-1 have the Name tag "karmada-vpc": ${EU_VPC.id}, vpc-0aaa0000000000002`,
+      );
+      expect(error.message).toContain(`"vpc": { "id": "${EU_VPC.id}" }`);
+    });
+
+    it("re-checks the Name tag exactly: a VPC the filter returned with another name does not count", async () => {
+      const { deps, ec2 } = world();
+      // tag:Name filters accept wildcards: what comes back is checked again.
+      ec2[EU]?.on(DescribeVpcsCommand).resolves({
+        Vpcs: [
+          { VpcId: "vpc-0aaa0000000000009", Tags: [{ Key: "Name", Value: "karmada-vpc-old" }] },
+          { VpcId: EU_VPC.id, Tags: [{ Key: "Name", Value: "karmada-vpc" }] },
+          { VpcId: "vpc-0aaa000000000000a", Tags: [{ Key: "Name", Value: "Karmada-VPC" }] },
+        ],
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.parent.vpcId).toBe(EU_VPC.id);
+    });
+
+    it("re-checks the Name tag exactly: only near matches means not found", async () => {
+      const { deps, ec2 } = world();
+      ec2[EU]?.on(DescribeVpcsCommand).resolves({
+        Vpcs: [{ VpcId: "vpc-0aaa0000000000009", Tags: [{ Key: "Name", Value: "karmada-vpc " }] }],
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("VpcNotFound");
+    });
+  });
+
+  describe("subnets", () => {
+    it("fails with SubnetsInsufficient when the subnets are in one Availability Zone", async () => {
+      const { deps } = world(({ us }) => {
+        const vpc = us.vpcs[0];
+        if (vpc) vpc.subnets = vpc.subnets.filter((s) => s.az === "us-east-1a");
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain(
+        `VPC ${US_VPC.id} in us-east-1 (for demo-us1) has subnets in 1 Availability Zone (us-east-1a)`,
+      );
+      expect(error.message).toContain("at least 2");
+    });
+
+    it("fails with SubnetsInsufficient when no subnet reaches the internet", async () => {
+      const { deps } = world(({ us }) => {
+        for (const s of us.vpcs[0]?.subnets ?? []) s.route = "none";
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain("no subnet that reaches the internet");
+    });
+
+    it("fails with SubnetsInsufficient when the parent's VPC has no public subnet for the load balancer", async () => {
+      const { deps } = world(({ eu }) => {
+        const vpc = eu.vpcs[0];
+        if (vpc) vpc.subnets = vpc.subnets.filter((s) => s.route === "nat");
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain("has no public subnet");
+      expect(error.message).toContain("demo-parent");
+    });
+
+    it("fails with PublicSubnetNoPublicIp listing the subnets and the fix when nodes would run there", async () => {
+      const { deps } = world(({ us }) => {
+        const vpc = us.vpcs[0];
+        if (!vpc) return;
+        vpc.subnets = vpc.subnets.filter((s) => s.route === "igw");
+        for (const s of vpc.subnets) s.mapPublicIp = false;
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("PublicSubnetNoPublicIp");
+      expect(error.message).toContain("Public subnets subnet-0bbb01, subnet-0bbb02");
+      expect(error.message).toContain(
+        "aws ec2 modify-subnet-attribute --region us-east-1 --subnet-id subnet-0bbb01 --map-public-ip-on-launch",
+      );
+    });
+
+    it("does not mind public subnets without public IPs when the nodes run in private subnets", async () => {
+      const { deps } = world(({ eu }) => {
+        for (const s of eu.vpcs[0]?.subnets ?? []) s.mapPublicIp = false;
+      });
+
+      await expect(preflight({ plan: planOf() }, deps)).resolves.toBeDefined();
+    });
+  });
+
+  describe("load balancer subnet tags", () => {
+    const untag = ({ eu }: { eu: FakeRegion }) => {
+      const subnet = eu.vpcs[0]?.subnets[1];
+      if (subnet) subnet.tags = {};
+    };
+
+    it("fails with SubnetTagsMissing naming the subnets and both fixes", async () => {
+      const { deps, ec2 } = world(untag);
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetTagsMissing");
+      expect(error.message).toContain("Public subnets subnet-0aaa02 of VPC");
+      expect(error.message).toContain(
+        "aws ec2 create-tags --region eu-central-1 --resources subnet-0aaa02 --tags Key=kubernetes.io/role/elb,Value=1",
+      );
+      expect(error.message).toContain('"tagSubnetsForLoadBalancers": true');
+      expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+
+    it("tags them when the plan asks for it, and says so", async () => {
+      const { deps, ec2 } = world(untag);
+
+      const resolved = await preflight({ plan: planOf({ tagSubnetsForLoadBalancers: true }) }, deps);
+
+      expect(ec2[EU]).toHaveReceivedCommandTimes(CreateTagsCommand, 1);
+      expect(ec2[EU]).toHaveReceivedCommandWith(CreateTagsCommand, {
+        Resources: ["subnet-0aaa02"],
+        Tags: [{ Key: "kubernetes.io/role/elb", Value: "1" }],
+      });
+      expect(resolved.notes).toContainEqual(expect.stringContaining("Tagged public subnets subnet-0aaa02"));
+    });
+
+    it("only checks the parent's VPC (members need no load balancer)", async () => {
+      const { deps } = world(({ us }) => {
+        for (const s of us.vpcs[0]?.subnets ?? []) s.tags = {};
+      });
+
+      await expect(preflight({ plan: planOf() }, deps)).resolves.toBeDefined();
+    });
+
+    it("writes nothing when another check fails, even when tagging was asked for", async () => {
+      const { deps, ec2 } = world(({ eu, us }) => {
+        untag({ eu });
+        us.clusters["demo-us1"] = {};
+      });
+
+      const error = await failure(planOf({ tagSubnetsForLoadBalancers: true }), deps);
+
+      expect(error.name).toBe("ClusterNameTaken");
+      expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+  });
+
+  describe("Kubernetes version", () => {
+    it("resolves latest to the newest version in standard support in the parent's region", async () => {
+      const { deps } = world(({ eu, us }) => {
+        eu.versions = [
+          { version: "1.9", status: "STANDARD_SUPPORT" },
+          { version: "1.34", status: "EXTENDED_SUPPORT" },
+          { version: "1.10", status: "STANDARD_SUPPORT" },
+        ];
+        us.versions = [{ version: "1.10", status: "STANDARD_SUPPORT" }];
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect([resolved.parent, ...resolved.members].map((c) => c.kubernetesVersion)).toEqual([
+        "1.10",
+        "1.10",
+        "1.10",
+        "1.10",
+      ]);
+      expect(resolved.notes).toContainEqual(expect.stringContaining('"latest" resolved to 1.10'));
+    });
+
+    it("keeps an explicit version offered everywhere, even in extended support", async () => {
+      const { deps } = world(({ us }) => {
+        us.versions.push({ version: "1.31", status: "EXTENDED_SUPPORT" });
+      });
+
+      const resolved = await preflight({ plan: planOf({ kubernetesVersion: "1.31" }) }, deps);
+
+      expect(resolved.members[2]?.kubernetesVersion).toBe("1.31");
+    });
+
+    it("fails with KubernetesVersionUnsupported listing what each region offers", async () => {
+      const { deps } = world(({ us }) => {
+        us.versions = [{ version: "1.32", status: "STANDARD_SUPPORT" }];
+      });
+
+      const error = await failure(planOf({ kubernetesVersion: "1.33" }), deps);
+
+      expect(error.name).toBe("KubernetesVersionUnsupported");
+      expect(error.message).toContain("Kubernetes 1.33 is not offered by EKS in us-east-1");
+      expect(error.message).toContain("eu-central-1: 1.31, 1.32, 1.33; us-east-1: 1.32");
+    });
+
+    it("fails when the parent region's latest is not offered in a member's region", async () => {
+      const { deps } = world(({ us }) => {
+        us.versions = [{ version: "1.32", status: "STANDARD_SUPPORT" }];
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("KubernetesVersionUnsupported");
+      expect(error.message).toContain(
+        "Kubernetes 1.33 (the latest in eu-central-1) is not offered by EKS in us-east-1",
+      );
+    });
+
+    it("treats unsupported versions as not offered", async () => {
+      const { deps } = world(({ eu }) => {
+        eu.versions.push({ version: "1.25", status: "UNSUPPORTED" });
+      });
+
+      const error = await failure(planOf({ kubernetesVersion: "1.25" }), deps);
+
+      expect(error.name).toBe("KubernetesVersionUnsupported");
+    });
+  });
+
+  describe("instance types", () => {
+    it("takes the first 3 matching types by name", async () => {
+      const { deps, ec2 } = world();
+      ec2[EU]?.on(GetInstanceTypesFromInstanceRequirementsCommand).resolves({
+        InstanceTypes: ["r6i.large", "m6a.large", "c6a.large", "m7i.large", "c6a.large"].map((InstanceType) => ({
+          InstanceType,
+        })),
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.parent.nodegroup.instanceTypes).toEqual(["c6a.large", "m6a.large", "m7i.large"]);
+      expect(resolved.notes).toContainEqual(expect.stringContaining("the first 3 of 4 matching types by name"));
+    });
+
+    it("fails with NoInstanceTypeMatches naming the region and the requirements when nothing matches", async () => {
+      const { deps } = world(({ us }) => {
+        us.matches = {};
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("NoInstanceTypeMatches");
+      expect(error.message).toContain("in us-east-1 has 2 vCPUs, 4–8 GiB, x86_64 (for demo-us1)");
+    });
+
+    it("fails with NoInstanceTypeMatches when a listed type does not exist in the region", async () => {
+      const { deps } = world();
+
+      const error = await failure(planOf({ nodes: { instanceTypes: ["m6i.large", "m9z.large"] } }), deps);
+
+      expect(error.name).toBe("NoInstanceTypeMatches");
+      expect(error.message).toContain("m9z.large");
+      expect(error.message).toContain("eu-central-1");
+    });
+
+    it("fails with NoInstanceTypeMatches when listed types do not share one architecture", async () => {
+      const { deps } = world();
+
+      const error = await failure(planOf({ nodes: { instanceTypes: ["m6i.large", "m7g.large"] } }), deps);
+
+      expect(error.name).toBe("NoInstanceTypeMatches");
+      expect(error.message).toContain("m6i.large (x86_64), m7g.large (arm64)");
+      expect(error.message).toContain("do not share one CPU architecture");
+    });
+  });
+
+  describe("reporting", () => {
+    it("reports the most fundamental problem by name and lists the others in the same message", async () => {
+      const { deps } = world(({ eu, us }) => {
+        us.vpcs = [];
+        eu.clusters["demo-eu1"] = {};
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("VpcNotFound");
+      expect(error.message).toContain("Preflight also found:");
+      expect(error.message).toContain("- ClusterNameTaken: EKS cluster demo-eu1 in eu-central-1");
+    });
+
+    it("lets throttling errors through unchanged, for the state machine to retry", async () => {
+      const { deps, eks } = world();
+      const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+      eks[US]?.on(DescribeClusterCommand).rejects(throttled);
+
+      await expect(preflight({ plan: planOf() }, deps)).rejects.toBe(throttled);
+    });
+
+    it("wraps other AWS errors with what it was doing", async () => {
+      const { deps, ec2 } = world();
+      const denied = Object.assign(new Error("not authorized to perform ec2:DescribeSubnets"), {
+        name: "UnauthorizedOperation",
+      });
+      ec2[US]?.on(DescribeSubnetsCommand).rejects(denied);
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.message).toContain(`failed to describe the subnets of ${US_VPC.id} in us-east-1`);
+      expect(error.message).toContain("UnauthorizedOperation");
+      expect(error.name).toBe("AwsRequestFailed");
+      expect(error.cause).toBe(denied);
+    });
+  });
+});

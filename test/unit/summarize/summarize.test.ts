@@ -1,0 +1,242 @@
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ResolvedDeployment } from "../../../functions/lib/contracts.js";
+import { InvalidStageInput, KarmadaNotInitialized } from "../../../functions/lib/errors.js";
+import { handler } from "../../../functions/summarize/handler.js";
+import type { SummarizeInput } from "../../../functions/summarize/schema.js";
+import { buildTime, phaseDurations, summarize } from "../../../functions/summarize/summarize.js";
+import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import {
+  awsError,
+  fakeContext,
+  leakedFragments,
+  NOW,
+  parentSpec,
+  registerKarmadaSecret,
+  secondsAgo,
+  secretFragments,
+  stageDeps,
+} from "../kube/kubeFixtures.js";
+
+const secrets = mockClient(SecretsManagerClient);
+const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
+const SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${SECRET}-AbCdEf`;
+const HOSTNAME = "a1b2c3-0123456789.elb.eu-central-1.amazonaws.com";
+
+const member = (name: string, region: string, weight: number) =>
+  parentSpec({ role: "member", name, clusterName: `demo-${name}`, region, weight });
+
+const resolved: ResolvedDeployment = {
+  deploymentName: "demo",
+  region: "eu-central-1",
+  parent: parentSpec(),
+  members: [member("eu1", "eu-central-1", 1), member("eu2", "eu-west-1", 1), member("us1", "us-east-1", 2)],
+  karmada: {
+    version: "v1.19.0",
+    apiserverReplicas: 3,
+    etcdReplicas: 3,
+    allowedCidrs: ["203.0.113.0/24"],
+    kubeconfigSecretName: SECRET,
+    pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
+  },
+  sampleWorkload: { enabled: true, replicas: 12 },
+  notes: ["added kubernetes.io/role/elb to subnet-a"],
+};
+
+const polled = (startedAgo: number, readyAgo?: number) => ({
+  ready: readyAgo !== undefined,
+  status: readyAgo !== undefined ? "ACTIVE" : "CREATING",
+  nextPollSeconds: 30,
+  attempt: 3,
+  startedAt: secondsAgo(startedAgo).toISOString(),
+  ...(readyAgo !== undefined ? { readyAt: secondsAgo(readyAgo).toISOString() } : {}),
+});
+
+const input = (overrides: Partial<SummarizeInput> = {}): SummarizeInput => ({
+  resolved,
+  parent: {
+    controlPlane: polled(1800, 1200),
+    nodegroup: polled(1200, 1050),
+    addons: polled(1200, 1000),
+    loadBalancer: {
+      ...polled(1150),
+      ready: true,
+      status: "active",
+      hostname: HOSTNAME,
+      ipv4: "192.0.2.10",
+    },
+    karmadaInit: {
+      buildId: "init:1",
+      status: "SUCCEEDED",
+      startTime: secondsAgo(900).getTime() / 1000,
+      endTime: secondsAgo(600).getTime() / 1000,
+    },
+  },
+  members: resolved.members.map((cluster) => ({
+    cluster,
+    controlPlane: polled(1800, 1260),
+    nodegroup: polled(1250, 1100),
+  })),
+  joins: [
+    {
+      buildId: "join:1",
+      status: "SUCCEEDED",
+      startTime: secondsAgo(500).toISOString(),
+      endTime: secondsAgo(450).toISOString(),
+    },
+    {
+      buildId: "join:2",
+      status: "SUCCEEDED",
+      startTime: secondsAgo(490).toISOString(),
+      endTime: secondsAgo(430).toISOString(),
+    },
+  ],
+  sample: {
+    ready: true,
+    status: "verified",
+    nextPollSeconds: 10,
+    attempt: 2,
+    startedAt: secondsAgo(420).toISOString(),
+    readyAt: secondsAgo(390).toISOString(),
+    expected: { eu1: 3, eu2: 3, us1: 6 },
+    split: { eu1: 3, eu2: 3, us1: 6 },
+  },
+  executionStartTime: secondsAgo(1805).toISOString(),
+  ...overrides,
+});
+
+let karmada: FakeKubeApiServer;
+let kubeconfig: string;
+
+const karmadaCluster = (name: string, ready: "True" | "False", reason = "ClusterReady") =>
+  karmada.put({
+    apiVersion: "cluster.karmada.io/v1alpha1",
+    kind: "Cluster",
+    metadata: { name },
+    spec: { syncMode: "Push", apiEndpoint: `https://${name}.example` },
+    status: { conditions: [{ type: "Ready", status: ready, reason, message: `cluster is ${ready}` }] },
+  });
+
+beforeAll(async () => {
+  karmada = await startKubeApiServer();
+  kubeconfig = karmada.kubeconfig();
+});
+afterAll(() => karmada.close());
+beforeEach(() => {
+  secrets.reset();
+  registerKarmadaSecret(secrets, SECRET, kubeconfig);
+  secrets.on(DescribeSecretCommand, { SecretId: SECRET }).resolves({ ARN: SECRET_ARN, Name: SECRET });
+  for (const name of ["eu1", "eu2", "us1"])
+    karmada.remove({ apiVersion: "cluster.karmada.io/v1alpha1", kind: "Cluster", name });
+});
+
+describe("summarize", () => {
+  it("reports the endpoint, the secret ARN, each member's Ready condition, the sample split and the timings", async () => {
+    karmadaCluster("eu1", "True");
+    karmadaCluster("eu2", "True");
+    karmadaCluster("us1", "False", "ClusterNotReachable");
+
+    const summary = await summarize(input(), stageDeps().deps);
+
+    expect(summary).toEqual({
+      deploymentName: "demo",
+      karmada: { apiEndpoint: `https://${HOSTNAME}:32443`, kubeconfigSecretArn: SECRET_ARN, version: "v1.19.0" },
+      members: [
+        { name: "eu1", clusterName: "demo-eu1", region: "eu-central-1", weight: 1, ready: true },
+        { name: "eu2", clusterName: "demo-eu2", region: "eu-west-1", weight: 1, ready: true },
+        { name: "us1", clusterName: "demo-us1", region: "us-east-1", weight: 2, ready: false },
+      ],
+      sample: { expected: { eu1: 3, eu2: 3, us1: 6 }, split: { eu1: 3, eu2: 3, us1: 6 } },
+      phases: [
+        { name: "Parent control plane", seconds: 600 },
+        { name: "Parent node group", seconds: 150 },
+        { name: "EBS CSI driver addons", seconds: 200 },
+        { name: "Karmada NLB", seconds: null },
+        { name: "Karmada init", seconds: 300 },
+        { name: "Member eu1 control plane", seconds: 540 },
+        { name: "Member eu1 node group", seconds: 150 },
+        { name: "Member eu2 control plane", seconds: 540 },
+        { name: "Member eu2 node group", seconds: 150 },
+        { name: "Member us1 control plane", seconds: 540 },
+        { name: "Member us1 node group", seconds: 150 },
+        { name: "Karmada join (all members)", seconds: 70 },
+        { name: "Sample split", seconds: 30 },
+      ],
+      totalSeconds: 1805,
+      notes: [
+        "added kubernetes.io/role/elb to subnet-a",
+        "member us1 is not Ready in Karmada (ClusterNotReachable: cluster is False)",
+      ],
+    });
+  });
+
+  it("notes a member Karmada does not know, and reports a skipped sample as null", async () => {
+    karmadaCluster("eu1", "True");
+    karmadaCluster("us1", "True");
+
+    const summary = await summarize(
+      input({
+        sample: { skipped: true, reason: "sampleWorkload.enabled is false" },
+        resolved: { ...resolved, sampleWorkload: { enabled: false, replicas: 0 } },
+      }),
+      stageDeps().deps,
+    );
+
+    expect(summary.members.map((m) => m.ready)).toEqual([true, false, true]);
+    expect(summary.sample).toBeNull();
+    expect(summary.notes).toContain("member eu2 is not registered with Karmada (no Cluster object)");
+  });
+
+  it("reads only the secret's ARN for the summary, and never returns or logs the kubeconfig", async () => {
+    karmadaCluster("eu1", "True");
+    const { deps, logText } = stageDeps();
+
+    const summary = await summarize(input(), deps);
+
+    expect(secrets).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: SECRET });
+    // The kubeconfig is read once, to talk to Karmada; its content goes nowhere else.
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    expect(leakedFragments(JSON.stringify(summary) + logText(), secretFragments(karmada, kubeconfig))).toEqual([]);
+  });
+
+  it("throws KarmadaNotInitialized when the kubeconfig secret does not exist", async () => {
+    secrets.reset();
+    secrets.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
+
+    await expect(summarize(input(), stageDeps().deps)).rejects.toThrow(KarmadaNotInitialized);
+  });
+});
+
+describe("phaseDurations", () => {
+  it("leaves KarmadaJoin unknown when a join has no end time", () => {
+    const base = input();
+    const phases = phaseDurations({
+      parent: { ...base.parent, karmadaInit: { buildId: "init:1", status: "SUCCEEDED" } },
+      members: [],
+      joins: [{ buildId: "join:1", status: "IN_PROGRESS", startTime: NOW.toISOString() }],
+    });
+
+    expect(phases).toContainEqual({ name: "Karmada init", seconds: null });
+    expect(phases).toContainEqual({ name: "Karmada join (all members)", seconds: null });
+  });
+});
+
+describe("buildTime", () => {
+  it.each([
+    ["epoch seconds", NOW.getTime() / 1000],
+    ["epoch milliseconds", NOW.getTime()],
+    ["an ISO string", NOW.toISOString()],
+    ["a numeric string", String(NOW.getTime() / 1000)],
+  ])("reads %s", (_case, value) => {
+    expect(buildTime(value)?.toISOString()).toBe(NOW.toISOString());
+  });
+});
+
+describe("handler", () => {
+  it("rejects a payload without the resolved deployment", async () => {
+    const { resolved: _resolved, ...withoutResolved } = input();
+
+    await expect(handler(withoutResolved, fakeContext)).rejects.toThrow(InvalidStageInput);
+  });
+});
