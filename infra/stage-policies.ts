@@ -1,0 +1,167 @@
+/**
+ * Least-privilege policies of the Lambda stage roles: exactly the AWS calls each stage makes, plus the dependent
+ * actions AWS checks behind them (the Service Authorization Reference lists, for example, `eks:TagResource` and
+ * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
+ */
+import { EKS_CLUSTER_ADMIN_POLICY, nodegroupName } from "../functions/lib/names.js";
+import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
+import { lambdaLogGroupName } from "./naming.js";
+import type { StageRole } from "./stages.js";
+import {
+  createServiceLinkedRole,
+  type EksResourceType,
+  eksArns,
+  karmadaSecretArns,
+  OWNED_RESOURCE,
+  passRole,
+  TAGGED_REQUEST,
+  VIA_SECRETS_MANAGER,
+  writeLogs,
+} from "./statements.js";
+
+export interface StagePolicyContext extends AccountScope {
+  clusterRoleArn: string;
+  nodeRoleArn: string;
+  ebsCsiRoleArn: string;
+  /** KMS key of the Karmada secrets. */
+  secretsKeyArn: string;
+  /** Principals GrantAccess may give cluster-admin access entries (and no others). */
+  adminPrincipalArns: string[];
+  /** Lambda functions that run as the role: each writes its own log group. */
+  functionNames: string[];
+}
+
+const allow = (Sid: string, Action: string[], Resource: string[], Condition?: Statement["Condition"]): Statement => ({
+  Sid,
+  Effect: "Allow",
+  Action,
+  Resource,
+  ...(Condition ? { Condition } : {}),
+});
+
+/** Describe a cluster: existence checks must see foreign clusters too (ClusterNameTaken), so no tag condition. */
+const describeClusters = (scope: AccountScope) =>
+  allow("DescribeClusters", ["eks:DescribeCluster"], [eksArns(scope, "cluster")]);
+
+/** Tag what a create call creates, only with this product's deployment tag in the request. */
+const tagOnCreate = (scope: AccountScope, types: EksResourceType[]) =>
+  allow(
+    "TagWhatItCreates",
+    ["eks:TagResource"],
+    types.map((type) => eksArns(scope, type)),
+    TAGGED_REQUEST,
+  );
+
+/** The subnet tag the AWS load balancer integration discovers public subnets by (functions/preflight/network.ts). */
+export const ELB_SUBNET_TAG = "kubernetes.io/role/elb";
+
+/** Our node groups are named `<name>-nodes` (functions/lib/names.ts). */
+const ourNodegroups = (scope: AccountScope) => eksArns(scope, "nodegroup", `*/${nodegroupName("*")}/*`);
+
+const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = {
+  // Pure validation: no AWS access.
+  validateInput: () => [],
+
+  preflight: (ctx) => [
+    // EC2 Describe* and GetInstanceTypesFromInstanceRequirements have no resource-level permissions.
+    allow(
+      "InspectNetworkAndCapacity",
+      [
+        "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeInstanceTypes",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+      ],
+      ["*"],
+    ),
+    // tagSubnetsForLoadBalancers: only subnets, only the load balancer subnet-discovery tag, only with value 1.
+    allow("TagSubnetsForLoadBalancers", ["ec2:CreateTags"], [arn(ctx, "ec2", "*", "subnet/*")], {
+      "ForAllValues:StringEquals": { "aws:TagKeys": [ELB_SUBNET_TAG] },
+      StringEquals: { [`aws:RequestTag/${ELB_SUBNET_TAG}`]: "1" },
+    }),
+    describeClusters(ctx),
+    allow("ListKubernetesVersions", ["eks:DescribeClusterVersions"], ["*"]),
+  ],
+
+  ensureCluster: (ctx) => [
+    // CreateCluster has no resource type: the request must tag the cluster as this product's.
+    allow("CreateTaggedClusters", ["eks:CreateCluster"], ["*"], TAGGED_REQUEST),
+    tagOnCreate(ctx, ["cluster"]),
+    describeClusters(ctx),
+    passRole("PassClusterRole", [ctx.clusterRoleArn], ["eks.amazonaws.com"]),
+    createServiceLinkedRole("LetEksCreateItsServiceRole", ctx, "eks.amazonaws.com", "AWSServiceRoleForAmazonEKS"),
+  ],
+
+  clusterStatus: (ctx) => [describeClusters(ctx)],
+
+  ensureNodegroup: (ctx) => [
+    allow("CreateNodegroupsInOurClusters", ["eks:CreateNodegroup"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+    // Adopted node groups may predate our tags, so these match by our naming instead.
+    allow("ManageOurNodegroups", ["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)]),
+    tagOnCreate(ctx, ["nodegroup"]),
+    passRole("PassNodeRole", [ctx.nodeRoleArn], ["eks.amazonaws.com"]),
+    createServiceLinkedRole(
+      "LetEksCreateItsNodegroupServiceRole",
+      ctx,
+      "eks-nodegroup.amazonaws.com",
+      "AWSServiceRoleForAmazonEKSNodegroup",
+    ),
+  ],
+
+  nodegroupStatus: (ctx) => [allow("DescribeOurNodegroups", ["eks:DescribeNodegroup"], [ourNodegroups(ctx)])],
+
+  ensureAddons: (ctx) => [
+    // CreateAddon with podIdentityAssociations is authorized on the cluster and on the association it creates
+    // (no separate eks:CreatePodIdentityAssociation); only the cluster exists and carries our tag beforehand.
+    allow("InstallAddonsInOurClusters", ["eks:CreateAddon"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+    allow("CreateAddonPodIdentity", ["eks:CreateAddon"], [eksArns(ctx, "podidentityassociation")]),
+    allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")]),
+    tagOnCreate(ctx, ["addon", "podidentityassociation"]),
+    // The reference documents CreateAddon passing roles to eks.amazonaws.com and Pod Identity associations to
+    // pods.eks.amazonaws.com: only the EBS CSI role, only to those two.
+    passRole("PassEbsCsiRole", [ctx.ebsCsiRoleArn], ["pods.eks.amazonaws.com", "eks.amazonaws.com"]),
+  ],
+
+  addonsStatus: (ctx) => [allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")])],
+
+  grantAccess: (ctx) => [
+    // Access entries only in our clusters, only for the stack's admin principals.
+    allow("CreateAdminAccessEntries", ["eks:CreateAccessEntry"], [eksArns(ctx, "cluster")], {
+      ...OWNED_RESOURCE,
+      ArnEquals: { "eks:principalArn": ctx.adminPrincipalArns },
+    }),
+    // Only the cluster-admin access policy, only for those principals.
+    allow("AssociateClusterAdminPolicy", ["eks:AssociateAccessPolicy"], [eksArns(ctx, "access-entry")], {
+      ArnEquals: { "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY, "eks:principalArn": ctx.adminPrincipalArns },
+    }),
+    allow(
+      "ReadAccessEntries",
+      ["eks:DescribeAccessEntry", "eks:ListAssociatedAccessPolicies"],
+      [eksArns(ctx, "access-entry")],
+    ),
+    tagOnCreate(ctx, ["access-entry"]),
+  ],
+
+  // One role for every stage that calls the Kubernetes API; Kubernetes RBAC comes from the EKS access entry.
+  kubernetes: (ctx) => [
+    // Endpoint and CA of our clusters only.
+    allow("DescribeOurClusters", ["eks:DescribeCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+    // The NLB behind the Karmada LoadBalancer Service; DescribeLoadBalancers has no resource-level permissions.
+    allow("DescribeLoadBalancers", ["elasticloadbalancing:DescribeLoadBalancers"], ["*"]),
+    allow(
+      "ReadKarmadaKubeconfig",
+      ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+      [karmadaSecretArns(ctx)],
+    ),
+    allow("DecryptKarmadaSecrets", ["kms:Decrypt"], [ctx.secretsKeyArn], VIA_SECRETS_MANAGER),
+  ],
+};
+
+/** The policy of a stage role: its AWS calls plus writing its functions' logs. */
+export function stageRolePolicy(role: StageRole, ctx: StagePolicyContext): PolicyDocument {
+  return policyDocument([
+    ...STATEMENTS[role](ctx),
+    writeLogs("WriteOwnLogs", ctx, ctx.functionNames.map(lambdaLogGroupName)),
+  ]);
+}

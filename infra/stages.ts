@@ -1,0 +1,86 @@
+/**
+ * How each Lambda stage is deployed: which IAM role it runs as, which settings it reads from its environment,
+ * and its timeout and memory. sst.config.ts turns this table into functions; the infra tests check it against
+ * the stage sources (settings read, AWS commands sent, Kubernetes API use).
+ */
+import type { Setting } from "../functions/lib/config.js";
+import { STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
+
+/** Every stage, in the order of STAGE_FOLDERS. */
+export const STAGES = Object.keys(STAGE_FOLDERS) as StageKey[];
+
+/** A record with one value per stage. */
+export const perStage = <T>(value: (stage: StageKey) => T): Record<StageKey, T> =>
+  Object.fromEntries(STAGES.map((stage) => [stage, value(stage)])) as Record<StageKey, T>;
+
+/**
+ * Stages that call the Kubernetes API of the clusters. They share one IAM role because that role is a
+ * principal of the clusters' EKS access entries (ADMIN_PRINCIPAL_ARNS): one entry per cluster for all of them.
+ */
+export const KUBERNETES_STAGES = [
+  "ensureStorageClass",
+  "ensureKarmadaLb",
+  "karmadaLbStatus",
+  "sampleWorkload",
+  "sampleWorkloadStatus",
+  "summarize",
+] as const satisfies readonly StageKey[];
+export type KubernetesStage = (typeof KUBERNETES_STAGES)[number];
+
+/** The role shared by the Kubernetes-facing stages. */
+export const KUBERNETES_ROLE = "kubernetes";
+
+/** One IAM role per stage, except the Kubernetes-facing stages, which share `kubernetes`. */
+export type StageRole = Exclude<StageKey, KubernetesStage> | typeof KUBERNETES_ROLE;
+
+export const isKubernetesStage = (stage: StageKey): stage is KubernetesStage =>
+  (KUBERNETES_STAGES as readonly StageKey[]).includes(stage);
+
+/** The IAM role a stage runs as. */
+export const roleOf = (stage: StageKey): StageRole => (isKubernetesStage(stage) ? KUBERNETES_ROLE : stage);
+
+export interface StageProfile {
+  /** Settings (functions/lib/config.ts) the stage reads; only these are set in its environment. */
+  settings: readonly Setting[];
+  /** Lambda timeout; below the state machine's Task timeout. */
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+const aws = (seconds: number, settings: readonly Setting[] = []): StageProfile => ({
+  settings,
+  timeoutSeconds: seconds,
+  memoryMb: 256,
+});
+/** Kubernetes clients are heavier, and API servers answer slower than EKS's control plane API. */
+const kubernetes = (seconds: number): StageProfile => ({ settings: [], timeoutSeconds: seconds, memoryMb: 512 });
+
+export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
+  validateInput: aws(10),
+  // Looks up VPCs, subnets, versions and instance types in every region of the plan.
+  preflight: aws(120),
+  ensureCluster: aws(30, ["clusterRoleArn"]),
+  clusterStatus: aws(30),
+  ensureNodegroup: aws(30, ["nodeRoleArn"]),
+  nodegroupStatus: aws(30),
+  ensureAddons: aws(60, ["ebsCsiRoleArn"]),
+  addonsStatus: aws(30),
+  grantAccess: aws(60, ["adminPrincipalArns"]),
+  ensureStorageClass: kubernetes(60),
+  ensureKarmadaLb: kubernetes(60),
+  karmadaLbStatus: kubernetes(60),
+  sampleWorkload: kubernetes(90),
+  // Reads the sample Deployment on every member cluster.
+  sampleWorkloadStatus: kubernetes(120),
+  summarize: kubernetes(60),
+};
+
+/** Every stage role, each once. */
+export const STAGE_ROLES: StageRole[] = [...new Set(STAGES.map(roleOf))];
+
+/** The stages that run as a role. */
+export const stagesOf = (role: StageRole): StageKey[] => STAGES.filter((stage) => roleOf(stage) === role);
+
+/** A record with one value per stage role. */
+export const perRole = <T>(value: (role: StageRole) => T): Record<StageRole, T> =>
+  Object.fromEntries(STAGE_ROLES.map((role) => [role, value(role)])) as Record<StageRole, T>;

@@ -1,0 +1,238 @@
+import { describe, expect, it } from "vitest";
+import {
+  DEPLOYMENT_TAG,
+  EKS_CLUSTER_ADMIN_POLICY,
+  karmadaKubeconfigSecretName,
+  karmadaPkiSecretName,
+} from "../../functions/lib/names.js";
+import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/preflight/network.js";
+import { SECRET_NAME_PREFIX } from "../../infra/naming.js";
+import { ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
+import { STAGE_ROLES, type StageRole } from "../../infra/stages.js";
+import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
+import {
+  ALL_POLICIES,
+  adminPrincipalArns,
+  buildLogGroup,
+  buildPolicy,
+  deployPolicy,
+  functionArns,
+  granting,
+  projectArns,
+  scope,
+  secretsKeyArn,
+  serviceRoleArns,
+  stageContext,
+  stagePolicies,
+} from "./fixtures.js";
+
+/** Actions AWS authorizes only with `Resource: "*"` (no resource-level permissions). */
+const WITHOUT_RESOURCE_LEVEL = new Set([
+  "ec2:DescribeVpcs",
+  "ec2:DescribeSubnets",
+  "ec2:DescribeRouteTables",
+  "ec2:DescribeInstanceTypes",
+  "ec2:GetInstanceTypesFromInstanceRequirements",
+  "eks:CreateCluster",
+  "eks:DescribeClusterVersions",
+  "elasticloadbalancing:DescribeLoadBalancers",
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+]);
+
+const SECRETS_ARN = `arn:aws:secretsmanager:*:${scope.account}:secret:eks-karmada-orchestrator/*`;
+const OWNED = { Null: { [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: "false" } };
+const TAGGED = { Null: { [`aws:RequestTag/${DEPLOYMENT_TAG}`]: "false" } };
+const statements = ALL_POLICIES.flatMap(([name, policy]) => policy.Statement.map((s) => ({ name, ...s })));
+
+describe("every policy the stack deploys", () => {
+  it.each(ALL_POLICIES)("%s names every action (no wildcard in any Action)", (_, policy) => {
+    const wildcards = policy.Statement.flatMap((s) => s.Action).filter((action) => action.includes("*"));
+    expect(wildcards).toEqual([]);
+  });
+
+  it.each(ALL_POLICIES)('%s uses Resource "*" only for actions without resource-level permissions', (_, policy) => {
+    const unscoped = policy.Statement.filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
+    expect(unscoped.filter((action) => !WITHOUT_RESOURCE_LEVEL.has(action))).toEqual([]);
+  });
+
+  it.each(ALL_POLICIES)("%s has a unique Sid per statement", (_, policy) => {
+    const sids = policy.Statement.map((s) => s.Sid);
+    expect(new Set(sids).size).toBe(sids.length);
+  });
+
+  it("passes roles only to the service each role is for, and only the stack's EKS service roles", () => {
+    const passRole = statements.filter((s) => s.Action.includes("iam:PassRole"));
+
+    expect(passRole.length).toBeGreaterThan(0);
+    for (const s of passRole) {
+      expect(s.Action, s.name).toEqual(["iam:PassRole"]);
+      expect(Object.values(serviceRoleArns), s.name).toEqual(expect.arrayContaining(s.Resource));
+      expect(s.Condition?.StringEquals?.["iam:PassedToService"], s.name).toBeDefined();
+    }
+  });
+
+  it("reaches secrets only under the Karmada secret prefix", () => {
+    const secretStatements = statements.filter((s) => s.Action.some((a) => a.startsWith("secretsmanager:")));
+
+    expect(secretStatements.length).toBeGreaterThan(0);
+    for (const s of secretStatements) expect(s.Resource, s.name).toEqual([SECRETS_ARN]);
+  });
+
+  it("uses the KMS key only through Secrets Manager", () => {
+    const kms = statements.filter((s) => s.Action.some((a) => a.startsWith("kms:")));
+
+    expect(kms.length).toBeGreaterThan(0);
+    for (const s of kms) {
+      expect(s.Resource, s.name).toEqual([secretsKeyArn]);
+      expect(s.Condition, s.name).toEqual({ StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } });
+    }
+  });
+
+  it("covers every secret name the workflow writes with the secret prefix", () => {
+    const names = [karmadaKubeconfigSecretName("demo"), karmadaPkiSecretName("demo")];
+
+    expect(names.filter((name) => !name.startsWith(SECRET_NAME_PREFIX))).toEqual([]);
+    expect(SECRETS_ARN).toContain(`:secret:${SECRET_NAME_PREFIX}*`);
+  });
+});
+
+describe("stateMachinePolicy", () => {
+  it("invokes exactly the stage functions it is given, and their versions", () => {
+    const invoke = granting(deployPolicy, "lambda:InvokeFunction").flatMap((s) => s.Resource);
+
+    expect(invoke.sort()).toEqual(functionArns.flatMap((fn) => [fn, `${fn}:*`]).sort());
+  });
+
+  it("runs and watches builds of exactly the two Karmada projects", () => {
+    for (const action of ["codebuild:StartBuild", "codebuild:StopBuild", "codebuild:BatchGetBuilds"])
+      expect(granting(deployPolicy, action).flatMap((s) => s.Resource)).toEqual(projectArns);
+  });
+
+  it("manages only the EventBridge rule behind the CodeBuild .sync integration", () => {
+    const rule = `arn:aws:events:${scope.region}:${scope.account}:rule/${CODEBUILD_SYNC_RULE}`;
+
+    for (const action of ["events:PutTargets", "events:PutRule", "events:DescribeRule"])
+      expect(granting(deployPolicy, action).flatMap((s) => s.Resource)).toEqual([rule]);
+  });
+
+  it.each(["logs:CreateLogDelivery", "logs:PutResourcePolicy", "xray:PutTraceSegments", "xray:GetSamplingTargets"])(
+    "may %s for its execution logs and traces",
+    (action) => {
+      expect(granting(deployPolicy, action)).toHaveLength(1);
+    },
+  );
+});
+
+describe("codeBuildPolicy", () => {
+  it("describes only clusters tagged with a deployment", () => {
+    expect(granting(buildPolicy, "eks:DescribeCluster")).toEqual([
+      expect.objectContaining({ Resource: [`arn:aws:eks:*:${scope.account}:cluster/*`], Condition: OWNED }),
+    ]);
+  });
+
+  it("writes only its own log group", () => {
+    const logGroup = `arn:aws:logs:${scope.region}:${scope.account}:log-group:${buildLogGroup}:*`;
+
+    expect(granting(buildPolicy, "logs:PutLogEvents").flatMap((s) => s.Resource)).toEqual([logGroup]);
+  });
+});
+
+describe("stageRolePolicy", () => {
+  it.each<[StageRole, string | undefined, string[]]>([
+    ["ensureCluster", serviceRoleArns.clusterRoleArn, ["eks.amazonaws.com"]],
+    ["ensureNodegroup", serviceRoleArns.nodeRoleArn, ["eks.amazonaws.com"]],
+    ["ensureAddons", serviceRoleArns.ebsCsiRoleArn, ["pods.eks.amazonaws.com", "eks.amazonaws.com"]],
+    ...STAGE_ROLES.filter((r) => !["ensureCluster", "ensureNodegroup", "ensureAddons"].includes(r)).map(
+      (r): [StageRole, undefined, string[]] => [r, undefined, []],
+    ),
+  ])("%s passes only %s, to %j", (stageRole, roleArn, services) => {
+    const passRole = granting(stagePolicies[stageRole], "iam:PassRole");
+
+    expect(passRole.flatMap((s) => s.Resource)).toEqual(roleArn ? [roleArn] : []);
+    expect(passRole.flatMap((s) => [s.Condition?.StringEquals?.["iam:PassedToService"]].flat())).toEqual(services);
+  });
+
+  it.each<[StageRole, string]>([
+    ["ensureNodegroup", "eks:CreateNodegroup"],
+    ["ensureAddons", "eks:CreateAddon"],
+    ["grantAccess", "eks:CreateAccessEntry"],
+    ["kubernetes", "eks:DescribeCluster"],
+  ])("%s may %s only in clusters tagged with a deployment", (stageRole, action) => {
+    const onClusters = granting(stagePolicies[stageRole], action).filter((s) =>
+      s.Resource.some((r) => r.includes(":cluster/")),
+    );
+
+    expect(onClusters.length).toBeGreaterThan(0);
+    for (const s of onClusters) expect(s.Condition).toMatchObject(OWNED);
+  });
+
+  it.each<[StageRole, string]>([
+    ["ensureCluster", "eks:CreateCluster"],
+    ["ensureCluster", "eks:TagResource"],
+    ["ensureNodegroup", "eks:TagResource"],
+    ["ensureAddons", "eks:TagResource"],
+    ["grantAccess", "eks:TagResource"],
+  ])("%s may %s only when the request carries the deployment tag", (stageRole, action) => {
+    const grants = granting(stagePolicies[stageRole], action);
+
+    expect(grants.length).toBeGreaterThan(0);
+    for (const s of grants) expect(s.Condition).toEqual(TAGGED);
+  });
+
+  it("lets GrantAccess create access entries and associate the cluster-admin policy only for the admin principals", () => {
+    const policy = stagePolicies.grantAccess;
+
+    expect(granting(policy, "eks:CreateAccessEntry")[0]?.Condition?.ArnEquals).toEqual({
+      "eks:principalArn": adminPrincipalArns,
+    });
+    expect(granting(policy, "eks:AssociateAccessPolicy")[0]?.Condition?.ArnEquals).toEqual({
+      "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY,
+      "eks:principalArn": adminPrincipalArns,
+    });
+  });
+
+  it("lets Preflight tag only subnets, only with the tag its code writes (kubernetes.io/role/elb=1)", () => {
+    expect(ELB_SUBNET_TAG).toBe(PREFLIGHT_ELB_SUBNET_TAG);
+    expect(granting(stagePolicies.preflight, "ec2:CreateTags")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:ec2:*:${scope.account}:subnet/*`],
+        Condition: {
+          "ForAllValues:StringEquals": { "aws:TagKeys": ["kubernetes.io/role/elb"] },
+          StringEquals: { "aws:RequestTag/kubernetes.io/role/elb": "1" },
+        },
+      }),
+    ]);
+  });
+
+  it("gives ValidateInput nothing but its logs", () => {
+    expect(stagePolicies.validateInput.Statement.flatMap((s) => s.Action)).toEqual([
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]);
+  });
+
+  it.each(STAGE_ROLES)("lets %s write only the log groups of its own functions", (stageRole) => {
+    const logGroups = stageContext(stageRole).functionNames.map(
+      (name) => `arn:aws:logs:${scope.region}:${scope.account}:log-group:/aws/lambda/${name}:*`,
+    );
+
+    expect(granting(stagePolicies[stageRole], "logs:PutLogEvents").flatMap((s) => s.Resource)).toEqual(logGroups);
+  });
+
+  it("lets only the Kubernetes role read the Karmada kubeconfig", () => {
+    const readers = STAGE_ROLES.filter((r) => granting(stagePolicies[r], "secretsmanager:GetSecretValue").length);
+
+    expect(readers).toEqual(["kubernetes"]);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Reads what a stage's code does, from its sources: the AWS SDK commands it can send, the settings it reads and
+ * whether it talks to a Kubernetes API. Follows relative imports from functions/<folder>/handler.ts, so shared
+ * modules count for every stage that imports them (an over-approximation: the role may get an action a helper
+ * offers but the stage never calls, never the reverse).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+/** SDK v3 client package → IAM service prefix. */
+export const IAM_PREFIX: Record<string, string> = {
+  "@aws-sdk/client-codebuild": "codebuild",
+  "@aws-sdk/client-ec2": "ec2",
+  "@aws-sdk/client-eks": "eks",
+  "@aws-sdk/client-elastic-load-balancing-v2": "elasticloadbalancing",
+  "@aws-sdk/client-iam": "iam",
+  "@aws-sdk/client-secrets-manager": "secretsmanager",
+  "@aws-sdk/client-sfn": "states",
+  "@aws-sdk/client-sts": "sts",
+};
+
+/** Calls AWS authorizes without any IAM permission. */
+const NO_PERMISSION_NEEDED = new Set(["sts:GetCallerIdentity"]);
+
+export interface StageSources {
+  /** Files reached from the handler, relative to the repository root. */
+  files: string[];
+  /** IAM actions of the SDK commands (and paginators) the code imports, e.g. `eks:CreateCluster`. */
+  actions: string[];
+  /** SDK packages imported for commands that have no IAM prefix in IAM_PREFIX. */
+  unknownPackages: string[];
+  /** `setting("x")` / `listSetting("x")` names. */
+  settings: string[];
+  /** Imports @kubernetes/client-node or builds EKS bearer tokens. */
+  usesKubernetes: boolean;
+}
+
+export const handlerPath = (folder: string): string => resolve(ROOT, "functions", folder, "handler.ts");
+
+/** `import …/export … from "spec"` (clauses never contain a semicolon, so one match never spans statements). */
+const IMPORT = /(?:^|[\n;])\s*(import|export)\s+(type\s+)?([^;]*?)\s*from\s*["']([^"']+)["']/g;
+
+function resolveImport(fromFile: string, spec: string): string | undefined {
+  const base = resolve(dirname(fromFile), spec);
+  const candidates = [base.replace(/\.js$/, ".ts"), `${base}.ts`, resolve(base, "index.ts")];
+  return candidates.find((file) => file.endsWith(".ts") && existsSync(file));
+}
+
+/** `{ A, type B, C as D }` → the imported (not local) names that are values. */
+function importedValues(clause: string): string[] {
+  const braces = /\{([\s\S]*)\}/.exec(clause);
+  if (!braces?.[1]) return [];
+  return braces[1]
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part && !part.startsWith("type "))
+    .map((part) => part.split(/\s+as\s+/)[0]?.trim() ?? "");
+}
+
+/** Everything a stage's handler reaches. */
+export function readStageSources(folder: string): StageSources {
+  const seen = new Set<string>();
+  const actions = new Set<string>();
+  const unknownPackages = new Set<string>();
+  const settings = new Set<string>();
+  let usesKubernetes = false;
+
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/\b(?:setting|listSetting)\(\s*"(\w+)"/g)) settings.add(m[1] as string);
+    if (file.endsWith("eks-token.ts")) usesKubernetes = true;
+    for (const m of text.matchAll(IMPORT)) {
+      const [, , typeOnly, clause = "", spec = ""] = m;
+      if (spec.startsWith(".")) {
+        const target = resolveImport(file, spec);
+        if (target && !typeOnly) visit(target);
+        continue;
+      }
+      if (spec === "@kubernetes/client-node" && !typeOnly) usesKubernetes = true;
+      if (!spec.startsWith("@aws-sdk/client-") || typeOnly) continue;
+      for (const name of importedValues(clause)) {
+        const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+        if (!operation) continue;
+        const prefix = IAM_PREFIX[spec];
+        if (!prefix) unknownPackages.add(spec);
+        else if (!NO_PERMISSION_NEEDED.has(`${prefix}:${operation}`)) actions.add(`${prefix}:${operation}`);
+      }
+    }
+  };
+
+  visit(handlerPath(folder));
+  return {
+    files: [...seen].map((file) => relative(ROOT, file)).sort(),
+    actions: [...actions].sort(),
+    unknownPackages: [...unknownPackages].sort(),
+    settings: [...settings].sort(),
+    usesKubernetes,
+  };
+}
