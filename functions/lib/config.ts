@@ -13,6 +13,8 @@ export const ENV = {
   ebsCsiRoleArn: "EBS_CSI_ROLE_ARN",
   /** Principals given cluster-admin access entries: the CodeBuild role and the Kubernetes-facing Lambda role. */
   adminPrincipalArns: "ADMIN_PRINCIPAL_ARNS",
+  /** The orchestrator's own region (set by the Lambda runtime): its KMS key and the Karmada secrets live there. */
+  orchestratorRegion: "AWS_REGION",
   /** KMS key for the Karmada secrets. */
   secretsKmsKeyId: "SECRETS_KMS_KEY_ID",
 } as const;

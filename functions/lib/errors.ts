@@ -30,6 +30,14 @@ export class InvalidStageInput extends OrchestratorError {
   override readonly name = "InvalidStageInput";
 }
 
+/**
+ * The plan's parent region is not the orchestrator's region. The Karmada secrets are encrypted with the
+ * orchestrator's KMS key and KMS keys are regional, so the parent (and its secrets) live where the stack is.
+ */
+export class ParentRegionUnsupported extends OrchestratorError {
+  override readonly name = "ParentRegionUnsupported";
+}
+
 /** No VPC matches the plan's `vpc` in that region. */
 export class VpcNotFound extends OrchestratorError {
   override readonly name = "VpcNotFound";

@@ -4,8 +4,9 @@
  * then does the one opt-in write happen (tagging the parent's public subnets for the load balancer).
  */
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
+import { setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
-import { SubnetTagsMissing } from "../lib/errors.js";
+import { ParentRegionUnsupported, SubnetTagsMissing } from "../lib/errors.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
 import type { ClusterPlan } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
@@ -21,11 +22,13 @@ import { describeNetwork, ELB_SUBNET_TAG, placeClusters, subnetsMissingElbTag } 
 /**
  * Checks the plan against AWS and resolves every cluster: VPC and subnets, Kubernetes version, instance types,
  * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
+ * @throws ParentRegionUnsupported before any AWS call when the parent is not in the orchestrator's region
  * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
  *   SubnetTagsMissing, KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every
  *   cluster that has that problem.
  */
 export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
+  assertParentRegion(plan.region, setting("orchestratorRegion"));
   const clusters = [plan.parent, ...plan.members];
   const regions = [...new Set([plan.region, ...clusters.map((c) => c.region)])];
   const findings = new Findings();
@@ -170,4 +173,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): [T, ...T[]][
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`preflight: ${what} unresolved although no problem was found`);
   return value;
+}
+
+/** The parent and its Karmada secrets live in the orchestrator's region (its KMS key is regional). */
+export function assertParentRegion(parentRegion: string, orchestratorRegion: string): void {
+  if (parentRegion !== orchestratorRegion)
+    throw new ParentRegionUnsupported(
+      `region is ${parentRegion}, but this orchestrator runs in ${orchestratorRegion}: the parent cluster and its ` +
+        `Karmada secrets must be in the orchestrator's region, whose KMS key encrypts them. Set region to ` +
+        `${orchestratorRegion} (members may be in any region), or deploy the orchestrator in ${parentRegion} ` +
+        `(AWS_REGION=${parentRegion} npx sst deploy --stage <stage>).`,
+    );
 }

@@ -195,6 +195,18 @@ describe("preflight", () => {
     });
   });
 
+  describe("orchestrator region", () => {
+    it("fails with ParentRegionUnsupported before any AWS call when the parent is elsewhere", async () => {
+      const { deps, ec2, eks } = world();
+
+      const error = await failure(planOf({ region: US, vpc: { name: US_VPC.name } }), deps);
+
+      expect(error.name).toBe("ParentRegionUnsupported");
+      expect(error.message).toContain(`region is ${US}, but this orchestrator runs in ${EU}`);
+      for (const stub of [ec2[EU], ec2[US], eks[EU], eks[US]]) expect(stub?.calls()).toEqual([]);
+    });
+  });
+
   describe("existing clusters", () => {
     it("adopts an existing cluster tagged with this deployment", async () => {
       const { deps } = world(({ eu }) => {
