@@ -20,7 +20,8 @@ export default $config({
   async run() {
     // SST recommends no top-level imports in sst.config.ts: modules load here, as its infra/ examples do.
     const { readFileSync } = await import("node:fs");
-    const { ENV } = await import("./functions/lib/config.js");
+    const { ENV, PROVIDED_BY_RUNTIME } = await import("./functions/lib/config.js");
+    type Setting = import("./functions/lib/config.js").Setting;
     const { deployDefinition } = await import("./statemachine/deploy.js");
     const { STAGE_FOLDERS } = await import("./statemachine/resources.js");
     const naming = await import("./infra/naming.js");
@@ -136,7 +137,7 @@ export default $config({
     }
 
     // Lambda stages: functions/<folder>/handler.ts, each with only the settings it reads.
-    const settings = {
+    const settings: Record<Exclude<Setting, "orchestratorRegion">, $util.Input<string>> = {
       clusterRoleArn: clusterRole.arn,
       nodeRoleArn: nodeRole.arn,
       ebsCsiRoleArn: ebsCsiRole.arn,
@@ -153,7 +154,11 @@ export default $config({
           timeout: `${STAGE_PROFILES[key].timeoutSeconds} seconds`,
           memory: `${STAGE_PROFILES[key].memoryMb} MB`,
           role: stageRoles[roleOf(key)].arn,
-          environment: Object.fromEntries(STAGE_PROFILES[key].settings.map((s) => [ENV[s], settings[s]])),
+          environment: Object.fromEntries(
+            STAGE_PROFILES[key].settings
+              .filter((s): s is keyof typeof settings => !PROVIDED_BY_RUNTIME.has(s))
+              .map((s) => [ENV[s], settings[s]]),
+          ),
           logging: { retention: "1 month" },
           // The roles above are complete; `sst dev` must not swap in its live-debugging bridge.
           dev: false,

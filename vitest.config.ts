@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     environment: "node",
     setupFiles: ["test/setup.ts"],
+    // Test files share one module graph per worker: loading the AWS SDK and the Kubernetes client once instead of
+    // per file makes the suite ~4x faster. Every file resets its own mocks and servers.
+    isolate: false,
     testTimeout: 20_000,
     hookTimeout: 60_000,
     // Handlers read AWS settings from the environment; tests never reach a real account.

@@ -40,7 +40,7 @@ export const isKubernetesStage = (stage: StageKey): stage is KubernetesStage =>
 export const roleOf = (stage: StageKey): StageRole => (isKubernetesStage(stage) ? KUBERNETES_ROLE : stage);
 
 export interface StageProfile {
-  /** Settings (functions/lib/config.ts) the stage reads; only these are set in its environment. */
+  /** Settings (functions/lib/config.ts) the stage reads; only these are set in its environment (except those the runtime provides). */
   settings: readonly Setting[];
   /** Lambda timeout; below the state machine's Task timeout. */
   timeoutSeconds: number;
@@ -58,7 +58,7 @@ const kubernetes = (seconds: number): StageProfile => ({ settings: [], timeoutSe
 export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   validateInput: aws(10),
   // Looks up VPCs, subnets, versions and instance types in every region of the plan.
-  preflight: aws(120),
+  preflight: aws(120, ["orchestratorRegion"]),
   ensureCluster: aws(30, ["clusterRoleArn"]),
   clusterStatus: aws(30),
   ensureNodegroup: aws(30, ["nodeRoleArn"]),

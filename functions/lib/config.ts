@@ -21,6 +21,9 @@ export const ENV = {
 
 export type Setting = keyof typeof ENV;
 
+/** Settings the Lambda runtime sets itself (reserved variables): the deployment must not set them. */
+export const PROVIDED_BY_RUNTIME: ReadonlySet<Setting> = new Set<Setting>(["orchestratorRegion"]);
+
 export function setting(name: Setting): string {
   const value = process.env[ENV[name]];
   if (!value) throw new MissingConfiguration(`environment variable ${ENV[name]} (${name}) is not set`);
