@@ -24,7 +24,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll } from "vitest";
 import { parse } from "yaml";
 
 export const PHASES = ["install", "pre_build", "build", "post_build"] as const;
@@ -43,9 +42,10 @@ for (const dir of ["bin", "tools"]) {
   for (const file of readdirSync(join(STUB_DIR, dir))) chmodSync(join(STUB_DIR, dir, file), 0o755);
 }
 
-// Every fake cloud of a test file lives under one directory, removed after the file's tests.
+// Every fake cloud lives under one directory, removed when the test process exits (test files share this
+// module, so a per-file afterAll would pull the directory from under the next file).
 const SCRATCH = mkdtempSync(join(tmpdir(), "buildspec-"));
-afterAll(() => rmSync(SCRATCH, { recursive: true, force: true }));
+process.once("exit", () => rmSync(SCRATCH, { recursive: true, force: true }));
 
 /** Pin the harness substitutes for a placeholder pin, so phases after install can run before the real pin lands. */
 export const TEST_PIN = `${"0".repeat(63)}1`;
