@@ -3,9 +3,10 @@
 /**
  * eks-karmada-orchestrator: the Deploy workflow and everything it runs as.
  *
- *   IAM roles EKS assumes ─┐
- *   KMS key (secrets) ─────┼─► CodeBuild (karmada init / join) ─┐
- *   Lambda stage roles ────┴─► Lambda stages ───────────────────┴─► Deploy state machine
+ *   IAM roles EKS assumes ──┐
+ *   KMS key (secrets) ──────┤
+ *   Orchestrator VPC (NAT) ─┼─► CodeBuild (karmada init / join) ─┐
+ *   Lambda stage roles ─────┴─► Lambda stages ───────────────────┴─► Deploy state machine
  *
  * Policies are built by the pure functions in infra/ (unit-tested in test/infra/); this file only wires them.
  */
@@ -25,8 +26,11 @@ export default $config({
     const { deployDefinition } = await import("./statemachine/deploy.js");
     const { STAGE_FOLDERS } = await import("./statemachine/resources.js");
     const naming = await import("./infra/naming.js");
+    const network = await import("./infra/network.js");
     const serviceRoles = await import("./infra/service-roles.js");
-    const { STAGE_PROFILES, STAGE_ROLES, perRole, perStage, roleOf, stagesOf } = await import("./infra/stages.js");
+    const { STAGE_PROFILES, inOrchestratorVpc, perRole, perStage, roleOf, stagesOf } = await import(
+      "./infra/stages.js"
+    );
     const { stageRolePolicy } = await import("./infra/stage-policies.js");
     const { codeBuildPolicy } = await import("./infra/codebuild-policy.js");
     const { stateMachinePolicy } = await import("./infra/state-machine-policy.js");
@@ -70,6 +74,24 @@ export default $config({
       targetKeyId: secretsKey.keyId,
     });
 
+    // The orchestrator's network: the builds and the Kubernetes stages run in its private subnets and go out through
+    // NAT with Elastic IPs, fixed addresses the Karmada NLB admits besides the plan's allowedCidrs. Only outbound
+    // HTTPS and the Karmada API port are open; nothing may connect in.
+    const vpc = new sst.aws.Vpc("OrchestratorVpc", { az: network.ORCHESTRATOR_AZS, nat: network.natType(stage) });
+    const egressCidrs = vpc.nodes.elasticIps
+      .apply((eips) => $resolve(eips.map((eip) => eip.publicIp)))
+      .apply(network.egressCidrs);
+    const egressOnly = new aws.ec2.SecurityGroup("OrchestratorEgress", {
+      vpcId: vpc.id,
+      description: "Karmada builds and Kubernetes stages: outbound HTTPS and Karmada API only",
+      egress: network.EGRESS_PORTS.map((port) => ({
+        protocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrBlocks: ["0.0.0.0/0"],
+      })),
+    });
+
     // CodeBuild runs kubectl-karmada (init on the parent, join per member); the buildspecs are inline.
     const buildLogs = new aws.cloudwatch.LogGroup("KarmadaBuildLogs", {
       name: naming.buildLogGroupName(stage),
@@ -83,8 +105,20 @@ export default $config({
       inlinePolicies: [
         {
           name: "karmada-build",
-          policy: $resolve({ scope, secretsKeyArn: secretsKey.arn, logGroupName: buildLogs.name }).apply((v) =>
-            json(codeBuildPolicy({ ...v.scope, secretsKeyArn: v.secretsKeyArn, logGroupName: v.logGroupName })),
+          policy: $resolve({
+            scope,
+            secretsKeyArn: secretsKey.arn,
+            logGroupName: buildLogs.name,
+            subnetIds: vpc.privateSubnets,
+          }).apply((v) =>
+            json(
+              codeBuildPolicy({
+                ...v.scope,
+                secretsKeyArn: v.secretsKeyArn,
+                logGroupName: v.logGroupName,
+                subnetIds: v.subnetIds,
+              }),
+            ),
           ),
         },
       ],
@@ -105,6 +139,7 @@ export default $config({
         buildTimeout: timeoutMinutes,
         queuedTimeout: 30,
         logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: buildLogs.name, streamName: job } },
+        vpcConfig: { vpcId: vpc.id, subnets: vpc.privateSubnets, securityGroupIds: [egressOnly.id] },
       });
     const karmadaInit = buildProject("karmada-init", "kubectl karmada init on the parent cluster", 45);
     const karmadaJoin = buildProject("karmada-join", "kubectl karmada join of one member cluster", 20);
@@ -126,15 +161,21 @@ export default $config({
       secretsKeyArn: secretsKey.arn,
       adminPrincipalArns,
     });
-    for (const role of STAGE_ROLES) {
+    const stagePolicies = perRole((role) => {
       const functionNames = stagesOf(role).map((key) => naming.functionName(stage, STAGE_FOLDERS[key]));
-      new aws.iam.RolePolicy(`Stage${pascal(role)}Policy`, {
+      return new aws.iam.RolePolicy(`Stage${pascal(role)}Policy`, {
         role: stageRoles[role].name,
         policy: $resolve({ where: scope, arns: stageArns }).apply(({ where, arns }) =>
           json(stageRolePolicy(role, { ...where, ...arns, functionNames })),
         ),
       });
-    }
+    });
+    // Functions take their role once its policy exists: Lambda checks at creation that a VPC function's role may
+    // create its network interfaces.
+    const stageRoleArns = perRole((role) =>
+      $resolve([stageRoles[role].arn, stagePolicies[role].id] as const).apply(([arn]) => arn),
+    );
+    const privateNetwork = { privateSubnets: vpc.privateSubnets, securityGroups: [egressOnly.id] };
 
     // Lambda stages: functions/<folder>/handler.ts, each with only the settings it reads.
     const settings: Record<Exclude<Setting, "orchestratorRegion">, $util.Input<string>> = {
@@ -143,6 +184,7 @@ export default $config({
       ebsCsiRoleArn: ebsCsiRole.arn,
       adminPrincipalArns: $resolve(adminPrincipalArns).apply((arns) => arns.join(",")),
       secretsKmsKeyId: secretsKey.arn,
+      orchestratorEgressCidrs: egressCidrs.apply((cidrs) => cidrs.join(",")),
     };
     const functions = perStage(
       (key) =>
@@ -153,7 +195,8 @@ export default $config({
           architecture: "arm64",
           timeout: `${STAGE_PROFILES[key].timeoutSeconds} seconds`,
           memory: `${STAGE_PROFILES[key].memoryMb} MB`,
-          role: stageRoles[roleOf(key)].arn,
+          role: stageRoleArns[roleOf(key)],
+          vpc: inOrchestratorVpc(roleOf(key)) ? privateNetwork : undefined,
           environment: Object.fromEntries(
             STAGE_PROFILES[key].settings
               .filter((s): s is keyof typeof settings => !PROVIDED_BY_RUNTIME.has(s))
@@ -221,6 +264,8 @@ export default $config({
       secretsKmsKeyAlias: secretsKeyAlias.name,
       karmadaInitProject: karmadaInit.name,
       karmadaJoinProject: karmadaJoin.name,
+      // The Karmada NLB admits these besides each plan's allowedCidrs.
+      orchestratorEgressCidrs: egressCidrs,
     };
   },
 });

@@ -1,14 +1,18 @@
 /**
  * The CodeBuild role (karmada-init and karmada-join): reach our clusters' API servers (the role is an EKS
  * access entry principal), keep the Karmada kubeconfig and PKI in Secrets Manager under our prefix, encrypted
- * with the stack's KMS key, and write the build logs.
+ * with the stack's KMS key, write the build logs, and run the builds in the orchestrator VPC's private subnets
+ * (whose NAT addresses the Karmada NLB admits).
  */
 import { type AccountScope, type PolicyDocument, policyDocument } from "./iam.js";
+import { codeBuildVpcAccess } from "./network.js";
 import { eksArns, karmadaSecretArns, OWNED_RESOURCE, VIA_SECRETS_MANAGER, writeLogs } from "./statements.js";
 
 export interface CodeBuildPolicyContext extends AccountScope {
   secretsKeyArn: string;
   logGroupName: string;
+  /** Private subnets of the orchestrator VPC the builds run in. */
+  subnetIds: string[];
 }
 
 export function codeBuildPolicy(ctx: CodeBuildPolicyContext): PolicyDocument {
@@ -43,5 +47,6 @@ export function codeBuildPolicy(ctx: CodeBuildPolicyContext): PolicyDocument {
       Condition: VIA_SECRETS_MANAGER,
     },
     writeLogs("WriteBuildLogs", ctx, [ctx.logGroupName]),
+    ...codeBuildVpcAccess(ctx, ctx.subnetIds),
   ]);
 }

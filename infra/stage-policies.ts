@@ -6,7 +6,8 @@
 import { EKS_CLUSTER_ADMIN_POLICY, nodegroupName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
-import type { StageRole } from "./stages.js";
+import { lambdaVpcAccess } from "./network.js";
+import { inOrchestratorVpc, type StageRole } from "./stages.js";
 import {
   createServiceLinkedRole,
   type EksResourceType,
@@ -158,10 +159,14 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   ],
 };
 
-/** The policy of a stage role: its AWS calls plus writing its functions' logs. */
+/**
+ * The policy of a stage role: its AWS calls, attaching its functions to the orchestrator VPC when they run there,
+ * and writing its functions' logs.
+ */
 export function stageRolePolicy(role: StageRole, ctx: StagePolicyContext): PolicyDocument {
   return policyDocument([
     ...STATEMENTS[role](ctx),
+    ...(inOrchestratorVpc(role) ? lambdaVpcAccess(ctx) : []),
     writeLogs("WriteOwnLogs", ctx, ctx.functionNames.map(lambdaLogGroupName)),
   ]);
 }

@@ -39,6 +39,13 @@ export const isKubernetesStage = (stage: StageKey): stage is KubernetesStage =>
 /** The IAM role a stage runs as. */
 export const roleOf = (stage: StageKey): StageRole => (isKubernetesStage(stage) ? KUBERNETES_ROLE : stage);
 
+/**
+ * Whether a role's functions run in the private subnets of the orchestrator VPC (infra/network.ts). The Kubernetes
+ * stages do: some call the Karmada API through its NLB, which admits only the plan's CIDRs and the VPC's NAT
+ * addresses. Placement goes by role because the role carries the permissions to attach to the VPC.
+ */
+export const inOrchestratorVpc = (role: StageRole): boolean => role === KUBERNETES_ROLE;
+
 export interface StageProfile {
   /** Settings (functions/lib/config.ts) the stage reads; only these are set in its environment (except those the runtime provides). */
   settings: readonly Setting[];
@@ -53,7 +60,11 @@ const aws = (seconds: number, settings: readonly Setting[] = []): StageProfile =
   memoryMb: 256,
 });
 /** Kubernetes clients are heavier, and API servers answer slower than EKS's control plane API. */
-const kubernetes = (seconds: number): StageProfile => ({ settings: [], timeoutSeconds: seconds, memoryMb: 512 });
+const kubernetes = (seconds: number, settings: readonly Setting[] = []): StageProfile => ({
+  settings,
+  timeoutSeconds: seconds,
+  memoryMb: 512,
+});
 
 export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   validateInput: aws(10),
@@ -67,7 +78,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   addonsStatus: aws(30),
   grantAccess: aws(60, ["adminPrincipalArns"]),
   ensureStorageClass: kubernetes(60),
-  ensureKarmadaLb: kubernetes(60),
+  // The NLB admits the plan's CIDRs and the orchestrator's own egress addresses.
+  ensureKarmadaLb: kubernetes(60, ["orchestratorEgressCidrs"]),
   karmadaLbStatus: kubernetes(60),
   sampleWorkload: kubernetes(90),
   // Reads the sample Deployment on every member cluster.

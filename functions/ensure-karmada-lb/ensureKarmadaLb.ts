@@ -21,6 +21,7 @@ import {
 } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
+import { karmadaSourceRanges, orchestratorEgressCidrs } from "./sourceRanges.js";
 
 export type KarmadaLbInput = z.output<typeof karmadaLbInputSchema>;
 
@@ -49,12 +50,13 @@ export function karmadaNamespaceManifest(deploymentName: string): V1Namespace {
 }
 
 /**
- * The LoadBalancer Service: NLB TCP 32443 → karmada-apiserver 5443, reachable only from `allowedCidrs`
- * (`loadBalancerSourceRanges`; the plan never defaults to 0.0.0.0/0).
+ * The LoadBalancer Service: NLB TCP 32443 → karmada-apiserver 5443, reachable only from `sourceRanges`
+ * (`loadBalancerSourceRanges`, from karmadaSourceRanges: the plan's allowedCidrs plus the orchestrator's egress
+ * CIDRs; never 0.0.0.0/0 by default).
  */
 export function karmadaLbServiceManifest(
   deploymentName: string,
-  allowedCidrs: readonly string[],
+  sourceRanges: readonly string[],
   nodePort: number,
 ): V1Service {
   return {
@@ -72,7 +74,7 @@ export function karmadaLbServiceManifest(
       ports: [
         { name: "https", protocol: "TCP", port: KARMADA_API_PORT, targetPort: KARMADA_APISERVER_TARGET_PORT, nodePort },
       ],
-      loadBalancerSourceRanges: [...allowedCidrs],
+      loadBalancerSourceRanges: [...sourceRanges],
     },
   };
 }
@@ -140,12 +142,15 @@ async function withFreeNodePort<T>(
 }
 
 /**
- * EnsureKarmadaLoadBalancer: namespace karmada-system and the LoadBalancer Service in front of the Karmada API.
+ * EnsureKarmadaLoadBalancer: namespace karmada-system and the LoadBalancer Service in front of the Karmada API,
+ * admitting the plan's allowedCidrs and the orchestrator's egress CIDRs (karmadaSourceRanges).
  * Creates it when absent; when it differs (source ranges, annotations, selector, node port 32443) patches it to
  * converge; when equal changes nothing. Returns the first poll step (`attempt: 0`, not ready): the NLB takes minutes.
+ * @throws MissingConfiguration before any request when the orchestratorEgressCidrs setting is missing or malformed
  */
 export async function ensureKarmadaLb(input: KarmadaLbInput, deps: StageDeps & KubeDeps): Promise<LoadBalancerState> {
-  const { cluster, allowedCidrs } = input;
+  const { cluster } = input;
+  const sourceRanges = karmadaSourceRanges(input.allowedCidrs, orchestratorEgressCidrs());
   const where = `Service ${KARMADA_NAMESPACE}/${KARMADA_LB_SERVICE} on ${cluster.clusterName}`;
   const kube = await (deps.kube ?? kubeFactory(deps.aws)).forCluster(cluster);
 
@@ -160,7 +165,7 @@ export async function ensureKarmadaLb(input: KarmadaLbInput, deps: StageDeps & K
       withFreeNodePort(LB_NODE_PORTS, `failed to create ${where}`, (nodePort) =>
         kube.core.createNamespacedService({
           namespace: KARMADA_NAMESPACE,
-          body: karmadaLbServiceManifest(cluster.deploymentName, allowedCidrs, nodePort),
+          body: karmadaLbServiceManifest(cluster.deploymentName, sourceRanges, nodePort),
         }),
       ),
     );
@@ -172,7 +177,7 @@ export async function ensureKarmadaLb(input: KarmadaLbInput, deps: StageDeps & K
     const kept = keptNodePort(existing);
     const desired = karmadaLbServiceManifest(
       cluster.deploymentName,
-      allowedCidrs,
+      sourceRanges,
       kept ?? (LB_NODE_PORTS[0] as number),
     );
     const paths = serviceDrift(desired, existing);
@@ -182,7 +187,7 @@ export async function ensureKarmadaLb(input: KarmadaLbInput, deps: StageDeps & K
     } else {
       service = await kubeCall(`failed to update ${where}`, () =>
         withFreeNodePort(kept !== undefined ? [kept] : LB_NODE_PORTS, `failed to update ${where}`, (nodePort) => {
-          const body = servicePatch(karmadaLbServiceManifest(cluster.deploymentName, allowedCidrs, nodePort), existing);
+          const body = servicePatch(karmadaLbServiceManifest(cluster.deploymentName, sourceRanges, nodePort), existing);
           return kube.core.patchNamespacedService(
             { name: KARMADA_LB_SERVICE, namespace: KARMADA_NAMESPACE, body },
             MERGE_PATCH,

@@ -17,6 +17,11 @@ export const ENV = {
   orchestratorRegion: "AWS_REGION",
   /** KMS key for the Karmada secrets. */
   secretsKmsKeyId: "SECRETS_KMS_KEY_ID",
+  /**
+   * Public egress addresses of the orchestrator (its NAT Elastic IPs as `/32` CIDRs, comma-separated): the Karmada
+   * NLB admits them besides the plan's allowedCidrs, so CodeBuild and the Kubernetes stages reach the Karmada API.
+   */
+  orchestratorEgressCidrs: "ORCHESTRATOR_EGRESS_CIDRS",
 } as const;
 
 export type Setting = keyof typeof ENV;

@@ -31,8 +31,16 @@ export const stagePolicies = Object.fromEntries(
   STAGE_ROLES.map((stageRole) => [stageRole, stageRolePolicy(stageRole, stageContext(stageRole))]),
 ) as Record<StageRole, PolicyDocument>;
 
+/** Private subnets of the orchestrator VPC (CodeBuild and the Kubernetes stages run there). */
+export const privateSubnetIds = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"];
+
 export const buildLogGroup = buildLogGroupName(SST_STAGE);
-export const buildPolicy = codeBuildPolicy({ ...scope, secretsKeyArn, logGroupName: buildLogGroup });
+export const buildPolicy = codeBuildPolicy({
+  ...scope,
+  secretsKeyArn,
+  logGroupName: buildLogGroup,
+  subnetIds: privateSubnetIds,
+});
 
 export const deployResources = fakeDeployResources(scope.account, scope.region);
 export const functionArns = Object.values(deployResources.functions);

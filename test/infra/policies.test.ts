@@ -8,7 +8,7 @@ import {
 import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/preflight/network.js";
 import { SECRET_NAME_PREFIX } from "../../infra/naming.js";
 import { ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
-import { STAGE_ROLES, type StageRole } from "../../infra/stages.js";
+import { inOrchestratorVpc, STAGE_ROLES, type StageRole } from "../../infra/stages.js";
 import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
   ALL_POLICIES,
@@ -18,6 +18,7 @@ import {
   deployPolicy,
   functionArns,
   granting,
+  privateSubnetIds,
   projectArns,
   scope,
   secretsKeyArn,
@@ -31,6 +32,9 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:DescribeVpcs",
   "ec2:DescribeSubnets",
   "ec2:DescribeRouteTables",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSecurityGroups",
+  "ec2:DescribeDhcpOptions",
   "ec2:DescribeInstanceTypes",
   "ec2:GetInstanceTypesFromInstanceRequirements",
   "eks:CreateCluster",
@@ -51,6 +55,16 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
 ]);
 
 const SECRETS_ARN = `arn:aws:secretsmanager:*:${scope.account}:secret:eks-karmada-orchestrator/*`;
+/** Every EC2 resource of the stack's account in its region. */
+const REGIONAL_EC2 = `arn:aws:ec2:${scope.region}:${scope.account}:*`;
+/** Actions by which Lambda and CodeBuild attach their network interfaces to the orchestrator VPC. */
+const NETWORK_INTERFACE_WRITES = [
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:UnassignPrivateIpAddresses",
+  "ec2:CreateNetworkInterfacePermission",
+];
 const OWNED = { Null: { [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: "false" } };
 const TAGGED = { Null: { [`aws:RequestTag/${DEPLOYMENT_TAG}`]: "false" } };
 const statements = ALL_POLICIES.flatMap(([name, policy]) => policy.Statement.map((s) => ({ name, ...s })));
@@ -99,6 +113,14 @@ describe("every policy the stack deploys", () => {
     }
   });
 
+  it("writes network interfaces only in the stack's own account and region", () => {
+    const writes = statements.filter((s) => s.Action.some((a) => NETWORK_INTERFACE_WRITES.includes(a)));
+
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes)
+      for (const resource of s.Resource) expect(resource, s.name).toMatch(/^arn:aws:ec2:eu-central-1:123456789012:/);
+  });
+
   it("covers every secret name the workflow writes with the secret prefix", () => {
     const names = [karmadaKubeconfigSecretName("demo"), karmadaPkiSecretName("demo")];
 
@@ -145,6 +167,38 @@ describe("codeBuildPolicy", () => {
     const logGroup = `arn:aws:logs:${scope.region}:${scope.account}:log-group:${buildLogGroup}:*`;
 
     expect(granting(buildPolicy, "logs:PutLogEvents").flatMap((s) => s.Resource)).toEqual([logGroup]);
+  });
+
+  it.each([
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeDhcpOptions",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeVpcs",
+    "ec2:CreateNetworkInterfacePermission",
+  ])("may %s, which CodeBuild documents for builds in a VPC", (action) => {
+    expect(granting(buildPolicy, action)).toHaveLength(1);
+  });
+
+  it("lets only CodeBuild use the network interfaces, and only in the orchestrator VPC's private subnets", () => {
+    expect(granting(buildPolicy, "ec2:CreateNetworkInterfacePermission")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:ec2:${scope.region}:${scope.account}:network-interface/*`],
+        Condition: {
+          StringEquals: {
+            "ec2:Subnet": privateSubnetIds.map((id) => `arn:aws:ec2:${scope.region}:${scope.account}:subnet/${id}`),
+            "ec2:AuthorizedService": "codebuild.amazonaws.com",
+          },
+        },
+      }),
+    ]);
+  });
+
+  it("creates and deletes network interfaces only in the stack's account and region", () => {
+    for (const action of ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"])
+      expect(granting(buildPolicy, action).flatMap((s) => s.Resource)).toEqual([REGIONAL_EC2]);
   });
 });
 
@@ -228,6 +282,44 @@ describe("stageRolePolicy", () => {
     );
 
     expect(granting(stagePolicies[stageRole], "logs:PutLogEvents").flatMap((s) => s.Resource)).toEqual(logGroups);
+  });
+
+  it.each(STAGE_ROLES.filter(inOrchestratorVpc))(
+    "lets %s attach its functions to the orchestrator VPC (the EC2 actions of AWSLambdaVPCAccessExecutionRole)",
+    (stageRole) => {
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+      const lambdaVpcActions = [
+        "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:DeleteNetworkInterface",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ];
+
+      const missing = lambdaVpcActions.filter((action) => granting(stagePolicies[stageRole], action).length === 0);
+
+      expect(missing).toEqual([]);
+    },
+  );
+
+  it.each(STAGE_ROLES.filter((r) => !inOrchestratorVpc(r)))(
+    "lets %s, whose functions run outside the orchestrator VPC, write no network interface",
+    (stageRole) => {
+      expect(NETWORK_INTERFACE_WRITES.filter((action) => granting(stagePolicies[stageRole], action).length)).toEqual(
+        [],
+      );
+    },
+  );
+
+  it("lets the Kubernetes role create and delete network interfaces only in the stack's account and region", () => {
+    const policy = stagePolicies.kubernetes;
+
+    for (const action of NETWORK_INTERFACE_WRITES.filter((a) => a !== "ec2:CreateNetworkInterfacePermission"))
+      expect(
+        granting(policy, action).flatMap((s) => s.Resource),
+        action,
+      ).toEqual([REGIONAL_EC2]);
   });
 
   it("lets only the Kubernetes role read the Karmada kubeconfig", () => {

@@ -39,6 +39,41 @@ describe("sst.config.ts", () => {
     expect(existsSync(resolve(ROOT, "buildspecs", `${job}.yml`))).toBe(true);
   });
 
+  it("runs both CodeBuild projects in the orchestrator VPC's private subnets, behind the egress-only security group", () => {
+    expect(squashed).toContain(
+      "vpcConfig: { vpcId: vpc.id, subnets: vpc.privateSubnets, securityGroupIds: [egressOnly.id] }",
+    );
+    expect(squashed).toMatch(/codeBuildPolicy\(\{[^}]*subnetIds: v\.subnetIds/);
+  });
+
+  it("runs the functions of the roles in the orchestrator VPC in its private subnets, behind the same group", () => {
+    expect(squashed).toContain(
+      "const privateNetwork = { privateSubnets: vpc.privateSubnets, securityGroups: [egressOnly.id] };",
+    );
+    expect(squashed).toContain("vpc: inOrchestratorVpc(roleOf(key)) ? privateNetwork : undefined,");
+  });
+
+  it("opens the orchestrator's security group only outbound, to the ports infra/network.ts names", () => {
+    const group = /new aws\.ec2\.SecurityGroup\("OrchestratorEgress", \{(.*?)\}\);/.exec(squashed)?.[1] ?? "";
+
+    expect(group).toContain("egress: network.EGRESS_PORTS.map(");
+    expect(group).not.toContain("ingress");
+  });
+
+  it("egresses through the NAT's Elastic IPs, which become ORCHESTRATOR_EGRESS_CIDRS and an output", () => {
+    expect(squashed).toContain(
+      'new sst.aws.Vpc("OrchestratorVpc", { az: network.ORCHESTRATOR_AZS, nat: network.natType(stage) })',
+    );
+    expect(squashed).toMatch(/const egressCidrs = vpc\.nodes\.elasticIps .*\.apply\(network\.egressCidrs\)/);
+    expect(squashed).toContain('orchestratorEgressCidrs: egressCidrs.apply((cidrs) => cidrs.join(",")),');
+    expect(squashed).toMatch(/return \{[^}]*orchestratorEgressCidrs: egressCidrs,[^}]*\};/);
+  });
+
+  it("gives each function its role only once the role's policy exists (Lambda checks VPC permissions on create)", () => {
+    expect(squashed).toContain("role: stageRoleArns[roleOf(key)],");
+    expect(squashed).toMatch(/\$resolve\(\[stageRoles\[role\]\.arn, stagePolicies\[role\]\.id\] as const\)/);
+  });
+
   it("has no top-level imports (SST loads modules inside run())", () => {
     expect(config).not.toMatch(/^import\s/m);
   });

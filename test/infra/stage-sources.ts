@@ -35,6 +35,8 @@ export interface StageSources {
   settings: string[];
   /** Imports @kubernetes/client-node or builds EKS bearer tokens. */
   usesKubernetes: boolean;
+  /** Opens a Karmada API client (`.forKarmada(`): reaches the Karmada NLB, which admits only listed CIDRs. */
+  callsKarmadaApi: boolean;
 }
 
 export const handlerPath = (folder: string): string => resolve(ROOT, "functions", folder, "handler.ts");
@@ -66,6 +68,7 @@ export function readStageSources(folder: string): StageSources {
   const unknownPackages = new Set<string>();
   const settings = new Set<string>();
   let usesKubernetes = false;
+  let callsKarmadaApi = false;
 
   const visit = (file: string) => {
     if (seen.has(file)) return;
@@ -73,6 +76,7 @@ export function readStageSources(folder: string): StageSources {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(/\b(?:setting|listSetting)\(\s*"(\w+)"/g)) settings.add(m[1] as string);
     if (file.endsWith("eks-token.ts")) usesKubernetes = true;
+    if (/\.forKarmada\(/.test(text)) callsKarmadaApi = true;
     for (const m of text.matchAll(IMPORT)) {
       const [, , typeOnly, clause = "", spec = ""] = m;
       if (spec.startsWith(".")) {
@@ -99,5 +103,6 @@ export function readStageSources(folder: string): StageSources {
     unknownPackages: [...unknownPackages].sort(),
     settings: [...settings].sort(),
     usesKubernetes,
+    callsKarmadaApi,
   };
 }

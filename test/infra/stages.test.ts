@@ -6,11 +6,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ENV } from "../../functions/lib/config.js";
-import { isKubernetesStage, roleOf, STAGE_PROFILES, STAGE_ROLES, STAGES, stagesOf } from "../../infra/stages.js";
+import { lambdaVpcAccess } from "../../infra/network.js";
+import {
+  inOrchestratorVpc,
+  isKubernetesStage,
+  roleOf,
+  STAGE_PROFILES,
+  STAGE_ROLES,
+  STAGES,
+  stagesOf,
+} from "../../infra/stages.js";
 import type { StateMachineDefinition, TaskState } from "../../statemachine/asl.js";
 import { deployDefinition } from "../../statemachine/deploy.js";
 import { STAGE_FOLDERS } from "../../statemachine/resources.js";
-import { deployResources, grantedActions, granting, stagePolicies } from "./fixtures.js";
+import { deployResources, grantedActions, granting, scope, stagePolicies } from "./fixtures.js";
 import { handlerPath, IAM_PREFIX, readStageSources } from "./stage-sources.js";
 
 /** Actions AWS checks behind other calls (tagging on create, passing roles, service-linked roles, logs, KMS). */
@@ -22,6 +31,9 @@ const DEPENDENT_ACTIONS = new Set([
   "logs:CreateLogStream",
   "logs:PutLogEvents",
 ]);
+
+/** Actions Lambda takes under the role of functions in the orchestrator VPC to manage their network interfaces. */
+const LAMBDA_VPC_ACTIONS = new Set(lambdaVpcAccess(scope).flatMap((s) => s.Action));
 
 const stageCases = STAGES.map((stage) => [stage, STAGE_FOLDERS[stage]] as const);
 
@@ -60,12 +72,24 @@ describe("stage roles cover the stage code", () => {
   it.each(STAGE_ROLES)("the %s role grants no action its stages no longer use", (stageRole) => {
     const prefixes = new Set(Object.values(IAM_PREFIX));
     const used = new Set(stagesOf(stageRole).flatMap((stage) => readStageSources(STAGE_FOLDERS[stage]).actions));
+    const lambdaUses = (action: string) => inOrchestratorVpc(stageRole) && LAMBDA_VPC_ACTIONS.has(action);
 
     const unused = grantedActions(stagePolicies[stageRole]).filter(
-      (action) => prefixes.has(action.split(":")[0] ?? "") && !DEPENDENT_ACTIONS.has(action) && !used.has(action),
+      (action) =>
+        prefixes.has(action.split(":")[0] ?? "") &&
+        !DEPENDENT_ACTIONS.has(action) &&
+        !lambdaUses(action) &&
+        !used.has(action),
     );
 
     expect(unused).toEqual([]);
+  });
+
+  it("runs every stage that calls the Karmada API in the orchestrator VPC, whose NAT addresses the NLB admits", () => {
+    const callers = STAGES.filter((stage) => readStageSources(STAGE_FOLDERS[stage]).callsKarmadaApi);
+
+    expect(callers).toEqual(expect.arrayContaining(["sampleWorkload", "summarize"]));
+    expect(callers.filter((stage) => !inOrchestratorVpc(roleOf(stage)))).toEqual([]);
   });
 });
 

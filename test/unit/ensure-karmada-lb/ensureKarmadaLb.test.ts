@@ -1,7 +1,7 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { Service } from "kubernetes-models/v1";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   ensureKarmadaLb,
   karmadaLbServiceManifest,
@@ -9,7 +9,7 @@ import {
   serviceDrift,
 } from "../../../functions/ensure-karmada-lb/ensureKarmadaLb.js";
 import { handler } from "../../../functions/ensure-karmada-lb/handler.js";
-import { InvalidStageInput, KubernetesRequestFailed } from "../../../functions/lib/errors.js";
+import { InvalidStageInput, KubernetesRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import {
   createCertificateAuthority,
@@ -30,6 +30,10 @@ import {
 
 const eks = mockClient(EKSClient);
 const CIDRS = ["203.0.113.0/24", "198.51.100.7/32"];
+/** The orchestrator's NAT addresses, as sst.config.ts sets them (unsorted on purpose). */
+const EGRESS_SETTING = "198.51.100.20/32,192.0.2.10/32";
+/** What the Service must admit: the plan's CIDRs, then the orchestrator's egress CIDRs in ascending order. */
+const RANGES = [...CIDRS, "192.0.2.10/32", "198.51.100.20/32"];
 const INPUT = { cluster: parentSpec(), allowedCidrs: CIDRS };
 const SERVICE = {
   apiVersion: "v1",
@@ -41,7 +45,7 @@ const ca = createCertificateAuthority();
 let server: FakeKubeApiServer;
 
 const ourService = (spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): KubeObject => {
-  const manifest = karmadaLbServiceManifest("demo", CIDRS, 32444) as unknown as KubeObject;
+  const manifest = karmadaLbServiceManifest("demo", RANGES, 32444) as unknown as KubeObject;
   return { ...manifest, metadata: { ...manifest.metadata, ...metadata }, spec: { ...manifest.spec, ...spec } };
 };
 const nodePortsInRequests = () =>
@@ -50,8 +54,8 @@ const nodePortsInRequests = () =>
     .flatMap((r) => ((r.body as KubeObject)?.spec?.ports ?? []).map((p: { nodePort?: number }) => p.nodePort));
 
 describe("karmadaLbServiceManifest", () => {
-  it("is a valid Service: NLB, internet-facing, TCP 32443 → 5443, only the allowed CIDRs", () => {
-    const manifest = karmadaLbServiceManifest("demo", CIDRS, 32444);
+  it("is a valid Service: NLB, internet-facing, TCP 32443 → 5443, only the given source ranges", () => {
+    const manifest = karmadaLbServiceManifest("demo", RANGES, 32444);
 
     expect(() => new Service(manifest as never).validate()).not.toThrow();
     expect(manifest).toMatchObject({
@@ -68,7 +72,7 @@ describe("karmadaLbServiceManifest", () => {
         type: "LoadBalancer",
         selector: { app: "karmada-apiserver" },
         ports: [{ protocol: "TCP", port: 32443, targetPort: 5443, nodePort: 32444 }],
-        loadBalancerSourceRanges: CIDRS,
+        loadBalancerSourceRanges: RANGES,
       },
     });
   });
@@ -80,7 +84,7 @@ describe("karmadaLbServiceManifest", () => {
 });
 
 describe("serviceDrift", () => {
-  const desired = karmadaLbServiceManifest("demo", CIDRS, 32444);
+  const desired = karmadaLbServiceManifest("demo", RANGES, 32444);
   it.each([
     [
       "nothing when only server defaults were added",
@@ -88,6 +92,11 @@ describe("serviceDrift", () => {
       [],
     ],
     ["the source ranges", ourService({ loadBalancerSourceRanges: ["0.0.0.0/0"] }), ["spec.loadBalancerSourceRanges"]],
+    [
+      "missing orchestrator egress CIDRs",
+      ourService({ loadBalancerSourceRanges: CIDRS }),
+      ["spec.loadBalancerSourceRanges"],
+    ],
     [
       "the node port",
       ourService({ ports: [{ name: "https", protocol: "TCP", port: 32443, targetPort: 5443, nodePort: 32443 }] }),
@@ -108,10 +117,14 @@ describe("ensureKarmadaLb", () => {
   // A fresh API server per test: namespaces and allocated node ports are cluster state.
   beforeEach(async () => {
     eks.reset();
+    vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_SETTING);
     server = await startKubeApiServer({ ca, now: () => NOW });
     registerEksClusters(eks, { "demo-parent": server });
   });
-  afterEach(() => server.close());
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    return server.close();
+  });
 
   it("creates karmada-system and the LoadBalancer Service with node port 32444, and returns the first poll step", async () => {
     const result = await ensureKarmadaLb(INPUT, stageDeps().deps);
@@ -125,7 +138,7 @@ describe("ensureKarmadaLb", () => {
     expect(stored?.spec.ports).toEqual([
       { name: "https", protocol: "TCP", port: 32443, targetPort: 5443, nodePort: 32444 },
     ]);
-    expect(stored?.spec.loadBalancerSourceRanges).toEqual(CIDRS);
+    expect(stored?.spec.loadBalancerSourceRanges).toEqual(RANGES);
     expect(result).toEqual({
       ready: false,
       status: "pending",
@@ -177,7 +190,7 @@ describe("ensureKarmadaLb", () => {
     expect(server.writes().map((r) => `${r.method} ${r.contentType}`)).toEqual(["PATCH application/merge-patch+json"]);
     const stored = server.get(SERVICE);
     expect(stored?.spec.ports[0].nodePort).toBe(32444);
-    expect(stored?.spec.loadBalancerSourceRanges).toEqual(CIDRS);
+    expect(stored?.spec.loadBalancerSourceRanges).toEqual(RANGES);
     expect(stored?.spec.selector).toEqual({ app: "karmada-apiserver" });
     expect(stored?.metadata.annotations).toEqual({
       "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
@@ -199,8 +212,44 @@ describe("ensureKarmadaLb", () => {
     await ensureKarmadaLb(INPUT, stageDeps().deps);
 
     expect(nodePortsInRequests()).toEqual([32447]);
-    expect(server.get(SERVICE)?.spec.loadBalancerSourceRanges).toEqual(CIDRS);
+    expect(server.get(SERVICE)?.spec.loadBalancerSourceRanges).toEqual(RANGES);
   });
+
+  it("adds the orchestrator's egress CIDRs to a Service that admits only the plan's CIDRs", async () => {
+    server.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "karmada-system" } });
+    server.put(ourService({ loadBalancerSourceRanges: CIDRS }));
+
+    await ensureKarmadaLb(INPUT, stageDeps().deps);
+
+    expect(server.writes().map((r) => r.method)).toEqual(["PATCH"]);
+    expect(server.get(SERVICE)?.spec.loadBalancerSourceRanges).toEqual(RANGES);
+  });
+
+  it("lists an egress CIDR the plan already allows once, where the plan has it", async () => {
+    const input = { ...INPUT, allowedCidrs: ["198.51.100.20/32", ...CIDRS] };
+
+    await ensureKarmadaLb(input, stageDeps().deps);
+
+    expect(server.get(SERVICE)?.spec.loadBalancerSourceRanges).toEqual(["198.51.100.20/32", ...CIDRS, "192.0.2.10/32"]);
+  });
+
+  it.each([
+    ["unset", undefined],
+    ["empty", " , "],
+    ["not a CIDR", "198.51.100.20"],
+  ])(
+    "fails with MissingConfiguration before any Kubernetes request when ORCHESTRATOR_EGRESS_CIDRS is %s",
+    async (_, value) => {
+      vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", value);
+
+      const failure = ensureKarmadaLb(INPUT, stageDeps().deps);
+
+      await expect(failure).rejects.toThrow(MissingConfiguration);
+      await expect(failure).rejects.toThrow(/ORCHESTRATOR_EGRESS_CIDRS|orchestratorEgressCidrs/);
+      expect(server.requests).toEqual([]);
+      expect(eks.calls()).toEqual([]);
+    },
+  );
 
   it("fails with KubernetesRequestFailed, never trying 32443, when every candidate node port is taken", async () => {
     for (const [i, nodePort] of LB_NODE_PORTS.entries())
