@@ -1,0 +1,199 @@
+/**
+ * How a local run is shown: live progress lines (✔ / ✘ per phase and cluster, like the reference script), the
+ * closing summary, the `--json` document, and the execution timeline as a Gantt chart (Mermaid and a
+ * self-contained HTML page).
+ */
+import type { LocalRunResult, PhaseSpan, ProgressEvent } from "./run.js";
+
+/** Resource kinds the run reports in `created`, always present (a converged re-run shows them all at 0). */
+export const CREATED_KINDS = [
+  "eks:cluster",
+  "eks:nodegroup",
+  "eks:addon",
+  "eks:accessEntry",
+  "eks:accessPolicyAssociation",
+  "elbv2:loadBalancer",
+  "secretsmanager:secret",
+  "k8s:Namespace",
+  "k8s:StorageClass",
+  "k8s:Service",
+  "karmada:controlPlane",
+  "karmada:Cluster",
+  "karmada:PropagationPolicy",
+  "karmada:Deployment",
+] as const;
+
+/** `1h 02m 03s`, `12m 31s`, `45s`. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h) return `${h}h ${String(m).padStart(2, "0")}m ${String(rest).padStart(2, "0")}s`;
+  if (m) return `${m}m ${String(rest).padStart(2, "0")}s`;
+  return `${rest}s`;
+}
+
+/** `[00:12:31]` since the execution started. */
+const clockOf = (ms: number) => {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `[${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}]`;
+};
+
+/** One progress line for a finished phase (nothing for a phase that starts). */
+export function progressLine(event: ProgressEvent, laneWidth = 10): string | undefined {
+  if (event.kind === "phase-started") return undefined;
+  const { span } = event;
+  const took = span.end !== undefined ? duration((span.end - span.start) / 1000) : "";
+  const lane = span.lane.padEnd(laneWidth);
+  if (event.kind === "phase-done") {
+    const what = `${span.phase}${span.detail ? ` ${span.detail}` : ""}`;
+    return `${clockOf(event.elapsedMs)} ✔ ${lane} ${what.padEnd(34)} ${took}`;
+  }
+  const message = event.message ? `: ${event.message.split("\n")[0]?.slice(0, 240)}` : "";
+  return `${clockOf(event.elapsedMs)} ✘ ${lane} ${span.phase} — ${span.detail ?? "failed"}${message}`;
+}
+
+/** The message inside a Lambda-style cause document, or the cause itself. */
+export function readableCause(cause: string | undefined): string | undefined {
+  if (!cause) return cause;
+  try {
+    const parsed = JSON.parse(cause);
+    if (parsed && typeof parsed === "object" && typeof parsed.errorMessage === "string") return parsed.errorMessage;
+  } catch {}
+  return cause;
+}
+
+export function createdCounts(result: LocalRunResult): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(CREATED_KINDS.map((k) => [k, 0]));
+  for (const [k, v] of Object.entries(result.created)) counts[k] = v;
+  return counts;
+}
+
+export interface TimelineFiles {
+  mermaid: string;
+  html: string;
+}
+
+/** The `--json` document. */
+export function jsonDocument(result: LocalRunResult, timeline?: TimelineFiles) {
+  return {
+    status: result.status,
+    ...(result.error ? { error: result.error } : {}),
+    ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    summary: result.output ?? null,
+    split: result.split,
+    metrics: result.metrics,
+    created: createdCounts(result),
+    ...(timeline ? { timeline } : {}),
+    ...(result.problems.length ? { simulatorProblems: result.problems } : {}),
+  };
+}
+
+/** The closing summary of a human-readable run. */
+export function summaryText(result: LocalRunResult, timeline?: TimelineFiles): string {
+  const m = result.metrics;
+  const lines: string[] = [];
+  const took = `${duration(m.simulatedMakespanSeconds)} simulated, ${m.wallSeconds.toFixed(1)} s wall`;
+  if (result.status === "SUCCEEDED") lines.push(`✔ SUCCEEDED in ${took}`);
+  else
+    lines.push(
+      `✘ FAILED with ${result.error} after ${took}`,
+      `  ${readableCause(result.cause)?.split("\n").join("\n  ")}`,
+    );
+  const summary = result.output as { karmada?: { apiEndpoint?: string; kubeconfigSecretArn?: string } } | undefined;
+  if (summary?.karmada?.apiEndpoint) lines.push(`  Karmada API          ${summary.karmada.apiEndpoint}`);
+  if (summary?.karmada?.kubeconfigSecretArn)
+    lines.push(`  kubeconfig secret    ${summary.karmada.kubeconfigSecretArn}`);
+  const split = Object.entries(result.split);
+  if (split.length) lines.push(`  sample split         ${split.map(([k, v]) => `${k} ${v}`).join(" · ")}`);
+  lines.push(
+    `  state transitions    ${m.stateTransitions} (≈ $${m.estimatedOrchestrationCostUsd.toFixed(4)} of Standard Workflow transitions)`,
+    `  Lambda invocations   ${m.lambdaInvocations} · CodeBuild builds ${m.codebuildBuilds}`,
+  );
+  const created = Object.entries(createdCounts(result)).filter(([, v]) => v > 0);
+  lines.push(
+    `  created              ${created.length ? created.map(([k, v]) => `${k} ${v}`).join(", ") : "nothing (everything already existed)"}`,
+  );
+  if (timeline) lines.push(`  timeline             ${timeline.html}`, `                       ${timeline.mermaid}`);
+  if (result.problems.length) lines.push(`  simulator problems   ${result.problems.join("; ")}`);
+  return lines.join("\n");
+}
+
+// ------------------------------------------------------------------------------------------------ Gantt
+
+const laneOrder = (spans: PhaseSpan[]) => {
+  const lanes: string[] = [];
+  for (const s of spans) if (!lanes.includes(s.lane)) lanes.push(s.lane);
+  return ["workflow", ...lanes.filter((l) => l !== "workflow")].filter((l) => lanes.includes(l));
+};
+
+const endOf = (s: PhaseSpan, result: LocalRunResult) => s.end ?? result.endedAt;
+
+/** The timeline as a Mermaid Gantt chart (seconds since the start). */
+export function mermaidGantt(result: LocalRunResult, title: string): string {
+  const clean = (s: string) => s.replace(/[:#;]/g, " ");
+  const lines = ["gantt", `  title ${clean(title)}`, "  dateFormat X", "  axisFormat %H:%M"];
+  let id = 0;
+  for (const lane of laneOrder(result.spans)) {
+    lines.push(`  section ${clean(lane)}`);
+    for (const s of result.spans.filter((x) => x.lane === lane)) {
+      const start = Math.round((s.start - result.startedAt) / 1000);
+      const end = Math.max(start + 1, Math.round((endOf(s, result) - result.startedAt) / 1000));
+      const tag = s.outcome === "failed" ? "crit, " : s.outcome === "running" ? "active, " : "done, ";
+      lines.push(`  ${clean(`${s.phase}${s.detail ? ` (${s.detail})` : ""}`)} :${tag}t${id++}, ${start}, ${end}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The timeline as a self-contained HTML page (no scripts, no external resources). */
+export function htmlGantt(result: LocalRunResult, title: string): string {
+  const total = Math.max(1, (result.endedAt - result.startedAt) / 1000);
+  const pct = (ms: number) => ((ms - result.startedAt) / 1000 / total) * 100;
+  const ticks: string[] = [];
+  const step = total > 3600 ? 600 : total > 1200 ? 300 : 60;
+  for (let t = 0; t <= total; t += step)
+    ticks.push(
+      `<div class="tick" style="left:calc(200px + (100% - 200px) * ${(t / total).toFixed(5)})"><span>${Math.round(t / 60)}m</span></div>`,
+    );
+  const rows: string[] = [];
+  for (const lane of laneOrder(result.spans)) {
+    rows.push(`<div class="lane">${escapeHtml(lane)}</div>`);
+    for (const s of result.spans.filter((x) => x.lane === lane)) {
+      const left = pct(s.start);
+      const width = Math.max(0.3, pct(endOf(s, result)) - left);
+      const secs = (endOf(s, result) - s.start) / 1000;
+      const tip = `${lane} · ${s.phase}${s.detail ? ` (${s.detail})` : ""} · ${duration(secs)} · ${s.invocations} invocation(s) · from ${duration((s.start - result.startedAt) / 1000)}`;
+      rows.push(
+        `<div class="row"><div class="label">${escapeHtml(s.phase)}</div><div class="track"><div class="bar ${s.outcome}" style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%" title="${escapeHtml(tip)}">${escapeHtml(duration(secs))}</div></div></div>`,
+      );
+    }
+  }
+  const m = result.metrics;
+  const status = result.status === "SUCCEEDED" ? "✔ SUCCEEDED" : `✘ FAILED: ${escapeHtml(result.error ?? "")}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:24px;color:#1d2433}
+h1{font-size:18px;margin:0 0 4px}.meta{color:#5b6475;margin-bottom:16px}
+.chart{position:relative;border-left:1px solid #ccd;padding-top:22px}
+.tick{position:absolute;top:0;bottom:0;border-left:1px dashed #e3e6ee}
+.tick span{position:absolute;top:0;left:3px;font-size:11px;color:#8a92a3}
+.lane{font-weight:600;margin:10px 0 2px;position:relative}
+.row{display:flex;align-items:center;height:22px;position:relative}
+.label{width:200px;flex:none;font-size:12px;color:#3b4252;overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
+.track{position:relative;flex:1;height:16px}
+.bar{position:absolute;height:16px;border-radius:3px;font-size:10px;color:#fff;padding-left:3px;overflow:hidden;white-space:nowrap;box-sizing:border-box}
+.done{background:#3b82f6}.failed{background:#dc2626}.running{background:#9ca3af}
+</style></head><body>
+<h1>${escapeHtml(title)}</h1>
+<div class="meta">${status} · ${duration(m.simulatedMakespanSeconds)} simulated · ${m.stateTransitions} state transitions (≈ $${m.estimatedOrchestrationCostUsd.toFixed(4)}) · ${m.lambdaInvocations} Lambda invocations · ${m.codebuildBuilds} CodeBuild builds</div>
+<div class="chart">${ticks.join("")}${rows.join("\n")}</div>
+</body></html>
+`;
+}

@@ -1,0 +1,632 @@
+/**
+ * The local runner: the real Deploy definition (statemachine/deploy.ts) executed by aws-local-stepfunctions on a
+ * simulated AWS account. Every Lambda Task runs the real handler module (functions/<stage>/handler.ts, the entry
+ * users deploy) with a Lambda-like context; its AWS SDK clients reach the simulator through `AWS_ENDPOINT_URL` and
+ * its Kubernetes clients reach the simulated clusters through the endpoints EKS returns. `.sync` CodeBuild Tasks
+ * start builds on the simulated CodeBuild and wait for them like Step Functions does.
+ *
+ * Time: see local/sim/clock.ts and local/sim/virtual-time.ts. Handlers run one at a time (in a deterministic
+ * order) and take no simulated time except a drawn Lambda duration; Waits, retry backoffs and builds sleep in
+ * simulated time; branches overlap. A run with the same seed and input is reproducible to the event.
+ */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BatchGetBuildsCommand, type Build, CodeBuildClient, StartBuildCommand } from "@aws-sdk/client-codebuild";
+import { StateMachine } from "aws-local-stepfunctions";
+import { resetAwsClients } from "../functions/lib/aws.js";
+import { ENV, type Setting } from "../functions/lib/config.js";
+import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../functions/lib/names.js";
+import { checkPlan, type Plan } from "../functions/lib/plan.js";
+import type { State, StateMachineDefinition } from "../statemachine/asl.js";
+import { deployDefinition } from "../statemachine/deploy.js";
+import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
+import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
+import { allStates } from "../statemachine/walk.js";
+import { type ProjectKind, SimAccount } from "./sim/account.js";
+import { buildDone } from "./sim/aws/codebuild.js";
+import type { FaultSpec } from "./sim/faults.js";
+import type { SimState } from "./sim/state.js";
+import { installVirtualTime, markTaskTimeout, realDate, simulatedRetries, simulatedWaits } from "./sim/virtual-time.js";
+import { DEFAULT_ACCOUNT, type WorldVpc } from "./sim/world.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+/** One event of the execution log (the library does not export the type). */
+export type EventLog = ReturnType<StateMachine["run"]>["eventLogs"] extends AsyncGenerator<infer E> ? E : never;
+
+/** Step Functions' payload limit per state input/output. */
+const PAYLOAD_LIMIT_BYTES = 256 * 1024;
+
+/** Standard Workflows: USD per state transition (us-east-1, ARCHITECTURE.md). */
+export const USD_PER_TRANSITION = 0.025 / 1000;
+
+/** The simulated deployment's IAM identities and settings (the Lambda environment sst.config.ts sets). */
+export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-central-1") {
+  const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  return {
+    accessKeyId: "AKIASIMULATEDSTAGES1",
+    secretAccessKey: "simulated/secret/access/key/not+real+0000",
+    lambdaRoleArn: role("eko-stage-functions"),
+    codebuildRoleArn: role("eko-karmada-builds"),
+    /** The orchestrator's public egress address (its NAT gateway), which the Karmada NLB must admit. */
+    egressIp: SIMULATED_EGRESS_IP,
+    env: settingsEnv({
+      clusterRoleArn: role("eko-eks-cluster"),
+      nodeRoleArn: role("eko-eks-node"),
+      ebsCsiRoleArn: role("eko-ebs-csi-driver"),
+      adminPrincipalArns: `${role("eko-karmada-builds")},${role("eko-stage-functions")}`,
+      orchestratorRegion: region,
+      secretsKmsKeyId: `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-8000-00000000c0de`,
+      orchestratorEgressCidrs: `${SIMULATED_EGRESS_IP}/32`,
+    }),
+  };
+}
+
+/** The orchestrator's NAT address in the simulated account (TEST-NET-2). */
+export const SIMULATED_EGRESS_IP = "198.51.100.77";
+
+// Every setting a stage may read, typed by the settings table: a new setting fails the type-check here.
+const settingsEnv = (values: Record<Setting, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(values).map(([key, value]) => [ENV[key as Setting], value]));
+
+/** A phase of one cluster (or of the whole workflow), as the Gantt chart and progress lines show it. */
+export interface PhaseSpan {
+  /** `parent`, a member name, or `workflow`. */
+  lane: string;
+  phase: string;
+  /** Simulated epoch ms. */
+  start: number;
+  end?: number;
+  outcome: "running" | "done" | "failed";
+  /** The resource's status word when done, or the error name when failed. */
+  detail?: string;
+  /** Invocations (polls) in this phase. */
+  invocations: number;
+}
+
+export interface ProgressEvent {
+  kind: "phase-started" | "phase-done" | "phase-failed";
+  span: PhaseSpan;
+  /** Simulated ms since the execution started. */
+  elapsedMs: number;
+  message?: string;
+}
+
+export interface LocalRunOptions {
+  /** The execution input (a plan document). */
+  input: unknown;
+  /** @default 1 */
+  seed?: number;
+  /** Simulated seconds per real second; Infinity = as fast as possible. @default Infinity */
+  timeScale?: number;
+  /** A saved account (`--state`); fresh when absent. */
+  state?: SimState;
+  faults?: FaultSpec[];
+  /** Called on every phase change (progress lines). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Start of a fresh account's clock (epoch ms). @default now */
+  startMs?: number;
+  /** Powertools log level of the handlers. @default "SILENT" */
+  logLevel?: string;
+  /** Extra VPCs of a fresh account. */
+  vpcs?: WorldVpc[];
+  /** @default deployDefinition(fakeDeployResources()) */
+  resources?: DeployResources;
+  /**
+   * Addresses the orchestrator actually connects from, to rehearse a stale `ORCHESTRATOR_EGRESS_CIDRS` setting.
+   * @default the address the setting names
+   */
+  egressIps?: string[];
+}
+
+export interface Invocation {
+  state: string;
+  /** Stage folder, or the CodeBuild project. */
+  resource: string;
+  lane: string;
+  start: number;
+  end: number;
+  error?: string;
+}
+
+export interface RunMetrics {
+  simulatedMakespanSeconds: number;
+  stateTransitions: number;
+  lambdaInvocations: number;
+  codebuildBuilds: number;
+  estimatedOrchestrationCostUsd: number;
+  wallSeconds: number;
+}
+
+export interface LocalRunResult {
+  status: "SUCCEEDED" | "FAILED";
+  error?: string;
+  cause?: string;
+  /** The execution's output (the Summary) when it succeeded. */
+  output?: unknown;
+  /** Member → available replicas of the sample Deployment on that member cluster. */
+  split: Record<string, number>;
+  metrics: RunMetrics;
+  created: Record<string, number>;
+  spans: PhaseSpan[];
+  invocations: Invocation[];
+  events: EventLog[];
+  /** Simulated epoch ms. */
+  startedAt: number;
+  endedAt: number;
+  /** The account after the run (persist it for `--state`). */
+  state: SimState;
+  /** Simulator gaps met during the run (unknown operations, internal errors). */
+  problems: string[];
+  plan?: Plan;
+}
+
+/** Which phase a stage or build belongs to. */
+const PHASES: Record<string, string> = {
+  "validate-input": "validate plan",
+  preflight: "preflight",
+  "ensure-cluster": "control plane",
+  "cluster-status": "control plane",
+  "ensure-nodegroup": "node group",
+  "nodegroup-status": "node group",
+  "ensure-addons": "EBS CSI addons",
+  "addons-status": "EBS CSI addons",
+  "grant-access": "access entries",
+  "ensure-storage-class": "storage class",
+  "ensure-karmada-lb": "Karmada NLB",
+  "karmada-lb-status": "Karmada NLB",
+  "karmada-init": "Karmada init",
+  "karmada-join": "Karmada join",
+  "sample-workload": "sample workload",
+  "sample-workload-status": "sample workload",
+  summarize: "summary",
+};
+
+/** A phase is done when its stage returns without a poll state, or with `ready: true`. */
+const isFinal = (output: unknown) =>
+  !output || typeof output !== "object" || !("ready" in output) || (output as { ready: unknown }).ready === true;
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => {
+      release = r;
+    });
+    const ready = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return ready;
+  }
+}
+
+/** The error a Lambda Task reports to Step Functions: `name` = errorType, Cause = the Lambda error document. */
+function lambdaError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const trace = (e.stack ?? "")
+    .split("\n")
+    .slice(1, 8)
+    .map((l) => l.trim());
+  const cause = JSON.stringify({ errorType: e.name, errorMessage: e.message, trace });
+  return Object.assign(new Error(cause), { name: e.name });
+}
+
+/** SDK shapes → the PascalCase document Step Functions returns from a `.sync` CodeBuild task (times in epoch ms). */
+function pascal(value: unknown): unknown {
+  if (value instanceof realDate) return value.getTime();
+  if (Array.isArray(value)) return value.map(pascal);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k, v]) => v !== undefined && k !== "$metadata")
+        .map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), pascal(v)]),
+    );
+  return value;
+}
+
+const SCOPED_ENV = [
+  "AWS_ENDPOINT_URL",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_PROFILE",
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_EC2_METADATA_DISABLED",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "POWERTOOLS_LOG_LEVEL",
+  "POWERTOOLS_DEV",
+];
+
+/** Sets the Lambda-like environment for the run; returns the restore function. */
+function scopeEnvironment(values: Record<string, string>): () => void {
+  const keys = [
+    ...SCOPED_ENV,
+    ...Object.keys(values),
+    ...Object.keys(process.env).filter((k) => k.startsWith("AWS_ENDPOINT_URL_")),
+  ];
+  const saved = new Map(keys.map((k) => [k, process.env[k]]));
+  for (const k of keys) delete process.env[k];
+  Object.assign(process.env, values);
+  return () => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
+/** Runs the Deploy workflow on a simulated account. Never throws for a failed execution (see `status`). */
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
+  const wallStart = performance.now();
+  const resources = options.resources ?? fakeDeployResources();
+  const definition = deployDefinition(resources) as StateMachineDefinition;
+  const region = resources.functions.validateInput.split(":")[3] ?? "eu-central-1";
+  const checked = checkPlan(options.input);
+  const plan = checked.ok ? checked.plan : undefined;
+  const clusters = plan ? [plan.parent, ...plan.members] : [];
+  const settings = simulatedSettings(options.state?.account ?? DEFAULT_ACCOUNT, region);
+  const projects: Record<string, ProjectKind> = {
+    [resources.projects.karmadaInit]: "karmada-init",
+    [resources.projects.karmadaJoin]: "karmada-join",
+  };
+  const sim = new SimAccount({
+    seed: options.seed ?? 1,
+    state: options.state,
+    startMs: options.startMs,
+    timeScale: options.timeScale,
+    faults: options.faults,
+    clusterNames: Object.fromEntries(clusters.map((c) => [c.name, c.clusterName])),
+    vpcs: options.vpcs,
+    identities: {
+      credentials: [
+        {
+          accessKeyId: settings.accessKeyId,
+          secretAccessKey: settings.secretAccessKey,
+          principalArn: settings.lambdaRoleArn,
+        },
+      ],
+      codebuildRoleArn: settings.codebuildRoleArn,
+    },
+    projects,
+    kmsKeyId: settings.env[ENV.secretsKmsKeyId] as string,
+    egressIps: options.egressIps ?? [settings.egressIp],
+    prewarmKeys: options.state ? 2 * clusters.length : 2 * clusters.length + 3,
+  });
+  await sim.start();
+  await sim.resume();
+  const restoreEnv = scopeEnvironment({
+    ...settings.env,
+    AWS_ENDPOINT_URL: sim.aws.url,
+    AWS_ACCESS_KEY_ID: settings.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: settings.secretAccessKey,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    // Paths that do not exist: a developer's ~/.aws profiles (endpoints, credentials) must not leak into the run.
+    AWS_CONFIG_FILE: resolve(ROOT, "local/.no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: resolve(ROOT, "local/.no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? "SILENT",
+  });
+  resetAwsClients();
+  const clock = sim.clock;
+  const restoreTime = installVirtualTime(clock, sim.random);
+  sim.dns.capture();
+
+  const startedAt = clock.now();
+  const spans: PhaseSpan[] = [];
+  const invocations: Invocation[] = [];
+  const mutex = new Mutex();
+  const laneOf = (input: unknown): string => {
+    const i = input as { cluster?: { name?: string }; member?: { name?: string } } | undefined;
+    return i?.cluster?.name ?? i?.member?.name ?? "workflow";
+  };
+  const progress = (kind: ProgressEvent["kind"], span: PhaseSpan, message?: string) =>
+    options.onProgress?.({ kind, span, elapsedMs: clock.now() - startedAt, message });
+  const open = (lane: string, phase: string, at: number): PhaseSpan => {
+    let span = spans.find((s) => s.lane === lane && s.phase === phase && s.outcome === "running");
+    if (!span) {
+      span = { lane, phase, start: at, outcome: "running", invocations: 0 };
+      spans.push(span);
+      progress("phase-started", span);
+    }
+    return span;
+  };
+  const close = (span: PhaseSpan, at: number, output: unknown, error?: Error) => {
+    span.invocations++;
+    if (error) {
+      // Throttling and other retried errors keep the phase open; the state machine decides.
+      span.detail = error.name;
+      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name))
+        return;
+      span.outcome = "failed";
+      span.end = at;
+      let message = error.message;
+      try {
+        message = JSON.parse(error.message).errorMessage ?? message;
+      } catch {}
+      progress("phase-failed", span, message);
+      return;
+    }
+    if (!isFinal(output)) return;
+    span.outcome = "done";
+    span.end = at;
+    const status = (output as { status?: unknown } | undefined)?.status;
+    span.detail = typeof status === "string" ? status : undefined;
+    progress("phase-done", span);
+  };
+
+  const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
+  const loadHandler = (folder: string) => {
+    let loaded = handlers.get(folder);
+    if (!loaded) {
+      loaded = import(pathToFileURL(resolve(ROOT, "functions", folder, "handler.ts")).href);
+      handlers.set(folder, loaded);
+    }
+    return loaded;
+  };
+  const stageOf = new Map(
+    Object.entries(resources.functions).map(([key, arn]) => [arn, STAGE_FOLDERS[key as StageKey]]),
+  );
+
+  const invokeLambda = async (state: string, folder: string, input: unknown) => {
+    const lane = laneOf(input);
+    const start = clock.now();
+    const span = open(lane, PHASES[folder] ?? folder, start);
+    let output: unknown;
+    let failure: Error | undefined;
+    const release = clock.hold();
+    try {
+      const unlock = await mutex.lock();
+      sim.currentStage = folder;
+      try {
+        const { handler } = await loadHandler(folder);
+        const context = {
+          functionName: `eko-${folder}`,
+          functionVersion: "$LATEST",
+          invokedFunctionArn: `arn:aws:lambda:${region}:${sim.state.account}:function:eko-${folder}`,
+          memoryLimitInMB: "512",
+          awsRequestId: randomUUID(),
+          logGroupName: `/aws/lambda/eko-${folder}`,
+          logStreamName: "simulated",
+          callbackWaitsForEmptyEventLoop: true,
+          getRemainingTimeInMillis: () => 120_000,
+          done: () => undefined,
+          fail: () => undefined,
+          succeed: () => undefined,
+        };
+        // The Lambda service hands the handler a fresh JSON document and serializes what it returns.
+        const result = await handler(JSON.parse(JSON.stringify(input)), context);
+        const text = JSON.stringify(result ?? null);
+        // Step Functions refuses state payloads over 256 KiB.
+        if (Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES)
+          throw Object.assign(
+            new Error(`the output of ${state} is ${Buffer.byteLength(text)} bytes; the limit is 256 KiB`),
+            {
+              name: "States.DataLimitExceeded",
+            },
+          );
+        output = JSON.parse(text);
+      } catch (error) {
+        failure = lambdaError(error);
+      } finally {
+        sim.currentStage = undefined;
+        unlock();
+      }
+    } finally {
+      release();
+    }
+    // The invocation's own duration (cold/warm start, API round trips) in simulated time.
+    await clock.sleep(sim.random.duration("apiCall", `${state}#${invocations.length}`));
+    const end = clock.now();
+    invocations.push({ state, resource: folder, lane, start, end, ...(failure ? { error: failure.name } : {}) });
+    close(span, end, output, failure);
+    if (failure) throw failure;
+    return output;
+  };
+
+  const codebuild = new CodeBuildClient({ region, maxAttempts: 1 });
+  const locked = async <T>(work: () => Promise<T>): Promise<T> => {
+    const release = clock.hold();
+    try {
+      const unlock = await mutex.lock();
+      try {
+        return await work();
+      } finally {
+        unlock();
+      }
+    } finally {
+      release();
+    }
+  };
+  const runBuild = async (state: string, input: unknown) => {
+    const parameters = input as {
+      ProjectName: string;
+      EnvironmentVariablesOverride?: { Name: string; Value: string; Type?: string }[];
+    };
+    const env = Object.fromEntries((parameters.EnvironmentVariablesOverride ?? []).map((v) => [v.Name, v.Value]));
+    const kind = projects[parameters.ProjectName];
+    const lane =
+      kind === "karmada-join"
+        ? (env.MEMBER_NAME ?? "workflow")
+        : (clusters.find((c) => c.clusterName === env.CLUSTER_NAME)?.name ?? env.CLUSTER_NAME ?? "workflow");
+    const start = clock.now();
+    const span = open(lane, PHASES[kind ?? ""] ?? parameters.ProjectName, start);
+    const apiError = (error: unknown) =>
+      Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
+    let build: Build | undefined;
+    try {
+      const started = await locked(() =>
+        codebuild.send(
+          new StartBuildCommand({
+            projectName: parameters.ProjectName,
+            environmentVariablesOverride: (parameters.EnvironmentVariablesOverride ?? []).map((v) => ({
+              name: v.Name,
+              value: v.Value,
+              type: (v.Type as "PLAINTEXT") ?? "PLAINTEXT",
+            })),
+          }),
+        ),
+      ).catch((error: unknown) => {
+        throw apiError(error);
+      });
+      const id = started.build?.id as string;
+      // Step Functions learns of the build's end from CodeBuild's events: sleep until it ends, then read it.
+      for (;;) {
+        const record = sim.region(region).builds.find((b) => b.id === id);
+        if (!record) throw new Error(`the simulated build ${id} disappeared`);
+        await clock.sleepUntil(record.endTime);
+        await locked(() => sim.tick());
+        if (buildDone(record, clock.now())) break;
+      }
+      const described = await locked(() => codebuild.send(new BatchGetBuildsCommand({ ids: [id] })));
+      build = described.builds?.[0];
+    } catch (error) {
+      const failure = error as Error;
+      invocations.push({ state, resource: parameters.ProjectName, lane, start, end: clock.now(), error: failure.name });
+      close(span, clock.now(), undefined, failure);
+      throw failure;
+    }
+    const output = { Build: pascal(build) as Record<string, unknown> };
+    invocations.push({ state, resource: parameters.ProjectName, lane, start, end: clock.now() });
+    if (build?.buildStatus !== "SUCCEEDED") {
+      const failure = Object.assign(new Error(JSON.stringify(output)), { name: "States.TaskFailed" });
+      const reason = build?.phases?.find((p) => p.contexts?.length)?.contexts?.[0]?.message;
+      close(
+        span,
+        clock.now(),
+        undefined,
+        Object.assign(new Error(reason ?? `build ${build?.buildStatus}`), { name: "States.TaskFailed" }),
+      );
+      throw failure;
+    }
+    close(span, clock.now(), { status: "SUCCEEDED", ready: true });
+    return output;
+  };
+
+  // biome-ignore lint/suspicious/noExplicitAny: the library types handlers over its own JSON type
+  const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
+  for (const [name, state] of allStates(definition) as Generator<[string, State]>) {
+    if (state.Type !== "Task") continue;
+    const timeout = state.TimeoutSeconds;
+    const folder = stageOf.get(state.Resource);
+    const run =
+      state.Resource === CODEBUILD_START_BUILD_SYNC
+        ? (input: unknown) => runBuild(name, input)
+        : folder
+          ? (input: unknown) => invokeLambda(name, folder, input)
+          : async () => {
+              throw Object.assign(new Error(`the local runner has no handler for Resource ${state.Resource}`), {
+                name: "States.TaskFailed",
+              });
+            };
+    taskResourceLocalHandlers[name] = ((input: unknown) => {
+      const pending = run(input);
+      markTaskTimeout(timeout);
+      return pending;
+    }) as never;
+  }
+
+  const events: EventLog[] = [];
+  let status: LocalRunResult["status"] = "SUCCEEDED";
+  let output: unknown;
+  let error: string | undefined;
+  let cause: string | undefined;
+  let endedAt = startedAt;
+  try {
+    // asl-validator runs in `npm run asl`; here it would cost seconds of schema compilation per run.
+    const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+    const executionName = `local-${sim.random.hex(12)}`;
+    const execution = machine.run(options.input as never, {
+      overrides: {
+        taskResourceLocalHandlers,
+        waitTimeOverrides: simulatedWaits(),
+        retryIntervalOverrides: simulatedRetries(),
+      },
+      context: {
+        Execution: {
+          Id: `arn:aws:states:${region}:${sim.state.account}:execution:eko-deploy:${executionName}`,
+          Name: executionName,
+          RoleArn: `arn:aws:iam::${sim.state.account}:role/eko-deploy-state-machine`,
+        },
+        StateMachine: {
+          Id: `arn:aws:states:${region}:${sim.state.account}:stateMachine:eko-deploy`,
+          Name: "eko-deploy",
+        },
+        // The library does not maintain $$.State; EnteredTime is read as the state is entered, so "now" is exact.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
+      } as never,
+    });
+    const collecting = (async () => {
+      for await (const event of execution.eventLogs) events.push(event);
+    })();
+    try {
+      output = await execution.result;
+    } catch (failure) {
+      status = "FAILED";
+      const reason = (failure as { cause?: Error }).cause ?? (failure as Error);
+      error = reason.name;
+      cause = typeof reason.message === "string" ? reason.message : String(reason);
+    }
+    endedAt = clock.now();
+    await collecting;
+    await sim.tick();
+  } finally {
+    sim.dns.release();
+    restoreTime();
+    restoreEnv();
+    resetAwsClients();
+  }
+  const split = plan ? sampleSplit(sim, plan) : {};
+  const state = sim.snapshot();
+  await sim.stop();
+  const stateTransitions = events.filter((e) => e.type === "StateEntered").length;
+  return {
+    status,
+    ...(error ? { error } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+    ...(status === "SUCCEEDED" ? { output } : {}),
+    split,
+    metrics: {
+      simulatedMakespanSeconds: Math.round((endedAt - startedAt) / 100) / 10,
+      stateTransitions,
+      lambdaInvocations: invocations.filter((i) => !(i.resource in projects)).length,
+      codebuildBuilds: sim.stats.codebuildBuilds,
+      estimatedOrchestrationCostUsd: Number((stateTransitions * USD_PER_TRANSITION).toFixed(6)),
+      wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
+    },
+    created: { ...sim.created },
+    spans,
+    invocations,
+    events,
+    startedAt,
+    endedAt,
+    state,
+    problems: [
+      ...sim.problems,
+      ...sim.aws.calls
+        .filter((c) => c.error === "UnknownOperationException" || c.error === "InternalFailure")
+        .map((c) => `${c.service} ${c.operation}: ${c.error}`),
+    ],
+    ...(plan ? { plan } : {}),
+  };
+}
+
+/** Available replicas of the sample Deployment on each member cluster (what `kubectl get deploy` would show). */
+function sampleSplit(sim: SimAccount, plan: Plan): Record<string, number> {
+  const split: Record<string, number> = {};
+  for (const member of plan.members) {
+    const cluster = sim.region(member.region).clusters[member.clusterName];
+    if (!cluster) continue;
+    const store = sim.clusterStore(cluster);
+    const deployment = store.get(store.typeOf("apps/v1", "Deployment"), SAMPLE_NAMESPACE, SAMPLE_DEPLOYMENT);
+    split[member.name] = deployment?.status?.availableReplicas ?? 0;
+  }
+  return split;
+}

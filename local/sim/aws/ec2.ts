@@ -1,0 +1,282 @@
+/**
+ * Simulated Amazon EC2 (query protocol, XML): the network the clusters are placed in and the instance type catalog.
+ */
+import type { SimAccount } from "../account.js";
+import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
+import { INSTANCE_TYPES, type InstanceTypeSpec } from "../world.js";
+import {
+  AwsError,
+  ec2Response,
+  matchesFilters,
+  notImplemented,
+  type QueryValue,
+  queryFilters,
+  queryList,
+  queryObjects,
+  tagFilterValues,
+  tagSet,
+  type WireResponse,
+  type XmlValue,
+} from "./protocol.js";
+
+export function handleEc2(
+  sim: SimAccount,
+  region: string,
+  action: string,
+  params: Record<string, QueryValue>,
+  requestId: string,
+): WireResponse {
+  const world = sim.region(region);
+  const filters = queryFilters(params);
+  const answer = (body: Record<string, XmlValue>) => ec2Response(action, requestId, body);
+  switch (action) {
+    case "DescribeVpcs": {
+      const ids = queryList(params.VpcId);
+      const found = world.vpcs.filter((v) => !ids.length || ids.includes(v.vpcId));
+      for (const id of ids)
+        if (!found.some((v) => v.vpcId === id))
+          throw new AwsError("InvalidVpcID.NotFound", `The vpc ID '${id}' does not exist`);
+      return answer({
+        vpcSet: found.filter((v) => matchesFilters(filters, (n) => vpcField(v, n), "VPC")).map((v) => vpcXml(sim, v)),
+      });
+    }
+    case "DescribeSubnets": {
+      const ids = queryList(params.SubnetId);
+      const found = world.subnets.filter((s) => !ids.length || ids.includes(s.subnetId));
+      for (const id of ids)
+        if (!found.some((s) => s.subnetId === id))
+          throw new AwsError("InvalidSubnetID.NotFound", `The subnet ID '${id}' does not exist`);
+      return answer({
+        subnetSet: found
+          .filter((s) => matchesFilters(filters, (n) => subnetField(s, n), "subnet"))
+          .map((s) => subnetXml(sim, region, s)),
+      });
+    }
+    case "DescribeRouteTables": {
+      const ids = queryList(params.RouteTableId);
+      const found = world.routeTables.filter((r) => !ids.length || ids.includes(r.routeTableId));
+      return answer({
+        routeTableSet: found
+          .filter((r) => matchesFilters(filters, (n) => routeTableField(r, n), "route table"))
+          .map((r) => routeTableXml(sim, r)),
+      });
+    }
+    case "DescribeInternetGateways":
+      return answer({
+        internetGatewaySet: world.internetGateways
+          .map((id) => ({ id, vpc: world.routeTables.find((r) => r.routes.some((x) => x.gatewayId === id))?.vpcId }))
+          .filter(({ id, vpc }) =>
+            matchesFilters(
+              filters,
+              (n) =>
+                n === "attachment.vpc-id"
+                  ? vpc
+                    ? [vpc]
+                    : []
+                  : n === "internet-gateway-id"
+                    ? [id]
+                    : tagFilterValues(n, {}),
+              "internet gateway",
+            ),
+          )
+          .map(({ id, vpc }) => ({
+            internetGatewayId: id,
+            ownerId: sim.state.account,
+            attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
+            tagSet: [],
+          })),
+      });
+    case "DescribeInstanceTypes": {
+      const wanted = queryList(params.InstanceType);
+      for (const t of wanted)
+        if (!INSTANCE_TYPES.some((i) => i.instanceType === t))
+          throw new AwsError("InvalidInstanceType", `The following supplied instance types do not exist: [${t}]`);
+      return answer({
+        instanceTypeSet: INSTANCE_TYPES.filter((i) => !wanted.length || wanted.includes(i.instanceType))
+          .filter((i) => matchesFilters(filters, (n) => instanceTypeField(i, n), "instance type"))
+          .map(instanceTypeXml),
+      });
+    }
+    case "GetInstanceTypesFromInstanceRequirements":
+      return answer({ instanceTypeSet: matchRequirements(params).map((i) => ({ instanceType: i.instanceType })) });
+    case "CreateTags": {
+      const resources = queryList(params.ResourceId);
+      const tags = queryObjects(params.Tag);
+      for (const id of resources) {
+        const target = taggable(world, id);
+        for (const t of tags) target.tags[String(t.Key)] = String(t.Value ?? "");
+      }
+      return answer({ return: true });
+    }
+    default:
+      throw notImplemented("EC2", action);
+  }
+}
+
+function taggable(world: RegionState, id: string): { tags: Record<string, string> } {
+  const found =
+    world.vpcs.find((v) => v.vpcId === id) ??
+    world.subnets.find((s) => s.subnetId === id) ??
+    world.routeTables.find((r) => r.routeTableId === id);
+  if (!found) throw new AwsError("InvalidID", `The ID '${id}' is not valid`);
+  return found;
+}
+
+const vpcField = (v: VpcRecord, name: string): string[] | undefined =>
+  ({
+    "vpc-id": [v.vpcId],
+    "cidr-block": [v.cidrBlock],
+    "is-default": [String(v.isDefault)],
+    state: ["available"],
+  })[name] ?? tagFilterValues(name, v.tags);
+
+const vpcXml = (sim: SimAccount, v: VpcRecord): XmlValue => ({
+  vpcId: v.vpcId,
+  ownerId: sim.state.account,
+  state: "available",
+  cidrBlock: v.cidrBlock,
+  isDefault: v.isDefault,
+  instanceTenancy: "default",
+  dhcpOptionsId: "dopt-00000000000000000",
+  cidrBlockAssociationSet: [
+    { cidrBlock: v.cidrBlock, associationId: `${v.vpcId}-cidr`, cidrBlockState: { state: "associated" } },
+  ],
+  tagSet: tagSet(v.tags),
+});
+
+const subnetField = (s: SubnetRecord, name: string): string[] | undefined =>
+  ({
+    "subnet-id": [s.subnetId],
+    "vpc-id": [s.vpcId],
+    "availability-zone": [s.availabilityZone],
+    "availability-zone-id": [s.availabilityZoneId],
+    "cidr-block": [s.cidrBlock],
+    "map-public-ip-on-launch": [String(s.mapPublicIpOnLaunch)],
+    "default-for-az": ["false"],
+    state: ["available"],
+  })[name] ?? tagFilterValues(name, s.tags);
+
+const subnetXml = (sim: SimAccount, region: string, s: SubnetRecord): XmlValue => ({
+  subnetId: s.subnetId,
+  subnetArn: `arn:aws:ec2:${region}:${sim.state.account}:subnet/${s.subnetId}`,
+  state: "available",
+  ownerId: sim.state.account,
+  vpcId: s.vpcId,
+  cidrBlock: s.cidrBlock,
+  availableIpAddressCount: 4091,
+  availabilityZone: s.availabilityZone,
+  availabilityZoneId: s.availabilityZoneId,
+  defaultForAz: false,
+  mapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
+  assignIpv6AddressOnCreation: false,
+  tagSet: tagSet(s.tags),
+});
+
+function routeTableField(r: RouteTableRecord, name: string): string[] | undefined {
+  const fields: Record<string, string[]> = {
+    "route-table-id": [r.routeTableId],
+    "vpc-id": [r.vpcId],
+    "association.subnet-id": r.subnetIds,
+    "association.main": [String(r.main)],
+    "association.route-table-id": r.subnetIds.length || r.main ? [r.routeTableId] : [],
+    "route.gateway-id": r.routes.flatMap((x) => (x.gatewayId ? [x.gatewayId] : [])),
+    "route.nat-gateway-id": r.routes.flatMap((x) => (x.natGatewayId ? [x.natGatewayId] : [])),
+    "route.destination-cidr-block": r.routes.map((x) => x.destinationCidrBlock),
+  };
+  return fields[name] ?? tagFilterValues(name, r.tags);
+}
+
+const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
+  routeTableId: r.routeTableId,
+  vpcId: r.vpcId,
+  ownerId: sim.state.account,
+  routeSet: r.routes.map((x) => ({
+    destinationCidrBlock: x.destinationCidrBlock,
+    gatewayId: x.gatewayId,
+    natGatewayId: x.natGatewayId,
+    state: "active",
+    origin: x.gatewayId === "local" ? "CreateRouteTable" : "CreateRoute",
+  })),
+  associationSet: [
+    ...(r.main
+      ? [
+          {
+            main: true,
+            routeTableAssociationId: `rtbassoc-${r.routeTableId.slice(4)}`,
+            routeTableId: r.routeTableId,
+            associationState: { state: "associated" },
+          },
+        ]
+      : []),
+    ...r.subnetIds.map((subnetId, i) => ({
+      main: false,
+      routeTableAssociationId: `rtbassoc-${r.routeTableId.slice(4, 16)}${i}`,
+      routeTableId: r.routeTableId,
+      subnetId,
+      associationState: { state: "associated" },
+    })),
+  ],
+  propagatingVgwSet: [],
+  tagSet: tagSet(r.tags),
+});
+
+const instanceTypeField = (i: InstanceTypeSpec, name: string): string[] | undefined =>
+  ({
+    "instance-type": [i.instanceType],
+    "processor-info.supported-architecture": [i.arch],
+    "vcpu-info.default-vcpus": [String(i.vcpus)],
+    "memory-info.size-in-mib": [String(i.memoryMiB)],
+    "current-generation": [String(i.currentGeneration)],
+    "burstable-performance-supported": [String(i.burstable)],
+  })[name];
+
+const instanceTypeXml = (i: InstanceTypeSpec): XmlValue => ({
+  instanceType: i.instanceType,
+  currentGeneration: i.currentGeneration,
+  freeTierEligible: false,
+  supportedUsageClasses: ["on-demand", "spot"],
+  supportedRootDeviceTypes: ["ebs"],
+  supportedVirtualizationTypes: ["hvm"],
+  bareMetal: false,
+  hypervisor: "nitro",
+  processorInfo: { supportedArchitectures: [i.arch], sustainedClockSpeedInGhz: 3.1 },
+  vCpuInfo: { defaultVCpus: i.vcpus, defaultCores: Math.max(1, i.vcpus / 2), defaultThreadsPerCore: 2 },
+  memoryInfo: { sizeInMiB: i.memoryMiB },
+  instanceStorageSupported: false,
+  burstablePerformanceSupported: i.burstable,
+  hibernationSupported: false,
+});
+
+/** GetInstanceTypesFromInstanceRequirements: architecture, vCPU and memory ranges, generation, burstable. */
+function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec[] {
+  const archs = queryList(params.ArchitectureType);
+  const req = (params.InstanceRequirements ?? {}) as Record<string, QueryValue>;
+  const range = (v: QueryValue | undefined) => {
+    const r = (v ?? {}) as Record<string, QueryValue>;
+    return {
+      min: r.Min === undefined ? 0 : Number(r.Min),
+      max: r.Max === undefined ? Number.POSITIVE_INFINITY : Number(r.Max),
+    };
+  };
+  if (!req.VCpuCount || !req.MemoryMiB)
+    throw new AwsError("InvalidParameterValue", "InstanceRequirements.VCpuCount and MemoryMiB are required");
+  const vcpu = range(req.VCpuCount);
+  const mem = range(req.MemoryMiB);
+  const generations = queryList(req.InstanceGeneration);
+  const burstable = typeof req.BurstablePerformance === "string" ? req.BurstablePerformance : "excluded";
+  const excluded = queryList(req.ExcludedInstanceType);
+  const allowed = queryList(req.AllowedInstanceType);
+  return INSTANCE_TYPES.filter(
+    (i) =>
+      (!archs.length || archs.includes(i.arch)) &&
+      i.vcpus >= vcpu.min &&
+      i.vcpus <= vcpu.max &&
+      i.memoryMiB >= mem.min &&
+      i.memoryMiB <= mem.max &&
+      (!generations.length || generations.includes(i.currentGeneration ? "current" : "previous")) &&
+      (burstable === "included" || (burstable === "required" ? i.burstable : !i.burstable)) &&
+      !excluded.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType)) &&
+      (!allowed.length ||
+        allowed.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType))),
+  ).sort((a, b) => a.instanceType.localeCompare(b.instanceType));
+}

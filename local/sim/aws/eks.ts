@@ -1,0 +1,578 @@
+/**
+ * Simulated Amazon EKS (REST-JSON): versions, clusters, managed node groups, addons, access entries and tags.
+ * Clusters and node groups take their drawn durations (timing model) to turn ACTIVE; addons turn ACTIVE a drawn
+ * duration after the cluster's first node group is ACTIVE (their pods need nodes). Injected faults turn them
+ * FAILED / CREATE_FAILED / DEGRADED instead, with the health issues EKS reports.
+ */
+import { EKS_CLUSTER_ADMIN_POLICY, MEMBER_TAG } from "../../../functions/lib/names.js";
+import type { SimAccount } from "../account.js";
+import {
+  type AccessEntryRecord,
+  type AddonRecord,
+  type ClusterRecord,
+  emptyKubeStore,
+  type NodegroupRecord,
+} from "../state.js";
+import { EKS_DEFAULT_VERSION, EKS_VERSIONS, stableHex } from "../world.js";
+import { AwsError, jsonResponse, notImplemented, type WireResponse } from "./protocol.js";
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+/** Addons EKS offers, with the version it installs by default. */
+export const EKS_ADDONS: Record<string, string> = {
+  "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
+  "aws-ebs-csi-driver": "v1.48.0-eksbuild.1",
+  "vpc-cni": "v1.20.1-eksbuild.1",
+  coredns: "v1.12.2-eksbuild.4",
+  "kube-proxy": "v1.33.3-eksbuild.4",
+};
+
+const KNOWN_POLICY = /^arn:aws:eks::aws:cluster-access-policy\/[A-Za-z]+$/;
+
+interface EksRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  // biome-ignore lint/suspicious/noExplicitAny: request documents are arbitrary JSON
+  body: any;
+  region: string;
+  principal: string;
+}
+
+const contentType = "application/json";
+const ok = (body: unknown, status = 200): WireResponse => jsonResponse(body, status, contentType);
+
+export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireResponse> {
+  const parts = req.path.split("/").filter(Boolean).map(decodeURIComponent);
+  const [root, name, sub, subName, subSub] = parts;
+  const route = `${req.method} /${[root, name && "{}", sub, subName && "{}", subSub].filter(Boolean).join("/")}`;
+  switch (route) {
+    case "GET /cluster-versions":
+      return ok(describeClusterVersions(req.query));
+    case "GET /clusters":
+      return ok({ clusters: Object.keys(sim.region(req.region).clusters).sort() });
+    case "POST /clusters":
+      return ok({ cluster: await describe(sim, req.region, await createCluster(sim, req)) });
+    case "GET /clusters/{}":
+      return ok({ cluster: await describe(sim, req.region, cluster(sim, req.region, name)) });
+    case "POST /clusters/{}/node-groups":
+      return ok({
+        nodegroup: describeNodegroup(cluster(sim, req.region, name), createNodegroup(sim, req, name as string)),
+      });
+    case "GET /clusters/{}/node-groups":
+      return ok({ nodegroups: Object.keys(cluster(sim, req.region, name).nodegroups).sort() });
+    case "GET /clusters/{}/node-groups/{}": {
+      const c = cluster(sim, req.region, name);
+      return ok({ nodegroup: describeNodegroup(c, nodegroup(c, subName)) });
+    }
+    case "POST /clusters/{}/node-groups/{}/update-config":
+      return ok({ update: updateNodegroupConfig(sim, req, name as string, subName as string) });
+    case "POST /clusters/{}/addons":
+      return ok({ addon: describeAddon(cluster(sim, req.region, name), createAddon(sim, req, name as string)) });
+    case "GET /clusters/{}/addons":
+      return ok({ addons: Object.keys(cluster(sim, req.region, name).addons).sort() });
+    case "GET /clusters/{}/addons/{}": {
+      const c = cluster(sim, req.region, name);
+      return ok({ addon: describeAddon(c, addon(c, subName)) });
+    }
+    case "GET /addons/supported-versions":
+      return ok(describeAddonVersions(req.query));
+    case "POST /clusters/{}/access-entries":
+      return ok({
+        accessEntry: describeAccessEntry(cluster(sim, req.region, name), createAccessEntry(sim, req, name as string)),
+      });
+    case "GET /clusters/{}/access-entries":
+      return ok({ accessEntries: Object.keys(cluster(sim, req.region, name).accessEntries).sort() });
+    case "GET /clusters/{}/access-entries/{}": {
+      const c = cluster(sim, req.region, name);
+      return ok({ accessEntry: describeAccessEntry(c, accessEntry(c, subName)) });
+    }
+    case "GET /clusters/{}/access-entries/{}/access-policies": {
+      const c = cluster(sim, req.region, name);
+      const entry = accessEntry(c, subName);
+      return ok({
+        clusterName: c.name,
+        principalArn: entry.principalArn,
+        associatedAccessPolicies: entry.policies.map(describePolicy),
+      });
+    }
+    case "POST /clusters/{}/access-entries/{}/access-policies":
+      return ok(associateAccessPolicy(sim, req, name as string, subName as string));
+    case "GET /tags/{}":
+      return ok({ tags: { ...taggable(sim, req.region, tagArn(req.path)).tags } });
+    case "POST /tags/{}": {
+      const target = taggable(sim, req.region, tagArn(req.path));
+      Object.assign(target.tags, req.body?.tags ?? {});
+      return ok({});
+    }
+    default: {
+      const op = `${req.method} ${req.path}`;
+      throw notImplemented("EKS", op);
+    }
+  }
+}
+
+// The tag APIs put a whole ARN (with slashes) in the path.
+const tagArn = (path: string) => decodeURIComponent(path.replace(/^\/tags\//, ""));
+
+function taggable(sim: SimAccount, region: string, arn: string): { tags: Record<string, string> } {
+  for (const c of Object.values(sim.region(region).clusters)) {
+    if (c.arn === arn) return c;
+    for (const n of Object.values(c.nodegroups)) if (n.nodegroupArn === arn) return n;
+    for (const a of Object.values(c.addons)) if (a.addonArn === arn) return a;
+    for (const e of Object.values(c.accessEntries)) if (e.accessEntryArn === arn) return e;
+  }
+  throw new AwsError("NotFoundException", `Resource ${arn} not found`, 404);
+}
+
+// ------------------------------------------------------------------------------------------------ versions
+
+function describeClusterVersions(query: URLSearchParams) {
+  const wanted = query.getAll("clusterVersions");
+  const defaultOnly = query.get("defaultOnly") === "true";
+  return {
+    clusterVersions: [...EKS_VERSIONS]
+      .reverse()
+      .filter((v) => !wanted.length || wanted.includes(v))
+      .filter((v) => !defaultOnly || v === EKS_DEFAULT_VERSION)
+      .map((v) => ({
+        clusterVersion: v,
+        clusterType: "eks",
+        defaultPlatformVersion: "eks.1",
+        defaultVersion: v === EKS_DEFAULT_VERSION,
+        status: "STANDARD_SUPPORT",
+        versionStatus: "STANDARD_SUPPORT",
+        kubernetesPatchVersion: `${v}.0`,
+      })),
+  };
+}
+
+function describeAddonVersions(query: URLSearchParams) {
+  const name = query.get("addonName");
+  const version = query.get("kubernetesVersion");
+  return {
+    addons: Object.entries(EKS_ADDONS)
+      .filter(([n]) => !name || n === name)
+      .map(([addonName, addonVersion]) => ({
+        addonName,
+        type: "storage",
+        addonVersions: [
+          {
+            addonVersion,
+            architecture: ["amd64", "arm64"],
+            compatibilities: (version ? [version] : [...EKS_VERSIONS]).map((clusterVersion) => ({
+              clusterVersion,
+              defaultVersion: true,
+              platformVersions: ["*"],
+            })),
+          },
+        ],
+      })),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ clusters
+
+export function cluster(sim: SimAccount, region: string, name: string | undefined): ClusterRecord {
+  const found = name ? sim.region(region).clusters[name] : undefined;
+  if (!found) throw new AwsError("ResourceNotFoundException", `No cluster found for name: ${name}.`, 404);
+  return found;
+}
+
+const requireActive = (c: ClusterRecord) => {
+  if (c.status !== "ACTIVE")
+    throw new AwsError("InvalidRequestException", `Cluster '${c.name}' is not in ACTIVE status (it is ${c.status}).`);
+};
+
+async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterRecord> {
+  const b = req.body ?? {};
+  const name: string = b.name;
+  if (!name || !/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(name))
+    throw new AwsError("InvalidParameterException", `The cluster name '${name}' is invalid.`);
+  const region = sim.region(req.region);
+  const existing = region.clusters[name];
+  if (existing) {
+    if (b.clientRequestToken && existing.clientRequestToken === b.clientRequestToken) return existing;
+    throw new AwsError("ResourceInUseException", `Cluster already exists with name: ${name}`, 409);
+  }
+  const version: string = b.version ?? EKS_DEFAULT_VERSION;
+  if (!(EKS_VERSIONS as readonly string[]).includes(version))
+    throw new AwsError("InvalidParameterException", `unsupported Kubernetes version ${version}`);
+  if (!b.roleArn) throw new AwsError("InvalidParameterException", "roleArn is required");
+  const subnetIds: string[] = b.resourcesVpcConfig?.subnetIds ?? [];
+  const subnets = subnetIds.map((id) => {
+    const s = region.subnets.find((x) => x.subnetId === id);
+    if (!s) throw new AwsError("InvalidParameterException", `The subnet ID '${id}' does not exist`);
+    return s;
+  });
+  if (new Set(subnets.map((s) => s.availabilityZone)).size < 2)
+    throw new AwsError("InvalidParameterException", "Subnets specified must be in at least two different AZs");
+  const vpcIds = new Set(subnets.map((s) => s.vpcId));
+  if (vpcIds.size !== 1) throw new AwsError("InvalidParameterException", "Subnets must all belong to one VPC");
+  const now = sim.now();
+  const tags: Record<string, string> = { ...(b.tags ?? {}) };
+  const fault = sim.faults.clusterFails(name, tags[MEMBER_TAG]);
+  const pki = await sim.clusterPki(name);
+  const record: ClusterRecord = {
+    name,
+    arn: `arn:aws:eks:${req.region}:${sim.state.account}:cluster/${name}`,
+    version,
+    platformVersion: "eks.1",
+    roleArn: b.roleArn,
+    createdAt: now,
+    readyAt: now + sim.random.duration("clusterCreate", `${req.region}/${name}`) * 1000,
+    status: "CREATING",
+    ...(fault
+      ? {
+          failure: {
+            code: "Ec2SubnetInvalidConfiguration",
+            message: "One or more Amazon EC2 Subnets for the cluster's VPC are misconfigured (injected fault)",
+            resourceIds: subnetIds,
+          },
+        }
+      : {}),
+    vpcId: [...vpcIds][0] as string,
+    subnetIds,
+    endpointPublicAccess: b.resourcesVpcConfig?.endpointPublicAccess ?? true,
+    endpointPrivateAccess: b.resourcesVpcConfig?.endpointPrivateAccess ?? false,
+    publicAccessCidrs: b.resourcesVpcConfig?.publicAccessCidrs ?? ["0.0.0.0/0"],
+    authenticationMode: b.accessConfig?.authenticationMode ?? "CONFIG_MAP",
+    bootstrapClusterCreatorAdminPermissions: b.accessConfig?.bootstrapClusterCreatorAdminPermissions ?? true,
+    creatorArn: req.principal,
+    clientRequestToken: b.clientRequestToken,
+    apiPort: 0,
+    ca: pki.ca,
+    serving: pki.serving,
+    nodegroups: {},
+    addons: {},
+    accessEntries: {},
+    kube: emptyKubeStore(),
+    tags,
+  };
+  if (record.bootstrapClusterCreatorAdminPermissions && record.authenticationMode !== "CONFIG_MAP")
+    record.accessEntries[req.principal] = newAccessEntry(sim, record, req.principal, "STANDARD", {}, [
+      { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" }, associatedAt: now },
+    ]);
+  region.clusters[name] = record;
+  sim.count("eks:cluster");
+  return record;
+}
+
+async function describe(sim: SimAccount, region: string, c: ClusterRecord) {
+  const active = c.status === "ACTIVE";
+  const port = active ? await sim.clusterApiPort(region, c) : undefined;
+  return {
+    name: c.name,
+    arn: c.arn,
+    createdAt: seconds(c.createdAt),
+    version: c.version,
+    ...(active ? { endpoint: `https://127.0.0.1:${port}` } : {}),
+    roleArn: c.roleArn,
+    resourcesVpcConfig: {
+      subnetIds: c.subnetIds,
+      securityGroupIds: [],
+      ...(active ? { clusterSecurityGroupId: `sg-${stableHex(`sg:${c.arn}`)}` } : {}),
+      vpcId: c.vpcId,
+      endpointPublicAccess: c.endpointPublicAccess,
+      endpointPrivateAccess: c.endpointPrivateAccess,
+      publicAccessCidrs: c.publicAccessCidrs,
+    },
+    kubernetesNetworkConfig: { serviceIpv4Cidr: "172.20.0.0/16", ipFamily: "ipv4" },
+    status: c.status,
+    // EKS returns the CA once the control plane is up.
+    ...(active
+      ? { certificateAuthority: { data: Buffer.from(c.ca.certPem).toString("base64") } }
+      : { certificateAuthority: {} }),
+    ...(c.clientRequestToken ? { clientRequestToken: c.clientRequestToken } : {}),
+    platformVersion: c.platformVersion,
+    tags: { ...c.tags },
+    health: { issues: c.status === "FAILED" && c.failure ? [c.failure] : [] },
+    accessConfig: {
+      authenticationMode: c.authenticationMode,
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ node groups
+
+function nodegroup(c: ClusterRecord, name: string | undefined): NodegroupRecord {
+  const found = name ? c.nodegroups[name] : undefined;
+  if (!found) throw new AwsError("ResourceNotFoundException", `No node group found for name: ${name}.`, 404);
+  return found;
+}
+
+function createNodegroup(sim: SimAccount, req: EksRequest, clusterName: string): NodegroupRecord {
+  const c = cluster(sim, req.region, clusterName);
+  const b = req.body ?? {};
+  const name: string = b.nodegroupName;
+  const existing = c.nodegroups[name];
+  if (existing) {
+    if (b.clientRequestToken && existing.clientRequestToken === b.clientRequestToken) return existing;
+    throw new AwsError(
+      "ResourceInUseException",
+      `NodeGroup already exists with name ${name} and cluster name ${clusterName}`,
+      409,
+    );
+  }
+  requireActive(c);
+  if (!b.nodeRole) throw new AwsError("InvalidParameterException", "nodeRole is required");
+  const scaling = b.scalingConfig ?? { minSize: 1, maxSize: 2, desiredSize: 2 };
+  if (!(scaling.minSize <= scaling.desiredSize && scaling.desiredSize <= scaling.maxSize))
+    throw new AwsError(
+      "InvalidParameterException",
+      "Minimum capacity, desired and maximum capacity must satisfy min <= desired <= max",
+    );
+  const region = sim.region(req.region);
+  for (const id of b.subnets ?? [])
+    if (!region.subnets.some((s) => s.subnetId === id && s.vpcId === c.vpcId))
+      throw new AwsError("InvalidParameterException", `Subnet ${id} is not in the cluster's VPC`);
+  const now = sim.now();
+  const fails = sim.faults.nodegroupFails(c.name, c.tags[MEMBER_TAG]);
+  const record: NodegroupRecord = {
+    nodegroupName: name,
+    nodegroupArn: `arn:aws:eks:${req.region}:${sim.state.account}:nodegroup/${c.name}/${name}/${sim.random.uuid()}`,
+    createdAt: now,
+    readyAt: now + sim.random.duration("nodegroupCreate", `${req.region}/${c.name}/${name}`) * 1000,
+    status: "CREATING",
+    ...(fails
+      ? {
+          failure: {
+            code: "AsgInstanceLaunchFailures",
+            message: "Could not launch On-Demand Instances. InsufficientInstanceCapacity (injected fault)",
+            resourceIds: [`eks-${name}-asg`],
+          },
+        }
+      : {}),
+    scalingConfig: { minSize: scaling.minSize, maxSize: scaling.maxSize, desiredSize: scaling.desiredSize },
+    instanceTypes: b.instanceTypes ?? ["t3.medium"],
+    amiType: b.amiType ?? "AL2023_x86_64_STANDARD",
+    subnets: b.subnets ?? [],
+    nodeRole: b.nodeRole,
+    labels: b.labels ?? {},
+    capacityType: b.capacityType ?? "ON_DEMAND",
+    diskSize: b.diskSize,
+    clientRequestToken: b.clientRequestToken,
+    version: b.version ?? c.version,
+    tags: { ...(b.tags ?? {}) },
+  };
+  c.nodegroups[name] = record;
+  sim.count("eks:nodegroup");
+  return record;
+}
+
+function describeNodegroup(c: ClusterRecord, n: NodegroupRecord) {
+  return {
+    nodegroupName: n.nodegroupName,
+    nodegroupArn: n.nodegroupArn,
+    clusterName: c.name,
+    version: n.version,
+    releaseVersion: `${n.version}.0-20250101`,
+    createdAt: seconds(n.createdAt),
+    modifiedAt: seconds(n.createdAt),
+    status: n.status,
+    capacityType: n.capacityType,
+    scalingConfig: n.scalingConfig,
+    instanceTypes: n.instanceTypes,
+    subnets: n.subnets,
+    amiType: n.amiType,
+    nodeRole: n.nodeRole,
+    labels: n.labels,
+    ...(n.diskSize ? { diskSize: n.diskSize } : {}),
+    resources: { autoScalingGroups: [{ name: `eks-${n.nodegroupName}-${n.nodegroupArn.slice(-12)}` }] },
+    health: { issues: n.status === "CREATE_FAILED" && n.failure ? [n.failure] : [] },
+    updateConfig: { maxUnavailable: 1 },
+    tags: { ...n.tags },
+  };
+}
+
+function updateNodegroupConfig(sim: SimAccount, req: EksRequest, clusterName: string, name: string) {
+  const c = cluster(sim, req.region, clusterName);
+  const n = nodegroup(c, name);
+  if (n.status !== "ACTIVE")
+    throw new AwsError(
+      "ResourceInUseException",
+      `Nodegroup ${name} is currently ${n.status}; it cannot be updated`,
+      409,
+    );
+  const b = req.body ?? {};
+  const now = sim.now();
+  if (b.scalingConfig) n.scalingConfig = { ...n.scalingConfig, ...b.scalingConfig };
+  if (b.labels?.addOrUpdateLabels) Object.assign(n.labels, b.labels.addOrUpdateLabels);
+  n.status = "UPDATING";
+  n.readyAt = now + sim.random.duration("nodegroupCreate", `${req.region}/${c.name}/${name}/update@${now}`) * 1000;
+  return {
+    id: sim.random.uuid(),
+    status: "InProgress",
+    type: "ConfigUpdate",
+    params: b.scalingConfig
+      ? [
+          { type: "MinSize", value: String(n.scalingConfig.minSize) },
+          { type: "MaxSize", value: String(n.scalingConfig.maxSize) },
+          { type: "DesiredSize", value: String(n.scalingConfig.desiredSize) },
+        ]
+      : [],
+    createdAt: seconds(now),
+    errors: [],
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ addons
+
+function addon(c: ClusterRecord, name: string | undefined): AddonRecord {
+  const found = name ? c.addons[name] : undefined;
+  if (!found) throw new AwsError("ResourceNotFoundException", `No addon: ${name} found in cluster: ${c.name}`, 404);
+  return found;
+}
+
+function createAddon(sim: SimAccount, req: EksRequest, clusterName: string): AddonRecord {
+  const c = cluster(sim, req.region, clusterName);
+  const b = req.body ?? {};
+  const name: string = b.addonName;
+  const defaultVersion = EKS_ADDONS[name];
+  if (!defaultVersion) throw new AwsError("InvalidParameterException", `Addon ${name} specified is not supported`);
+  const existing = c.addons[name];
+  if (existing) {
+    if (b.clientRequestToken && existing.clientRequestToken === b.clientRequestToken) return existing;
+    throw new AwsError("ResourceInUseException", `Addon already exists.`, 409);
+  }
+  requireActive(c);
+  const record: AddonRecord = {
+    addonName: name,
+    addonArn: `arn:aws:eks:${req.region}:${sim.state.account}:addon/${c.name}/${name}/${sim.random.uuid()}`,
+    addonVersion: b.addonVersion ?? defaultVersion,
+    createdAt: sim.now(),
+    status: "CREATING",
+    serviceAccountRoleArn: b.serviceAccountRoleArn,
+    podIdentityAssociations: (b.podIdentityAssociations ?? []).map(
+      (p: { serviceAccount: string; roleArn: string }) => ({
+        serviceAccount: p.serviceAccount,
+        roleArn: p.roleArn,
+        associationArn: `arn:aws:eks:${req.region}:${sim.state.account}:podidentityassociation/${c.name}/a-${sim.random.hex(17)}`,
+      }),
+    ),
+    configurationValues: b.configurationValues,
+    clientRequestToken: b.clientRequestToken,
+    tags: { ...(b.tags ?? {}) },
+  };
+  c.addons[name] = record;
+  sim.count("eks:addon");
+  return record;
+}
+
+function describeAddon(c: ClusterRecord, a: AddonRecord) {
+  return {
+    addonName: a.addonName,
+    clusterName: c.name,
+    status: a.status,
+    addonVersion: a.addonVersion,
+    health: { issues: a.status === "DEGRADED" && a.failure ? [a.failure] : [] },
+    addonArn: a.addonArn,
+    createdAt: seconds(a.createdAt),
+    modifiedAt: seconds(a.readyAt ?? a.createdAt),
+    ...(a.serviceAccountRoleArn ? { serviceAccountRoleArn: a.serviceAccountRoleArn } : {}),
+    podIdentityAssociations: a.podIdentityAssociations.map((p) => p.associationArn),
+    ...(a.configurationValues ? { configurationValues: a.configurationValues } : {}),
+    tags: { ...a.tags },
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ access entries
+
+function newAccessEntry(
+  sim: SimAccount,
+  c: ClusterRecord,
+  principalArn: string,
+  type: string,
+  tags: Record<string, string>,
+  policies: AccessEntryRecord["policies"] = [],
+): AccessEntryRecord {
+  const region = c.arn.split(":")[3];
+  const role = principalArn.split("/").pop() ?? "principal";
+  return {
+    principalArn,
+    accessEntryArn: `arn:aws:eks:${region}:${sim.state.account}:access-entry/${c.name}/role/${sim.state.account}/${role}/${sim.random.hex(8)}`,
+    type,
+    username: `arn:aws:sts::${sim.state.account}:assumed-role/${role}/{{SessionName}}`,
+    kubernetesGroups: [],
+    createdAt: sim.now(),
+    policies,
+    tags,
+  };
+}
+
+function accessEntry(c: ClusterRecord, principalArn: string | undefined): AccessEntryRecord {
+  const found = principalArn ? c.accessEntries[principalArn] : undefined;
+  if (!found)
+    throw new AwsError(
+      "ResourceNotFoundException",
+      `The specified principalArn could not be found. You can view your available access entries with 'list-access-entries'.`,
+      404,
+    );
+  return found;
+}
+
+function createAccessEntry(sim: SimAccount, req: EksRequest, clusterName: string): AccessEntryRecord {
+  const c = cluster(sim, req.region, clusterName);
+  const b = req.body ?? {};
+  const principalArn: string = b.principalArn;
+  if (!/^arn:aws:iam::\d{12}:(role|user)\/.+/.test(principalArn ?? ""))
+    throw new AwsError("InvalidParameterException", `The principalArn ${principalArn} is not a valid IAM principal`);
+  if (c.authenticationMode === "CONFIG_MAP")
+    throw new AwsError(
+      "InvalidRequestException",
+      `The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP] to perform this operation.`,
+    );
+  if (c.accessEntries[principalArn])
+    throw new AwsError(
+      "ResourceInUseException",
+      `The specified access entry resource is already in use on this cluster.`,
+      409,
+    );
+  requireActive(c);
+  const record = newAccessEntry(sim, c, principalArn, b.type ?? "STANDARD", { ...(b.tags ?? {}) });
+  record.kubernetesGroups = b.kubernetesGroups ?? [];
+  if (b.username) record.username = b.username;
+  c.accessEntries[principalArn] = record;
+  sim.count("eks:accessEntry");
+  return record;
+}
+
+function describeAccessEntry(c: ClusterRecord, e: AccessEntryRecord) {
+  return {
+    clusterName: c.name,
+    principalArn: e.principalArn,
+    kubernetesGroups: e.kubernetesGroups,
+    accessEntryArn: e.accessEntryArn,
+    createdAt: seconds(e.createdAt),
+    modifiedAt: seconds(e.createdAt),
+    tags: { ...e.tags },
+    username: e.username,
+    type: e.type,
+  };
+}
+
+const describePolicy = (p: AccessEntryRecord["policies"][number]) => ({
+  policyArn: p.policyArn,
+  accessScope: p.accessScope,
+  associatedAt: seconds(p.associatedAt),
+  modifiedAt: seconds(p.associatedAt),
+});
+
+function associateAccessPolicy(sim: SimAccount, req: EksRequest, clusterName: string, principalArn: string) {
+  const c = cluster(sim, req.region, clusterName);
+  const entry = accessEntry(c, principalArn);
+  const b = req.body ?? {};
+  if (!KNOWN_POLICY.test(b.policyArn ?? ""))
+    throw new AwsError("InvalidParameterException", `The policyArn ${b.policyArn} is not a valid access policy`);
+  const scope = b.accessScope ?? { type: "cluster" };
+  if (scope.type !== "cluster" && scope.type !== "namespace")
+    throw new AwsError("InvalidParameterException", `accessScope.type must be cluster or namespace`);
+  let policy = entry.policies.find((p) => p.policyArn === b.policyArn);
+  if (policy) policy.accessScope = scope;
+  else {
+    policy = { policyArn: b.policyArn, accessScope: scope, associatedAt: sim.now() };
+    entry.policies.push(policy);
+    sim.count("eks:accessPolicyAssociation");
+  }
+  return { clusterName: c.name, principalArn, associatedAccessPolicy: describePolicy(policy) };
+}

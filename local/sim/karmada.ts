@@ -1,0 +1,780 @@
+/**
+ * The simulated Karmada: what the KarmadaInit and KarmadaJoin builds do to the world (following
+ * buildspecs/karmada-init.yml and karmada-join.yml: decide init / skip / fail first, then act), and the control
+ * plane's own behaviour once it runs — members registering as Ready Cluster objects, and the scheduler dividing a
+ * propagated Deployment across members by static weight, as Karmada v1.19 does it.
+ */
+import { gzipSync } from "node:zlib";
+import { stringify } from "yaml";
+import {
+  DEPLOYMENT_TAG,
+  EBS_CSI_ADDON,
+  EKS_CLUSTER_ADMIN_POLICY,
+  KARMADA_API_PORT,
+  KARMADA_NAMESPACE,
+  MANAGED_BY,
+  MANAGED_BY_TAG,
+  STORAGE_CLASS_NAME,
+} from "../../functions/lib/names.js";
+import { TYPICAL } from "../../functions/lib/timing.js";
+import type { SimAccount } from "./account.js";
+import { createSecret, putValue } from "./aws/secrets.js";
+import { karmadaLbAdmits } from "./kube/cloud.js";
+import type { KubeStore } from "./kube/store.js";
+import { createCa, issueClient, issueServer, pemData } from "./pki.js";
+import { type BuildRecord, type ClusterRecord, emptyKubeStore, type KarmadaRecord, type KubeObject } from "./state.js";
+
+export interface BuildPlan {
+  outcome: "SUCCEEDED" | "FAILED";
+  /** Seconds of work after provisioning. */
+  seconds: number;
+  reason?: string;
+}
+
+/** `kubectl karmada init --wait-component-ready-timeout` in the buildspec: how long a doomed init waits. */
+const INIT_COMPONENT_TIMEOUT_SECONDS = 300;
+
+// ------------------------------------------------------------------------------------------------ division
+
+export interface StaticWeight {
+  targetCluster: { clusterNames?: string[]; exclude?: string[] };
+  weight: number;
+}
+
+/**
+ * Karmada's static-weight division (v1.19 `getStaticWeightInfoList` + `Dispenser.TakeByWeight`): each candidate
+ * takes the largest weight of the rules that match it (none match: all weigh 1); clusters are ordered by weight,
+ * then by their replicas in the last schedule, then at random; each gets floor(weight × replicas / sum) and the
+ * remainder goes one each down that order. The random tie-break is the simulator's seeded draw, keyed by `key`.
+ */
+export function divideStatically(
+  replicas: number,
+  candidates: string[],
+  rules: StaticWeight[],
+  last: Record<string, number>,
+  random: (key: string) => number,
+  key: string,
+): Record<string, number> {
+  const matches = (name: string, t: StaticWeight["targetCluster"]) =>
+    (!t.clusterNames?.length || t.clusterNames.includes(name)) && !t.exclude?.includes(name);
+  let list = candidates
+    .map((name) => ({
+      name,
+      weight: Math.max(0, ...rules.filter((r) => matches(name, r.targetCluster)).map((r) => r.weight)),
+      last: last[name] ?? 0,
+      tie: random(`${key}:${name}`),
+    }))
+    .filter((c) => c.weight > 0);
+  if (!list.length)
+    list = candidates.map((name) => ({ name, weight: 1, last: last[name] ?? 0, tie: random(`${key}:${name}`) }));
+  list.sort((a, b) => b.weight - a.weight || b.last - a.last || a.tie - b.tie);
+  const sum = list.reduce((s, c) => s + c.weight, 0);
+  const result: Record<string, number> = {};
+  let remain = replicas;
+  for (const c of list) {
+    result[c.name] = Math.floor((c.weight * replicas) / sum);
+    remain -= result[c.name] as number;
+  }
+  for (const c of list) {
+    if (remain === 0) break;
+    result[c.name] = (result[c.name] as number) + 1;
+    remain--;
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+const activeBy = (c: ClusterRecord | undefined, at: number) => !!c && c.status === "ACTIVE" && c.readyAt <= at;
+
+function hasClusterAdmin(c: ClusterRecord, principal: string, at: number): boolean {
+  const entry = c.accessEntries[principal];
+  return (
+    !!entry &&
+    entry.createdAt <= at &&
+    entry.policies.some(
+      (p) => p.policyArn === EKS_CLUSTER_ADMIN_POLICY && p.accessScope.type === "cluster" && p.associatedAt <= at,
+    )
+  );
+}
+
+/** When the cluster first had Ready nodes (its earliest node group to turn ACTIVE), if it has by `at`. */
+export function nodesReadyAt(c: ClusterRecord, at: number): number | undefined {
+  const times = Object.values(c.nodegroups)
+    .filter((n) => !n.failure && n.readyAt <= at && (n.status === "ACTIVE" || n.status === "UPDATING"))
+    .map((n) => n.readyAt);
+  return times.length ? Math.min(...times) : undefined;
+}
+
+const existedBy = (
+  store: KubeStore,
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+  at: number,
+) => {
+  const type = store.typeOf(apiVersion, kind);
+  const key = store.keyOf(type, namespace, name);
+  const meta = store.state.sim[key];
+  return !!store.state.objects[key] && (!meta || meta.createdAt <= at);
+};
+
+/** The secret's state as the buildspec's `secret_state` reads it. */
+function secretState(
+  sim: SimAccount,
+  region: string,
+  name: string,
+  deployment: string,
+): "absent" | "ours" | "ours-deleted" | "foreign" {
+  const s = sim.region(region).secrets[name];
+  if (!s) return "absent";
+  if (s.tags[DEPLOYMENT_TAG] !== deployment) return "foreign";
+  return s.deletedAt ? "ours-deleted" : "ours";
+}
+
+const checks = (sim: SimAccount, key: string) => 10 * sim.random.duration("apiCall", key);
+
+// ------------------------------------------------------------------------------------------------ builds
+
+/** Decides what a build does, at the instant its buildspec starts (`at`, after provisioning). */
+export function planBuild(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+  const kind = sim.projects[build.projectName];
+  return kind === "karmada-init" ? planInit(sim, build, at) : planJoin(sim, build, at);
+}
+
+function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+  const e = build.environment;
+  const key = `${build.projectName}/${build.buildNumber}`;
+  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
+  const missing = [
+    "DEPLOYMENT_NAME",
+    "CLUSTER_REGION",
+    "CLUSTER_NAME",
+    "KARMADA_VERSION",
+    "APISERVER_REPLICAS",
+    "ETCD_REPLICAS",
+    "NLB_HOSTNAME",
+    "NLB_IPV4",
+    "SECRETS_REGION",
+    "KUBECONFIG_SECRET",
+    "PKI_SECRET",
+  ].filter((n) => !e[n]);
+  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(e.NLB_IPV4 as string))
+    return fail(
+      `NLB_IPV4 '${e.NLB_IPV4}' is not an IPv4 address (--karmada-apiserver-advertise-address must be an IP)`,
+    );
+  const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
+  if (!parent || !activeBy(parent, at))
+    return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
+  if (!hasClusterAdmin(parent, sim.identities.codebuildRoleArn, at))
+    return fail(
+      `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${parent.name}`,
+    );
+  const deployment = e.DEPLOYMENT_NAME as string;
+  const kubeconfigState = secretState(sim, e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string, deployment);
+  const pkiState = secretState(sim, e.SECRETS_REGION as string, e.PKI_SECRET as string, deployment);
+  if (kubeconfigState === "foreign" || pkiState === "foreign")
+    return fail(`a Karmada secret exists in ${e.SECRETS_REGION} but is not tagged ${DEPLOYMENT_TAG}=${deployment}`);
+  if (parent.karmada && parent.karmada.initializedAt <= at) {
+    if (kubeconfigState === "ours" && pkiState === "ours") return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+    return fail(`Karmada is installed on ${parent.name} but its credentials are not stored`);
+  }
+  const doomed = (reason: string) => fail(reason, INIT_COMPONENT_TIMEOUT_SECONDS + checks(sim, key));
+  if (sim.faults.initFails()) return doomed("kubectl karmada init exited with status 1 (injected fault)");
+  const store = sim.clusterStore(parent);
+  if (!existedBy(store, "storage.k8s.io/v1", "StorageClass", undefined, STORAGE_CLASS_NAME, at))
+    return doomed(`etcd PVCs stay Pending: StorageClass ${STORAGE_CLASS_NAME} does not exist on ${parent.name}`);
+  const csi = parent.addons[EBS_CSI_ADDON];
+  if (!csi || csi.status === "DEGRADED" || csi.readyAt === undefined || csi.readyAt > at)
+    return doomed(`etcd PVCs stay Pending: the ${EBS_CSI_ADDON} addon is not ACTIVE on ${parent.name}`);
+  if (nodesReadyAt(parent, at) === undefined)
+    return doomed(`Karmada pods stay Pending: ${parent.name} has no Ready nodes`);
+  const taken = store
+    .list(store.typeOf("v1", "Service"))
+    .find((s) => (s.spec?.ports ?? []).some((p: { nodePort?: number }) => p.nodePort === KARMADA_API_PORT));
+  if (taken)
+    return fail(
+      `kubectl karmada init: Service "karmada-apiserver" is invalid: spec.ports[0].nodePort: Invalid value: ${KARMADA_API_PORT}: provided port is already allocated (by ${taken.metadata.namespace}/${taken.metadata.name})`,
+    );
+  const nlb = sim.region(e.CLUSTER_REGION as string).loadBalancers.find((lb) => lb.dnsName === e.NLB_HOSTNAME);
+  if (!nlb) return fail(`NLB_HOSTNAME ${e.NLB_HOSTNAME} is no load balancer in ${e.CLUSTER_REGION}`);
+  return { outcome: "SUCCEEDED", seconds: sim.random.duration("karmadaInit", `${e.CLUSTER_REGION}/${parent.name}`) };
+}
+
+function planJoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+  const e = build.environment;
+  const key = `${build.projectName}/${build.buildNumber}`;
+  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
+  const missing = [
+    "DEPLOYMENT_NAME",
+    "MEMBER_NAME",
+    "CLUSTER_NAME",
+    "CLUSTER_REGION",
+    "KARMADA_VERSION",
+    "SECRETS_REGION",
+    "KUBECONFIG_SECRET",
+  ].filter((n) => !e[n]);
+  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
+  const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
+  if (!secret || secret.deletedAt || secret.createdAt > at)
+    return fail(
+      `secret ${e.KUBECONFIG_SECRET} does not exist in ${e.SECRETS_REGION}: KarmadaInit has not stored the Karmada kubeconfig`,
+    );
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return fail("the Karmada API server in the kubeconfig does not answer");
+  const admitted = karmadaLbAdmits(sim, karmada.parent, sim.egressIps);
+  if (!admitted.ok)
+    return fail(
+      `Unable to connect to the server: dial tcp ${karmada.record.nlbHostname}:${KARMADA_API_PORT}: i/o timeout (${admitted.reason})`,
+      checks(sim, key) + 30,
+    );
+  const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
+  if (!member || !activeBy(member, at))
+    return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
+  if (!hasClusterAdmin(member, sim.identities.codebuildRoleArn, at))
+    return fail(
+      `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${member.name}`,
+    );
+  const store = sim.karmadaStore(karmada.record);
+  const existing = store.get(
+    store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"),
+    undefined,
+    e.MEMBER_NAME as string,
+  );
+  if (existing) {
+    const owner = karmada.record.members[e.MEMBER_NAME as string];
+    if (owner && (owner.region !== e.CLUSTER_REGION || owner.clusterName !== e.CLUSTER_NAME))
+      return fail(`a Karmada cluster named ${e.MEMBER_NAME} is already joined with another API endpoint`);
+    return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+  }
+  if (sim.faults.joinFails(e.MEMBER_NAME as string))
+    return fail(
+      "kubectl karmada join exited with status 1 (injected fault)",
+      checks(sim, key) + TYPICAL.karmadaJoin.min,
+    );
+  return { outcome: "SUCCEEDED", seconds: sim.random.duration("karmadaJoin", `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`) };
+}
+
+/** Applies a finished build's effects to the world, at its end time. */
+export async function applyBuild(sim: SimAccount, build: BuildRecord): Promise<void> {
+  if (build.applied || build.outcome !== "SUCCEEDED") {
+    build.applied = true;
+    return;
+  }
+  build.applied = true;
+  const e = build.environment;
+  if (sim.projects[build.projectName] === "karmada-init") await applyInit(sim, build, e);
+  else applyJoin(sim, build, e);
+}
+
+async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, string>): Promise<void> {
+  const region = e.CLUSTER_REGION as string;
+  const parent = sim.region(region).clusters[e.CLUSTER_NAME as string] as ClusterRecord;
+  const at = build.endTime;
+  if (!parent.karmada) {
+    const ca = await createCa("karmada", sim.keys);
+    const hosts = [
+      "127.0.0.1",
+      e.NLB_HOSTNAME as string,
+      `*.elb.${region}.amazonaws.com`,
+      "karmada-apiserver.karmada-system.svc.cluster.local",
+      "localhost",
+    ];
+    const record: KarmadaRecord = {
+      version: e.KARMADA_VERSION as string,
+      initializedAt: at,
+      apiserverReplicas: Number(e.APISERVER_REPLICAS),
+      etcdReplicas: Number(e.ETCD_REPLICAS),
+      nlbHostname: e.NLB_HOSTNAME as string,
+      ca,
+      serving: await issueServer(ca, hosts, sim.keys),
+      admin: await issueClient(ca, "system:admin", "system:masters", sim.keys),
+      apiPort: 0,
+      kubeconfigSecret: { region: e.SECRETS_REGION as string, name: e.KUBECONFIG_SECRET as string },
+      members: {},
+      store: emptyKubeStore(),
+    };
+    parent.karmada = record;
+    sim.count("karmada:controlPlane");
+    sim.atTime(at, () => installComponents(sim, parent, record));
+  }
+  const karmada = parent.karmada;
+  const port = await sim.karmadaApiPort(karmada);
+  sim.atTime(at, () => {
+    const tags = { [DEPLOYMENT_TAG]: e.DEPLOYMENT_NAME as string, [MANAGED_BY_TAG]: MANAGED_BY };
+    const kubeconfig = karmadaKubeconfig(karmada, `https://127.0.0.1:${port}`);
+    const pki = pkiArchive(karmada);
+    for (const [name, value, description] of [
+      [
+        e.KUBECONFIG_SECRET as string,
+        kubeconfig,
+        `Karmada API kubeconfig of deployment ${e.DEPLOYMENT_NAME} (server: the Karmada NLB)`,
+      ],
+      [e.PKI_SECRET as string, pki, `Karmada PKI of deployment ${e.DEPLOYMENT_NAME} (tar.gz, base64)`],
+    ] as const) {
+      const secrets = sim.region(e.SECRETS_REGION as string).secrets;
+      const existing = secrets[name];
+      if (!existing)
+        createSecret(sim, e.SECRETS_REGION as string, {
+          name,
+          secretString: value,
+          kmsKeyId: sim.kmsKeyId,
+          description,
+          tags,
+        });
+      else if (existing.versions.at(-1)?.secretString !== value) {
+        delete existing.deletedAt;
+        putValue(sim, existing, { secretString: value });
+      }
+    }
+  });
+}
+
+/** The kubeconfig `kubectl karmada init` writes (admin client certificate), server rewritten as the buildspec does. */
+export function karmadaKubeconfig(karmada: KarmadaRecord, server: string): string {
+  const name = "karmada-apiserver";
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server, "certificate-authority-data": pemData(karmada.ca.certPem) } }],
+    users: [
+      {
+        name: "karmada-admin",
+        user: {
+          "client-certificate-data": pemData(karmada.admin.certPem),
+          "client-key-data": pemData(karmada.admin.keyPem),
+        },
+      },
+    ],
+    contexts: [{ name, context: { cluster: name, user: "karmada-admin" } }],
+    "current-context": name,
+  });
+}
+
+/** `tar -czf karmada-pki.tgz karmada-pki | base64`: a real tar.gz of the PKI files. */
+function pkiArchive(karmada: KarmadaRecord): string {
+  const files: [string, string][] = [
+    ["karmada-pki/ca.crt", karmada.ca.certPem],
+    ["karmada-pki/ca.key", karmada.ca.keyPem],
+    ["karmada-pki/apiserver.crt", karmada.serving.certPem],
+    ["karmada-pki/apiserver.key", karmada.serving.keyPem],
+    ["karmada-pki/karmada.crt", karmada.admin.certPem],
+    ["karmada-pki/karmada.key", karmada.admin.keyPem],
+  ];
+  const blocks: Buffer[] = [];
+  for (const [path, content] of files) {
+    const data = Buffer.from(content);
+    const header = Buffer.alloc(512);
+    header.write(path, 0, 100);
+    header.write("0000600\0", 100);
+    header.write("0000000\0", 108);
+    header.write("0000000\0", 116);
+    header.write(`${data.length.toString(8).padStart(11, "0")}\0`, 124);
+    header.write(
+      `${Math.floor(karmada.initializedAt / 1000)
+        .toString(8)
+        .padStart(11, "0")}\0`,
+      136,
+    );
+    header.write("        ", 148);
+    header.write("0", 156);
+    header.write("ustar\0", 257);
+    header.write("00", 263);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks), { level: 9 }).toString("base64");
+}
+
+/** The karmada-system workloads, pods and Services `kubectl karmada init` leaves on the parent, all Ready. */
+function installComponents(sim: SimAccount, parent: ClusterRecord, karmada: KarmadaRecord): void {
+  const store = sim.clusterStore(parent);
+  const ns = store.typeOf("v1", "Namespace");
+  if (!store.get(ns, undefined, KARMADA_NAMESPACE))
+    store.create(ns, undefined, { metadata: { name: KARMADA_NAMESPACE } });
+  const components: [string, "Deployment" | "StatefulSet", number][] = [
+    ["etcd", "StatefulSet", karmada.etcdReplicas],
+    ["karmada-apiserver", "Deployment", karmada.apiserverReplicas],
+    ["karmada-aggregated-apiserver", "Deployment", 1],
+    ["kube-controller-manager", "Deployment", 1],
+    ["karmada-scheduler", "Deployment", 1],
+    ["karmada-controller-manager", "Deployment", 1],
+    ["karmada-webhook", "Deployment", 1],
+  ];
+  const at = new Date(karmada.initializedAt).toISOString();
+  for (const [app, kind, replicas] of components) {
+    store.put({
+      apiVersion: "apps/v1",
+      kind,
+      metadata: { name: app, namespace: KARMADA_NAMESPACE, labels: { app } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app } },
+          spec: { containers: [{ name: app, image: `docker.io/karmada/${app}:${karmada.version}` }] },
+        },
+        ...(kind === "StatefulSet"
+          ? {
+              serviceName: "etcd",
+              volumeClaimTemplates: [
+                { metadata: { name: "etcd-data" }, spec: { storageClassName: STORAGE_CLASS_NAME } },
+              ],
+            }
+          : {}),
+      },
+      status: {
+        replicas,
+        readyReplicas: replicas,
+        availableReplicas: replicas,
+        updatedReplicas: replicas,
+        observedGeneration: 1,
+      },
+    });
+    for (let i = 0; i < replicas; i++) {
+      const name = kind === "StatefulSet" ? `${app}-${i}` : `${app}-${sim.random.hex(10)}-${sim.random.hex(5)}`;
+      store.put({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: KARMADA_NAMESPACE, labels: { app } },
+        spec: { containers: [{ name: app, image: `docker.io/karmada/${app}:${karmada.version}` }] },
+        status: {
+          phase: "Running",
+          conditions: [{ type: "Ready", status: "True", lastTransitionTime: at }],
+          startTime: at,
+        },
+      });
+    }
+  }
+  store.put({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "karmada-apiserver", namespace: KARMADA_NAMESPACE, labels: { app: "karmada-apiserver" } },
+    spec: {
+      type: "NodePort",
+      selector: { app: "karmada-apiserver" },
+      ports: [
+        {
+          name: "karmada-apiserver-kubectl",
+          port: 5443,
+          targetPort: 5443,
+          nodePort: KARMADA_API_PORT,
+          protocol: "TCP",
+        },
+      ],
+    },
+  });
+  for (const name of ["etcd", "etcd-client", "karmada-aggregated-apiserver", "karmada-webhook"])
+    store.put({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: KARMADA_NAMESPACE, labels: { app: name } },
+      spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 443, targetPort: 443 }] },
+    });
+  // The Karmada API's own namespaces.
+  const kstore = sim.karmadaStore(karmada);
+  const kns = kstore.typeOf("v1", "Namespace");
+  for (const name of [
+    "default",
+    "kube-system",
+    "kube-public",
+    KARMADA_NAMESPACE,
+    "karmada-cluster",
+    "karmada-es-system",
+  ])
+    if (!kstore.get(kns, undefined, name)) kstore.create(kns, undefined, { metadata: { name } });
+}
+
+function applyJoin(sim: SimAccount, build: BuildRecord, e: Record<string, string>): void {
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return;
+  const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string] as ClusterRecord;
+  const name = e.MEMBER_NAME as string;
+  const store = sim.karmadaStore(karmada.record);
+  const type = store.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
+  if (store.get(type, undefined, name)) return;
+  const at = build.endTime;
+  sim.atTime(at, () => {
+    karmada.record.members[name] = { region: e.CLUSTER_REGION as string, clusterName: member.name, joinedAt: at };
+    store.put({
+      apiVersion: "cluster.karmada.io/v1alpha1",
+      kind: "Cluster",
+      metadata: { name },
+      spec: {
+        id: sim.random.uuid(),
+        syncMode: "Push",
+        apiEndpoint: `https://127.0.0.1:${member.apiPort || 443}`,
+        secretRef: { namespace: "karmada-cluster", name },
+        impersonatorSecretRef: { namespace: "karmada-cluster", name: `${name}-impersonator` },
+      },
+      status: {
+        kubernetesVersion: `v${member.version}.3-eks`,
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "ClusterReady",
+            message: "cluster is healthy and ready to accept workloads",
+            lastTransitionTime: new Date(at).toISOString(),
+          },
+        ],
+      },
+    });
+    sim.count("karmada:Cluster");
+  });
+}
+
+// ------------------------------------------------------------------------------------------------ scheduler
+
+interface Binding {
+  template: KubeObject;
+  policy: KubeObject;
+  clusters: Record<string, number>;
+  at: number;
+}
+
+const selects = (policy: KubeObject, template: KubeObject) =>
+  (policy.spec?.resourceSelectors ?? []).some(
+    (s: {
+      apiVersion?: string;
+      kind?: string;
+      name?: string;
+      namespace?: string;
+      labelSelector?: { matchLabels?: Record<string, string> };
+    }) =>
+      s.apiVersion === template.apiVersion &&
+      s.kind === template.kind &&
+      (!s.name || s.name === template.metadata.name) &&
+      (!s.namespace || s.namespace === template.metadata.namespace) &&
+      Object.entries(s.labelSelector?.matchLabels ?? {}).every(([k, v]) => template.metadata.labels?.[k] === v),
+  );
+
+/**
+ * Karmada's controllers, at simulated time `now`: bind each Deployment template to the policy selecting it,
+ * divide its replicas over the Ready member clusters, propagate it, and report the members' status back.
+ * Times are exact: propagation happens when the template, the policy or a member appeared, whenever observed.
+ */
+export function reconcileKarmada(sim: SimAccount, karmada: KarmadaRecord, now: number): void {
+  const store = sim.karmadaStore(karmada);
+  const metaAt = (o: KubeObject, field: "createdAt" | "changedAt") => {
+    const t = store.typeOf(o.apiVersion, o.kind);
+    return store.state.sim[store.keyOf(t, o.metadata.namespace, o.metadata.name)]?.[field] ?? karmada.initializedAt;
+  };
+  const ready = store
+    .list(store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"))
+    .filter((c) =>
+      (c.status?.conditions ?? []).some(
+        (x: { type: string; status: string }) => x.type === "Ready" && x.status === "True",
+      ),
+    )
+    .filter((c) => karmada.members[c.metadata.name] && (karmada.members[c.metadata.name]?.joinedAt ?? 0) <= now);
+  const policies = store.list(store.typeOf("policy.karmada.io/v1alpha1", "PropagationPolicy"));
+  const bindingType = store.typeOf("work.karmada.io/v1alpha2", "ResourceBinding");
+  const deploymentType = store.typeOf("apps/v1", "Deployment");
+  const bindings: Binding[] = [];
+  for (const template of store.list(deploymentType)) {
+    const policy = policies
+      .filter((p) => p.metadata.namespace === template.metadata.namespace && selects(p, template))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
+    if (!policy) continue;
+    const placement = policy.spec?.placement ?? {};
+    const affinity = placement.clusterAffinity ?? {};
+    const candidates = ready
+      .map((c) => c.metadata.name)
+      .filter(
+        (n) =>
+          (!affinity.clusterNames?.length || affinity.clusterNames.includes(n)) &&
+          !(affinity.exclude ?? []).includes(n),
+      )
+      .sort();
+    const replicas: number = template.spec?.replicas ?? 1;
+    const rs = placement.replicaScheduling ?? {};
+    const bindingName = `${template.metadata.name}-deployment`;
+    const previous = store.get(bindingType, template.metadata.namespace, bindingName);
+    const last = Object.fromEntries(
+      ((previous?.spec?.clusters ?? []) as { name: string; replicas: number }[]).map((c) => [c.name, c.replicas]),
+    );
+    let clusters: Record<string, number>;
+    if (rs.replicaSchedulingType === "Divided")
+      clusters = divideStatically(
+        replicas,
+        candidates,
+        rs.replicaDivisionPreference === "Weighted" ? (rs.weightPreference?.staticWeightList ?? []) : [],
+        last,
+        (k) => sim.random.keyed(k),
+        `${template.metadata.namespace}/${bindingName}`,
+      );
+    else clusters = Object.fromEntries(candidates.map((n) => [n, replicas]));
+    const joined = candidates.map((n) => karmada.members[n]?.joinedAt ?? 0);
+    const at = Math.max(metaAt(template, "changedAt"), metaAt(policy, "changedAt"), ...joined);
+    bindings.push({ template, policy, clusters, at });
+    const spec = {
+      resource: {
+        apiVersion: template.apiVersion,
+        kind: template.kind,
+        namespace: template.metadata.namespace,
+        name: template.metadata.name,
+        uid: template.metadata.uid,
+      },
+      replicas,
+      clusters: Object.entries(clusters)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => ({ name, replicas: n })),
+      placement,
+    };
+    if (JSON.stringify(previous?.spec) !== JSON.stringify(spec))
+      store.put({
+        apiVersion: "work.karmada.io/v1alpha2",
+        kind: "ResourceBinding",
+        metadata: {
+          name: bindingName,
+          namespace: template.metadata.namespace,
+          labels: { "propagationpolicy.karmada.io/name": policy.metadata.name },
+        },
+        spec,
+        status: {
+          conditions: [
+            { type: "Scheduled", status: "True", reason: "Success", lastTransitionTime: new Date(at).toISOString() },
+          ],
+        },
+      });
+    propagate(sim, karmada, template, policy, clusters, at);
+  }
+  removeOrphans(sim, karmada, bindings);
+  reportStatus(sim, karmada, bindings, now);
+}
+
+const MANAGED = "karmada.io/managed";
+
+function memberStore(
+  sim: SimAccount,
+  karmada: KarmadaRecord,
+  name: string,
+): { store: KubeStore; cluster: ClusterRecord } | undefined {
+  const m = karmada.members[name];
+  const cluster = m ? sim.region(m.region).clusters[m.clusterName] : undefined;
+  return cluster ? { store: sim.clusterStore(cluster), cluster } : undefined;
+}
+
+function propagate(
+  sim: SimAccount,
+  karmada: KarmadaRecord,
+  template: KubeObject,
+  policy: KubeObject,
+  clusters: Record<string, number>,
+  at: number,
+): void {
+  for (const [name, replicas] of Object.entries(clusters)) {
+    const target = memberStore(sim, karmada, name);
+    if (!target || replicas <= 0) continue;
+    const { store } = target;
+    const namespace = template.metadata.namespace ?? "default";
+    const nsType = store.typeOf("v1", "Namespace");
+    if (!store.get(nsType, undefined, namespace))
+      store.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace }, status: { phase: "Active" } });
+    const type = store.typeOf("apps/v1", "Deployment");
+    const existing = store.get(type, namespace, template.metadata.name);
+    const desiredSpec = { ...template.spec, replicas };
+    if (existing && JSON.stringify(existing.spec) === JSON.stringify(desiredSpec)) continue;
+    store.put({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: {
+        name: template.metadata.name,
+        namespace,
+        labels: {
+          ...(template.metadata.labels ?? {}),
+          [MANAGED]: "true",
+          "propagationpolicy.karmada.io/name": policy.metadata.name,
+        },
+        annotations: { ...(template.metadata.annotations ?? {}) },
+        ...(existing ? {} : { creationTimestamp: new Date(at).toISOString().replace(/\.\d{3}Z$/, "Z") }),
+      },
+      spec: desiredSpec,
+      status: existing?.status ?? { replicas: 0, availableReplicas: 0, readyReplicas: 0, updatedReplicas: 0 },
+    });
+    const key = store.keyOf(type, namespace, template.metadata.name);
+    store.state.sim[key] ??= { createdAt: at, changedAt: at };
+    const meta = store.state.sim[key];
+    meta.changedAt = at;
+    if (!existing) meta.createdAt = at;
+    delete meta.availableAt;
+  }
+}
+
+function removeOrphans(sim: SimAccount, karmada: KarmadaRecord, bindings: Binding[]): void {
+  for (const name of Object.keys(karmada.members)) {
+    const target = memberStore(sim, karmada, name);
+    if (!target) continue;
+    const type = target.store.typeOf("apps/v1", "Deployment");
+    for (const d of target.store.list(type, undefined, `${MANAGED}=true`)) {
+      const wanted = bindings.some(
+        (b) =>
+          b.template.metadata.name === d.metadata.name &&
+          b.template.metadata.namespace === d.metadata.namespace &&
+          (b.clusters[name] ?? 0) > 0,
+      );
+      if (!wanted) target.store.delete(type, d.metadata.namespace, d.metadata.name);
+    }
+  }
+}
+
+/** Member Deployments become available a drawn rollout after they arrive and their cluster has nodes. */
+function reportStatus(sim: SimAccount, karmada: KarmadaRecord, bindings: Binding[], now: number): void {
+  const kstore = sim.karmadaStore(karmada);
+  for (const b of bindings) {
+    let total = 0;
+    let available = 0;
+    for (const [name, replicas] of Object.entries(b.clusters)) {
+      const target = memberStore(sim, karmada, name);
+      if (!target || replicas <= 0) continue;
+      const { store, cluster } = target;
+      const type = store.typeOf("apps/v1", "Deployment");
+      const key = store.keyOf(type, b.template.metadata.namespace, b.template.metadata.name);
+      const object = store.state.objects[key];
+      const meta = store.state.sim[key];
+      if (!object || !meta) continue;
+      if (meta.availableAt === undefined) {
+        const nodes = nodesReadyAt(cluster, now);
+        if (nodes !== undefined) {
+          const start = Math.max(meta.changedAt, nodes);
+          meta.availableAt =
+            start +
+            sim.random.duration("sampleRollout", `${cluster.name}/${key}/${object.metadata.generation ?? 1}`) * 1000;
+        }
+      }
+      const up = meta.availableAt !== undefined && meta.availableAt <= now;
+      const count = up ? replicas : 0;
+      store.setStatus(key, {
+        observedGeneration: object.metadata.generation ?? 1,
+        replicas,
+        updatedReplicas: replicas,
+        readyReplicas: count,
+        availableReplicas: count,
+        ...(up ? {} : { unavailableReplicas: replicas }),
+        conditions: [
+          {
+            type: "Available",
+            status: up ? "True" : "False",
+            reason: up ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+          },
+        ],
+      });
+      total += replicas;
+      available += count;
+    }
+    const tType = kstore.typeOf("apps/v1", "Deployment");
+    kstore.setStatus(kstore.keyOf(tType, b.template.metadata.namespace, b.template.metadata.name), {
+      observedGeneration: b.template.metadata.generation ?? 1,
+      replicas: total,
+      updatedReplicas: total,
+      readyReplicas: available,
+      availableReplicas: available,
+    });
+  }
+}

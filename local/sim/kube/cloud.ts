@@ -1,0 +1,186 @@
+/**
+ * What EKS runs inside a cluster on the simulated cloud's behalf: the cloud provider's service controller (a
+ * LoadBalancer Service gets an NLB in subnets tagged for load balancers, and the NLB's DNS name in its status) and
+ * the nodes of the managed node groups.
+ */
+import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../../../functions/lib/names.js";
+import type { SimAccount } from "../account.js";
+import type { ClusterRecord, KubeObject, LoadBalancerRecord } from "../state.js";
+import { stableHex } from "../world.js";
+import type { ResourceType } from "./store.js";
+
+const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const INTERNAL = "service.beta.kubernetes.io/aws-load-balancer-internal";
+
+/** Service controller: reacts to writes of LoadBalancer Services. */
+export function serviceController(
+  sim: SimAccount,
+  region: string,
+  cluster: ClusterRecord,
+  type: ResourceType,
+  object: KubeObject | undefined,
+  previous: KubeObject | undefined,
+): void {
+  if (type.plural !== "services") return;
+  const target = object ?? previous;
+  if (!target) return;
+  const owner = `${cluster.name}/${target.metadata.namespace}/${target.metadata.name}`;
+  const lbs = sim.region(region).loadBalancers;
+  const existing = lbs.find((lb) => lb.owner === owner && lb.state !== "deleted");
+  if (object?.spec?.type !== "LoadBalancer") {
+    if (existing) existing.state = "deleted";
+    sim.region(region).loadBalancers = lbs.filter((lb) => lb !== existing);
+    return;
+  }
+  const store = sim.clusterStore(cluster);
+  const key = store.keyOf(type, object.metadata.namespace, object.metadata.name);
+  if (existing) {
+    store.setStatus(key, { loadBalancer: { ingress: [{ hostname: existing.dnsName }] } });
+    return;
+  }
+  const annotations = object.metadata.annotations ?? {};
+  const internal = annotations[SCHEME] === "internal" || annotations[INTERNAL] === "true";
+  const role = internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb";
+  const byZone = new Map<string, string>();
+  for (const s of sim.region(region).subnets)
+    if (s.vpcId === cluster.vpcId && (s.tags[role] === "1" || s.tags[role] === "") && !byZone.has(s.availabilityZone))
+      byZone.set(s.availabilityZone, s.subnetId);
+  if (byZone.size === 0) {
+    // What the real controller reports, and why the NLB never appears.
+    store.put({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${object.metadata.name}.${sim.random.hex(16)}`, namespace: object.metadata.namespace },
+      type: "Warning",
+      reason: "SyncLoadBalancerFailed",
+      message: `Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB (no subnet of ${cluster.vpcId} is tagged ${role}=1)`,
+      involvedObject: {
+        kind: "Service",
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+      },
+    });
+    return;
+  }
+  const name = `a${(object.metadata.uid ?? sim.random.hex(32)).replace(/-/g, "").slice(0, 31)}`;
+  const now = sim.now();
+  const subnetIds = [...byZone.values()];
+  const activeIn = sim.random.duration("loadBalancerActive", `${region}/${owner}`);
+  const lb: LoadBalancerRecord = {
+    loadBalancerArn: `arn:aws:elasticloadbalancing:${region}:${sim.state.account}:loadbalancer/net/${name}/${sim.random.hex(16)}`,
+    loadBalancerName: name,
+    dnsName: `${name}-${sim.random.hex(16)}.elb.${region}.amazonaws.com`,
+    createdAt: now,
+    activeAt:
+      sim.faults.loadBalancerNeverActive && target.metadata.name === KARMADA_LB_SERVICE ? null : now + activeIn * 1000,
+    state: "provisioning",
+    scheme: internal ? "internal" : "internet-facing",
+    vpcId: cluster.vpcId,
+    subnetIds,
+    addresses: subnetIds.map((id) => publicIp(`${name}/${id}`)),
+    owner,
+    tags: {
+      "kubernetes.io/service-name": `${object.metadata.namespace}/${object.metadata.name}`,
+      [`kubernetes.io/cluster/${cluster.name}`]: "owned",
+    },
+  };
+  lbs.push(lb);
+  sim.count("elbv2:loadBalancer");
+  store.setStatus(key, { loadBalancer: { ingress: [{ hostname: lb.dnsName }] } });
+}
+
+const ipv4 = (ip: string): number | undefined => {
+  const parts = ip.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + p, 0);
+};
+
+/** Whether an IPv4 address is inside a CIDR (IPv6 ranges never contain an IPv4 address). */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [base = "", bits = ""] = cidr.split("/");
+  const start = ipv4(base);
+  const address = ipv4(ip);
+  const prefix = Number(bits);
+  if (start === undefined || address === undefined || !Number.isInteger(prefix)) return false;
+  const size = 2 ** (32 - prefix);
+  return Math.floor(address / size) === Math.floor(start / size);
+}
+
+/**
+ * Whether one of `sources` may open a connection through the Karmada NLB: the LB Service must exist, and its
+ * `loadBalancerSourceRanges` (the NLB's security group rules; none = open) must admit one of them.
+ */
+export function karmadaLbAdmits(
+  sim: SimAccount,
+  parent: ClusterRecord,
+  sources: string[],
+): { ok: boolean; reason?: string } {
+  const store = sim.clusterStore(parent);
+  const service = store.get(store.typeOf("v1", "Service"), KARMADA_NAMESPACE, KARMADA_LB_SERVICE);
+  if (!service)
+    return { ok: false, reason: `Service ${KARMADA_NAMESPACE}/${KARMADA_LB_SERVICE} does not exist on ${parent.name}` };
+  const ranges: string[] = service.spec?.loadBalancerSourceRanges ?? [];
+  if (!ranges.length || sources.some((ip) => ranges.some((r) => cidrContains(r, ip)))) return { ok: true };
+  return {
+    ok: false,
+    reason: `the NLB admits ${ranges.join(", ")}, not the orchestrator's egress address ${sources.join(", ")}`,
+  };
+}
+
+/** A stable address in a public range AWS uses for NLBs. */
+function publicIp(key: string): string {
+  const h = stableHex(`ip:${key}`, 6);
+  return `3.${64 + (Number.parseInt(h.slice(0, 2), 16) % 64)}.${Number.parseInt(h.slice(2, 4), 16)}.${1 + (Number.parseInt(h.slice(4, 6), 16) % 254)}`;
+}
+
+const ARCH: Record<string, string> = { AL2023_ARM_64_STANDARD: "arm64" };
+
+/** Node objects of the cluster's ACTIVE node groups (desired size each), kept in step with them. */
+export function syncNodes(sim: SimAccount, region: string, cluster: ClusterRecord, now: number): void {
+  const store = sim.clusterStore(cluster);
+  const type = store.typeOf("v1", "Node");
+  const wanted = new Map<string, KubeObject>();
+  for (const ng of Object.values(cluster.nodegroups)) {
+    if (ng.failure || ng.readyAt > now || !(ng.status === "ACTIVE" || ng.status === "UPDATING")) continue;
+    for (let i = 0; i < ng.scalingConfig.desiredSize; i++) {
+      const subnet = sim
+        .region(region)
+        .subnets.find((s) => s.subnetId === ng.subnets[i % Math.max(1, ng.subnets.length)]);
+      const h = stableHex(`node:${ng.nodegroupArn}:${i}`, 6);
+      const ip = `10.${Number.parseInt(h.slice(0, 2), 16) % 200}.${Number.parseInt(h.slice(2, 4), 16)}.${Number.parseInt(h.slice(4, 6), 16)}`;
+      const name = `ip-${ip.replace(/\./g, "-")}.${region}.compute.internal`;
+      wanted.set(name, {
+        apiVersion: "v1",
+        kind: "Node",
+        metadata: {
+          name,
+          labels: {
+            "eks.amazonaws.com/nodegroup": ng.nodegroupName,
+            "kubernetes.io/arch": ARCH[ng.amiType] ?? "amd64",
+            "kubernetes.io/os": "linux",
+            "node.kubernetes.io/instance-type": ng.instanceTypes[i % ng.instanceTypes.length] ?? "t3.medium",
+            "topology.kubernetes.io/region": region,
+            ...(subnet ? { "topology.kubernetes.io/zone": subnet.availabilityZone } : {}),
+          },
+          creationTimestamp: new Date(ng.readyAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        },
+        spec: { providerID: `aws:///${subnet?.availabilityZone ?? region}/i-${stableHex(`i:${name}`)}` },
+        status: {
+          conditions: [
+            { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
+          ],
+          nodeInfo: {
+            kubeletVersion: `v${ng.version}.3-eks`,
+            architecture: ARCH[ng.amiType] ?? "amd64",
+            operatingSystem: "linux",
+          },
+          addresses: [{ type: "InternalIP", address: ip }],
+        },
+      });
+    }
+  }
+  const present = store.list(type);
+  for (const node of present) if (!wanted.has(node.metadata.name)) store.delete(type, undefined, node.metadata.name);
+  for (const [name, node] of wanted) if (!present.some((p) => p.metadata.name === name)) store.put(node);
+}

@@ -1,0 +1,276 @@
+/**
+ * The simulated AWS account as one plain JSON document, so `--state <dir>` can keep it between runs.
+ * Times are simulated epoch milliseconds. Statuses that change with time (CREATING → ACTIVE, provisioning →
+ * active, a build finishing) are stored with the instant they change at and materialized by `SimAccount.tick`,
+ * which makes every observation exact whenever it happens.
+ */
+import type { CertPem } from "./pki.js";
+
+export const STATE_VERSION = 1;
+
+export interface Tagged {
+  tags: Record<string, string>;
+}
+
+export interface VpcRecord extends Tagged {
+  vpcId: string;
+  cidrBlock: string;
+  isDefault: boolean;
+}
+
+export interface SubnetRecord extends Tagged {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  cidrBlock: string;
+  mapPublicIpOnLaunch: boolean;
+}
+
+export interface RouteRecord {
+  destinationCidrBlock: string;
+  gatewayId?: string;
+  natGatewayId?: string;
+}
+
+export interface RouteTableRecord extends Tagged {
+  routeTableId: string;
+  vpcId: string;
+  main: boolean;
+  routes: RouteRecord[];
+  /** Explicitly associated subnets. */
+  subnetIds: string[];
+}
+
+export interface Issue {
+  code: string;
+  message: string;
+  resourceIds?: string[];
+}
+
+export interface NodegroupRecord extends Tagged {
+  nodegroupName: string;
+  nodegroupArn: string;
+  createdAt: number;
+  /** When it turns ACTIVE (or CREATE_FAILED, with `failure`). */
+  readyAt: number;
+  status: string;
+  failure?: Issue;
+  scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
+  instanceTypes: string[];
+  amiType: string;
+  subnets: string[];
+  nodeRole: string;
+  labels: Record<string, string>;
+  capacityType: string;
+  diskSize?: number;
+  clientRequestToken?: string;
+  version: string;
+}
+
+export interface AddonRecord extends Tagged {
+  addonName: string;
+  addonArn: string;
+  addonVersion: string;
+  createdAt: number;
+  status: string;
+  /** When it turned ACTIVE / DEGRADED (known once a node group is ACTIVE). */
+  readyAt?: number;
+  failure?: Issue;
+  serviceAccountRoleArn?: string;
+  podIdentityAssociations: { serviceAccount: string; roleArn: string; associationArn: string }[];
+  configurationValues?: string;
+  clientRequestToken?: string;
+}
+
+export interface AccessPolicyRecord {
+  policyArn: string;
+  accessScope: { type: string; namespaces?: string[] };
+  associatedAt: number;
+}
+
+export interface AccessEntryRecord extends Tagged {
+  principalArn: string;
+  accessEntryArn: string;
+  type: string;
+  username: string;
+  kubernetesGroups: string[];
+  createdAt: number;
+  policies: AccessPolicyRecord[];
+}
+
+/** A Kubernetes object as stored (plain JSON). */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: objects are arbitrary JSON
+  spec?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: objects are arbitrary JSON
+  status?: any;
+  [key: string]: unknown;
+}
+
+/** One Kubernetes API's objects. */
+export interface KubeStoreState {
+  objects: Record<string, KubeObject>;
+  revision: number;
+  nextClusterIp: number;
+  /** Simulated side data per object key (e.g. when a Deployment's rollout completes); not served. */
+  sim: Record<string, { createdAt: number; changedAt: number; availableAt?: number }>;
+}
+
+/** The Karmada control plane `kubectl karmada init` installed on a parent cluster. */
+export interface KarmadaRecord {
+  version: string;
+  initializedAt: number;
+  apiserverReplicas: number;
+  etcdReplicas: number;
+  /** NLB the kubeconfig was made for. */
+  nlbHostname: string;
+  ca: CertPem;
+  serving: CertPem;
+  /** The admin client certificate of the kubeconfig (CN system:admin, O system:masters). */
+  admin: CertPem;
+  /** Port of the simulated Karmada API server on 127.0.0.1 (kept so the stored kubeconfig stays valid). */
+  apiPort: number;
+  /** Where init stored the kubeconfig (how joins find this Karmada). */
+  kubeconfigSecret: { region: string; name: string };
+  /** Joined members: Karmada cluster name → the EKS cluster behind it. */
+  members: Record<string, { region: string; clusterName: string; joinedAt: number }>;
+  store: KubeStoreState;
+}
+
+export interface ClusterRecord extends Tagged {
+  name: string;
+  arn: string;
+  version: string;
+  platformVersion: string;
+  roleArn: string;
+  createdAt: number;
+  /** When it turns ACTIVE (or FAILED, with `failure`). */
+  readyAt: number;
+  status: string;
+  failure?: Issue;
+  vpcId: string;
+  subnetIds: string[];
+  endpointPublicAccess: boolean;
+  endpointPrivateAccess: boolean;
+  publicAccessCidrs: string[];
+  authenticationMode: string;
+  bootstrapClusterCreatorAdminPermissions: boolean;
+  /** The principal that created the cluster. */
+  creatorArn: string;
+  clientRequestToken?: string;
+  /** Port of this cluster's Kubernetes API on 127.0.0.1 (stable across runs when free). */
+  apiPort: number;
+  ca: CertPem;
+  serving: CertPem;
+  nodegroups: Record<string, NodegroupRecord>;
+  addons: Record<string, AddonRecord>;
+  accessEntries: Record<string, AccessEntryRecord>;
+  kube: KubeStoreState;
+  karmada?: KarmadaRecord;
+}
+
+export interface LoadBalancerRecord extends Tagged {
+  loadBalancerArn: string;
+  loadBalancerName: string;
+  dnsName: string;
+  createdAt: number;
+  /** When it turns active; `Infinity` (stored as null) when it never does. */
+  activeAt: number | null;
+  state: string;
+  scheme: string;
+  vpcId: string;
+  subnetIds: string[];
+  /** One public IPv4 per subnet (what the DNS name resolves to once active). */
+  addresses: string[];
+  /** `<cluster>/<namespace>/<service>` that owns it. */
+  owner: string;
+}
+
+export interface SecretVersion {
+  versionId: string;
+  secretString?: string;
+  secretBinary?: string;
+  createdAt: number;
+  stages: string[];
+}
+
+export interface SecretRecord extends Tagged {
+  name: string;
+  arn: string;
+  kmsKeyId?: string;
+  description?: string;
+  createdAt: number;
+  lastChangedAt: number;
+  deletedAt?: number;
+  versions: SecretVersion[];
+}
+
+export interface BuildRecord {
+  id: string;
+  arn: string;
+  projectName: string;
+  buildNumber: number;
+  startTime: number;
+  /** When the build finishes. */
+  endTime: number;
+  /** Final status, decided at start (the outcome is determined by the world at the time it acts). */
+  outcome?: "SUCCEEDED" | "FAILED";
+  /** Why it failed, as the build log would say. */
+  reason?: string;
+  /** Whether its effect on the world was applied. */
+  applied: boolean;
+  environment: Record<string, string>;
+  initiator: string;
+}
+
+export interface RegionState {
+  vpcs: VpcRecord[];
+  subnets: SubnetRecord[];
+  routeTables: RouteTableRecord[];
+  internetGateways: string[];
+  natGateways: string[];
+  clusters: Record<string, ClusterRecord>;
+  loadBalancers: LoadBalancerRecord[];
+  secrets: Record<string, SecretRecord>;
+  builds: BuildRecord[];
+}
+
+export interface SimState {
+  version: typeof STATE_VERSION;
+  account: string;
+  seed: number;
+  /** Simulated time when the account was last saved. */
+  nowMs: number;
+  /** Position of the identifier stream. */
+  randomPosition: number;
+  counters: Record<string, number>;
+  regions: Record<string, RegionState>;
+}
+
+export const emptyRegion = (): RegionState => ({
+  vpcs: [],
+  subnets: [],
+  routeTables: [],
+  internetGateways: [],
+  natGateways: [],
+  clusters: {},
+  loadBalancers: [],
+  secrets: {},
+  builds: [],
+});
+
+export const emptyKubeStore = (): KubeStoreState => ({ objects: {}, revision: 1, nextClusterIp: 10, sim: {} });
