@@ -3,11 +3,16 @@
  * (the same checks the Step Functions console runs on JSONPath definitions).
  */
 import aslValidator from "asl-validator";
+import { fakeDay2Resources } from "../statemachine/day2-resources.js";
 import { deployDefinition } from "../statemachine/deploy.js";
+import { destroyDefinition } from "../statemachine/destroy.js";
+import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { fakeDeployResources } from "../statemachine/resources.js";
 
 const definitions = {
   Deploy: deployDefinition(fakeDeployResources()),
+  DriftCheck: driftCheckDefinition(fakeDay2Resources()),
+  Destroy: destroyDefinition(fakeDay2Resources()),
 };
 
 let failed = false;

@@ -1,0 +1,10 @@
+import { clusterDeletionPollInputSchema } from "../destroy-inventory/target.js";
+import { defineStage } from "../lib/stage.js";
+import { destroyClusterStatus } from "./destroyClusterStatus.js";
+
+/** DestroyClusterStatus: polls until the EKS cluster is gone. */
+export const handler = defineStage({
+  name: "destroy-cluster-status",
+  input: clusterDeletionPollInputSchema,
+  run: destroyClusterStatus,
+});

@@ -1,0 +1,9 @@
+import { defineStage } from "../lib/stage.js";
+import { destroyInventory, destroyInventoryInputSchema } from "./destroyInventory.js";
+
+/** DestroyInventory: what the teardown will touch, and what it leaves alone because it is not ours (read-only). */
+export const handler = defineStage({
+  name: "destroy-inventory",
+  input: destroyInventoryInputSchema,
+  run: destroyInventory,
+});

@@ -1,0 +1,6 @@
+import { defineStage } from "../lib/stage.js";
+import { destroyKarmadaLb } from "./destroyKarmadaLb.js";
+import { lbDeletionInputSchema } from "./karmadaLbDeletion.js";
+
+/** DestroyKarmadaLb: deletes the Karmada API's LoadBalancer Service; returns the first poll step of its NLB's deletion. */
+export const handler = defineStage({ name: "destroy-karmada-lb", input: lbDeletionInputSchema, run: destroyKarmadaLb });

@@ -1,0 +1,10 @@
+import { clusterDeletionInputSchema } from "../destroy-inventory/target.js";
+import { defineStage } from "../lib/stage.js";
+import { destroyNodegroups } from "./destroyNodegroups.js";
+
+/** DestroyNodegroups: deletes every node group of one of our clusters; returns the first poll step. */
+export const handler = defineStage({
+  name: "destroy-nodegroups",
+  input: clusterDeletionInputSchema,
+  run: destroyNodegroups,
+});

@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { destroySample, destroySampleInputSchema } from "./destroySample.js";
+
+/** DestroySample: removes the sample Deployment and its PropagationPolicy from Karmada (best effort). */
+export const handler = defineStage({ name: "destroy-sample", input: destroySampleInputSchema, run: destroySample });

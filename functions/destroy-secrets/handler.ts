@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { destroySecrets, destroySecretsInputSchema } from "./destroySecrets.js";
+
+/** DestroySecrets: schedules the Karmada kubeconfig and PKI secrets for deletion (7-day recovery window). */
+export const handler = defineStage({ name: "destroy-secrets", input: destroySecretsInputSchema, run: destroySecrets });

@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { driftRemediate, driftRemediateInputSchema } from "./driftRemediate.js";
+
+/** DriftRemediate: starts a Deploy of the registered plan after a drift check found drift (`remediate: true`). */
+export const handler = defineStage({ name: "drift-remediate", input: driftRemediateInputSchema, run: driftRemediate });

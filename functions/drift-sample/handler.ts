@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { driftSample, driftSampleInputSchema } from "./driftSample.js";
+
+/** DriftSample: the sample Deployment's split over the members against the weights (read-only). */
+export const handler = defineStage({ name: "drift-sample", input: driftSampleInputSchema, run: driftSample });

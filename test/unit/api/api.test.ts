@@ -1,0 +1,436 @@
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { currentStep } from "../../../functions/api/getDeployment.js";
+import type { ApiEvent } from "../../../functions/api/http.js";
+import { ROUTES, route } from "../../../functions/api/router.js";
+import { awsClients } from "../../../functions/lib/aws.js";
+import { DEMO_PLAN } from "../drift/driftFixtures.js";
+import { NOW, stageDeps } from "../kube/kubeFixtures.js";
+import { type FakeTable, fakeTable } from "../registry/fakeTable.js";
+
+const sfn = mockClient(SFNClient);
+const SM = (name: string) => `arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-${name}`;
+const EXEC = (machine: string, name: string) =>
+  `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-${machine}:${name}`;
+const PORTAL = "arn:aws:sts::123456789012:assumed-role/portal/session";
+let table: FakeTable;
+
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(StartExecutionCommand).callsFake((input) => ({
+    executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
+    startDate: NOW,
+  }));
+  table = fakeTable();
+  vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", SM("deploy"));
+  vi.stubEnv("DRIFT_CHECK_STATE_MACHINE_ARN", SM("drift-check"));
+  vi.stubEnv("DESTROY_STATE_MACHINE_ARN", SM("destroy"));
+});
+afterEach(() => vi.unstubAllEnvs());
+
+/** An HTTP API event as API Gateway sends it with IAM auth. */
+function event(
+  routeKey: string,
+  options: { name?: string; body?: unknown; raw?: string; base64?: boolean } = {},
+): ApiEvent {
+  const text = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return {
+    version: "2.0",
+    routeKey,
+    rawPath: routeKey.split(" ")[1]?.replace("{name}", options.name ?? "") ?? "/",
+    rawQueryString: "",
+    headers: { "content-type": "application/json" },
+    ...(options.name ? { pathParameters: { name: options.name } } : {}),
+    ...(text === undefined ? {} : { body: options.base64 ? Buffer.from(text).toString("base64") : text }),
+    isBase64Encoded: options.base64 ?? false,
+    requestContext: { authorizer: { iam: { userArn: PORTAL } } },
+  } as unknown as ApiEvent;
+}
+
+async function call(routeKey: string, options: Parameters<typeof event>[1] = {}) {
+  const { log } = stageDeps().deps;
+  const result = await route(event(routeKey, options), {
+    aws: awsClients,
+    registry: table.registry,
+    log,
+    now: () => NOW,
+  });
+  return { status: result.statusCode, body: JSON.parse(result.body ?? "null"), headers: result.headers };
+}
+
+const running = (machine: string, name: string, operation = "deploy") => ({
+  arn: EXEC(machine, name),
+  operation,
+  startedAt: "2025-06-01T11:00:00.000Z",
+});
+
+describe("the router", () => {
+  it("serves exactly the five routes of the portal API", () => {
+    expect(Object.keys(ROUTES)).toEqual([
+      "POST /deployments",
+      "GET /deployments",
+      "GET /deployments/{name}",
+      "POST /deployments/{name}/check",
+      "POST /deployments/{name}/destroy",
+    ]);
+  });
+
+  it("answers 404 for any other route, as JSON", async () => {
+    const response = await call("DELETE /deployments/{name}", { name: "demo" });
+
+    expect(response).toMatchObject({
+      status: 404,
+      body: { error: "NotFound" },
+      headers: { "content-type": "application/json" },
+    });
+  });
+
+  it("answers 400 for a body that is not JSON", async () => {
+    const response = await call("POST /deployments", { raw: "{not json" });
+
+    expect(response.status).toBe(400);
+    expect(response.body.problems).toEqual([{ path: "(body)", rule: "must be a JSON document" }]);
+  });
+
+  it("answers 503 with Retry-After when AWS throttles, and 500 without internals otherwise", async () => {
+    table.mock.on(ScanCommand).rejects(Object.assign(new Error("slow down"), { name: "ThrottlingException" }));
+    expect(await call("GET /deployments")).toMatchObject({ status: 503, headers: { "retry-after": "5" } });
+
+    table.mock.on(ScanCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    expect(await call("GET /deployments")).toMatchObject({
+      status: 500,
+      body: { error: "AwsRequestFailed", message: expect.stringContaining("AccessDeniedException: not authorized") },
+    });
+
+    table.mock.on(ScanCommand).resolves({ Items: [{ status: "DEPLOYED" }, { status: "DEPLOYED" }] }); // corrupt items
+    const failed = await call("GET /deployments");
+    expect(failed).toMatchObject({ status: 500, body: { error: "InternalError" } });
+    expect(JSON.stringify(failed.body)).not.toContain("localeCompare");
+  });
+});
+
+describe("POST /deployments", () => {
+  it("lists every problem of an invalid plan with its path and rule, and starts nothing", async () => {
+    const response = await call("POST /deployments", {
+      body: { ...DEMO_PLAN, deploymentName: "Bad_Name", karmada: { allowedCidrs: [] }, extra: 1 },
+    });
+
+    expect(response.status).toBe(400);
+    expect(response.body.problems).toEqual(
+      expect.arrayContaining([
+        { path: "deploymentName", rule: expect.stringContaining("DNS-1123") },
+        { path: "karmada.allowedCidrs", rule: expect.stringContaining("at least one CIDR") },
+        { path: "(input)", rule: "has unknown field 'extra'" },
+      ]),
+    );
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(table.items.size).toBe(0);
+  });
+
+  it("requires a body", async () => {
+    expect((await call("POST /deployments")).body.problems).toEqual([
+      { path: "(body)", rule: "is required (the plan document)" },
+    ]);
+  });
+
+  it("registers the plan and starts Deploy with it (202, console link, who asked)", async () => {
+    const response = await call("POST /deployments", { body: DEMO_PLAN, base64: true });
+
+    const name = "demo-deploy-1-20250601T120000Z";
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({
+      deploymentName: "demo",
+      operation: "deploy",
+      executionArn: EXEC("deploy", name),
+      name,
+      consoleUrl: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXEC("deploy", name)}`,
+      location: "/deployments/demo",
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: SM("deploy"),
+      name,
+      input: JSON.stringify(DEMO_PLAN),
+    });
+    expect(table.get("demo")).toMatchObject({
+      status: "DEPLOYING",
+      plan: DEMO_PLAN,
+      currentExecution: { requestedBy: PORTAL },
+    });
+  });
+
+  it("answers 409 with the running execution while one runs for that deployment", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      revision: 1,
+      currentExecution: running("deploy", "demo-deploy-1"),
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    const response = await call("POST /deployments", { body: DEMO_PLAN });
+
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({
+      error: "ExecutionInProgress",
+      executionArn: EXEC("deploy", "demo-deploy-1"),
+      consoleUrl: expect.stringContaining("/v2/executions/details/"),
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("starts one execution for a double click: the second request gets 409", async () => {
+    const [first, second] = await Promise.all([
+      call("POST /deployments", { body: DEMO_PLAN }),
+      call("POST /deployments", { body: DEMO_PLAN }),
+    ]);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    expect([first.status, second.status].sort()).toEqual([202, 409]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+});
+
+describe("GET /deployments", () => {
+  it("lists every deployment with status, running execution and last drift check, without plans", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYED",
+      plan: DEMO_PLAN,
+      updatedAt: "u",
+      lastDriftReport: { checkedAt: "c", drifted: true, counts: { critical: 1, warning: 0, info: 0 }, findings: [] },
+    } as never);
+    table.put({
+      deploymentName: "alpha",
+      status: "DEPLOYING",
+      updatedAt: "u",
+      currentExecution: running("deploy", "alpha-deploy-1"),
+    } as never);
+
+    const response = await call("GET /deployments");
+
+    expect(response.status).toBe(200);
+    expect(response.body.deployments).toEqual([
+      {
+        deploymentName: "alpha",
+        status: "DEPLOYING",
+        currentExecution: {
+          ...running("deploy", "alpha-deploy-1"),
+          consoleUrl: expect.stringContaining("alpha-deploy-1"),
+        },
+        updatedAt: "u",
+      },
+      {
+        deploymentName: "demo",
+        status: "DEPLOYED",
+        lastDriftCheck: { checkedAt: "c", drifted: true, counts: { critical: 1, warning: 0, info: 0 } },
+        updatedAt: "u",
+      },
+    ]);
+  });
+});
+
+describe("GET /deployments/{name}", () => {
+  it("shows the running execution with its current step, the plan and the last drift report", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      plan: DEMO_PLAN,
+      currentExecution: running("deploy", "demo-deploy-2"),
+      lastDriftReport: { drifted: false },
+      createdAt: "c",
+      updatedAt: "u",
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING", startDate: NOW });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 40, type: "TaskScheduled", timestamp: NOW },
+        {
+          id: 39,
+          type: "TaskStateEntered",
+          timestamp: NOW,
+          stateEnteredEventDetails: { name: "Check member control plane" },
+        },
+        {
+          id: 30,
+          type: "TaskStateEntered",
+          timestamp: NOW,
+          stateEnteredEventDetails: { name: "Create member cluster" },
+        },
+      ],
+    });
+
+    const response = await call("GET /deployments/{name}", { name: "demo" });
+
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      plan: DEMO_PLAN,
+      lastDriftReport: { drifted: false },
+      execution: {
+        arn: EXEC("deploy", "demo-deploy-2"),
+        operation: "deploy",
+        status: "RUNNING",
+        currentStep: "Check member control plane",
+        consoleUrl: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXEC("deploy", "demo-deploy-2")}`,
+      },
+    });
+    expect(sfn).toHaveReceivedCommandWith(GetExecutionHistoryCommand, {
+      reverseOrder: true,
+      includeExecutionData: false,
+    });
+  });
+
+  it("shows the last execution's error when none runs, without reading its history", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOY_FAILED",
+      lastExecution: { ...running("deploy", "demo-deploy-1"), outcome: "FAILED", endedAt: "e" },
+    } as never);
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ status: "FAILED", error: "ClusterCreateFailed", cause: "EKS cluster demo-parent is FAILED" });
+
+    const response = await call("GET /deployments/{name}", { name: "demo" });
+
+    expect(response.body.execution).toMatchObject({ status: "FAILED", error: "ClusterCreateFailed" });
+    expect(response.body.lastDriftReport).toBeNull();
+    expect(sfn).not.toHaveReceivedCommand(GetExecutionHistoryCommand);
+  });
+
+  it("still answers when Step Functions has forgotten the execution", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYED",
+      lastExecution: { ...running("deploy", "old"), outcome: "SUCCEEDED", endedAt: "e" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error("gone"), { name: "ExecutionDoesNotExist" }));
+
+    expect((await call("GET /deployments/{name}", { name: "demo" })).body.execution).toMatchObject({
+      status: "UNKNOWN",
+    });
+  });
+
+  it.each([
+    ["an unknown deployment", "ghost", 404],
+    ["an invalid name", "Not_A_Name", 400],
+  ])("answers %s (%s) with %i", async (_, name, status) => {
+    expect((await call("GET /deployments/{name}", { name })).status).toBe(status);
+  });
+
+  it("finds the current step as the newest state entered", () => {
+    expect(
+      currentStep([
+        { type: "LambdaFunctionSucceeded" },
+        { type: "PassStateEntered", stateEnteredEventDetails: { name: "Skip" } },
+      ] as never),
+    ).toBe("Skip");
+    expect(currentStep([])).toBeUndefined();
+  });
+});
+
+describe("POST /deployments/{name}/check", () => {
+  beforeEach(() => table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN, revision: 3 } as never));
+
+  it("starts a DriftCheck, remediating when asked", async () => {
+    const response = await call("POST /deployments/{name}/check", { name: "demo", body: { remediate: true } });
+
+    expect(response).toMatchObject({
+      status: 202,
+      body: { operation: "check", remediate: true, name: "demo-check-4-20250601T120000Z" },
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: SM("drift-check"),
+      input: JSON.stringify({ deploymentName: "demo", remediate: true }),
+    });
+  });
+
+  it("checks without remediation by default (no body)", async () => {
+    expect((await call("POST /deployments/{name}/check", { name: "demo" })).body.remediate).toBe(false);
+  });
+
+  it.each([
+    ["an unknown field", { remediate: true, force: 1 }, "(body)"],
+    ["a non-boolean remediate", { remediate: "yes" }, "(body).remediate"],
+  ])("answers 400 for %s", async (_, body, path) => {
+    const response = await call("POST /deployments/{name}/check", { name: "demo", body });
+
+    expect(response.status).toBe(400);
+    expect(response.body.problems[0].path).toBe(path);
+  });
+
+  it("answers 404 for an unknown deployment and 409 for a destroyed one", async () => {
+    expect((await call("POST /deployments/{name}/check", { name: "ghost" })).status).toBe(404);
+    table.put({ deploymentName: "demo", status: "DESTROYED", plan: DEMO_PLAN } as never);
+    expect(await call("POST /deployments/{name}/check", { name: "demo" })).toMatchObject({
+      status: 409,
+      body: { error: "DeploymentDestroyed" },
+    });
+  });
+
+  it("answers 409 while a destroy runs", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      plan: DEMO_PLAN,
+      currentExecution: running("destroy", "d-1", "destroy"),
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    expect((await call("POST /deployments/{name}/check", { name: "demo" })).status).toBe(409);
+  });
+});
+
+describe("POST /deployments/{name}/destroy", () => {
+  beforeEach(() => table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN } as never));
+
+  it.each([
+    ["without a body", undefined],
+    ["without confirm", {}],
+    ["with another name", { confirm: "prod" }],
+  ])("answers 400 %s and starts nothing", async (_, body) => {
+    const response = await call("POST /deployments/{name}/destroy", { name: "demo", body });
+
+    expect(response.status).toBe(400);
+    expect(response.body.problems).toEqual([
+      { path: "confirm", rule: expect.stringContaining('must equal the deployment name "demo"') },
+    ]);
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("starts Destroy with the confirmation", async () => {
+    const response = await call("POST /deployments/{name}/destroy", { name: "demo", body: { confirm: "demo" } });
+
+    expect(response).toMatchObject({
+      status: 202,
+      body: { operation: "destroy", name: "demo-destroy-1-20250601T120000Z" },
+    });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: SM("destroy"),
+      input: JSON.stringify({ deploymentName: "demo", confirm: "demo" }),
+    });
+  });
+
+  it("answers 404 for an unknown deployment and 409 while a deploy runs", async () => {
+    expect((await call("POST /deployments/{name}/destroy", { name: "ghost", body: { confirm: "ghost" } })).status).toBe(
+      404,
+    );
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      plan: DEMO_PLAN,
+      currentExecution: running("deploy", "x"),
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    expect((await call("POST /deployments/{name}/destroy", { name: "demo", body: { confirm: "demo" } })).status).toBe(
+      409,
+    );
+  });
+});

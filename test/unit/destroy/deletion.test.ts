@@ -1,0 +1,327 @@
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { destroyCluster } from "../../../functions/destroy-cluster/destroyCluster.js";
+import { destroyClusterStatus } from "../../../functions/destroy-cluster-status/destroyClusterStatus.js";
+import type { TargetCluster } from "../../../functions/destroy-inventory/target.js";
+import { destroyKarmadaLb } from "../../../functions/destroy-karmada-lb/destroyKarmadaLb.js";
+import { destroyKarmadaLbStatus } from "../../../functions/destroy-karmada-lb-status/destroyKarmadaLbStatus.js";
+import { destroyNodegroups } from "../../../functions/destroy-nodegroups/destroyNodegroups.js";
+import { destroyNodegroupsStatus } from "../../../functions/destroy-nodegroups-status/destroyNodegroupsStatus.js";
+import { destroySample } from "../../../functions/destroy-sample/destroySample.js";
+import { destroySecrets, RECOVERY_WINDOW_DAYS } from "../../../functions/destroy-secrets/destroySecrets.js";
+import { ClusterDeleteFailed, KubernetesApiUnavailable, NodegroupDeleteFailed } from "../../../functions/lib/errors.js";
+import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
+import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
+import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { eksCluster, foreignCluster, kubeFor, lbService, NLB_ARN } from "../drift/driftFixtures.js";
+import { awsError, NOW, stageDeps } from "../kube/kubeFixtures.js";
+import { type FakeEks, fakeEks } from "./fakeEks.js";
+
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const secrets = mockClient(SecretsManagerClient);
+let eks: FakeEks;
+let parentApi: FakeKubeApiServer;
+let karmada: FakeKubeApiServer;
+
+const target = (name: string, region = "eu-central-1", overrides: Partial<TargetCluster> = {}): TargetCluster => ({
+  deploymentName: "demo",
+  role: name === "parent" ? "parent" : "member",
+  name,
+  clusterName: `demo-${name}`,
+  region,
+  exists: true,
+  owned: true,
+  joined: false,
+  ...overrides,
+});
+const SERVICE = {
+  apiVersion: "v1",
+  kind: "Service",
+  namespace: "karmada-system",
+  name: "karmada-service-loadbalancer",
+};
+const deps = () => ({ ...stageDeps().deps, kube: kubeFor({ "demo-parent": parentApi }, karmada) });
+
+beforeAll(async () => {
+  [parentApi, karmada] = await Promise.all([startKubeApiServer(), startKubeApiServer()]);
+});
+afterAll(() => Promise.all([parentApi.close(), karmada.close()]));
+beforeEach(() => {
+  eks = fakeEks();
+  elbv2.reset();
+  secrets.reset();
+  parentApi.remove(SERVICE);
+  karmada.remove({ apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" });
+  karmada.remove({
+    apiVersion: "policy.karmada.io/v1alpha1",
+    kind: "PropagationPolicy",
+    namespace: "default",
+    name: "nginx-propagation",
+  });
+  parentApi.requests.length = 0;
+  karmada.requests.length = 0;
+});
+
+describe("destroyNodegroups", () => {
+  it("deletes every node group of our cluster, tagged or not, and waits until none is left", async () => {
+    eks.add("eu-west-1", eksCluster("demo-member-2"), { nodegroups: ["member-2-nodes", "added-by-hand"] });
+    const member = target("member-2", "eu-west-1");
+
+    const first = await destroyNodegroups({ cluster: member }, deps());
+
+    expect(eks.writes).toEqual([
+      "DeleteNodegroup eu-west-1 demo-member-2/member-2-nodes",
+      "DeleteNodegroup eu-west-1 demo-member-2/added-by-hand",
+    ]);
+    expect(first).toMatchObject({ ready: false, attempt: 0, startedAt: NOW.toISOString() });
+    const waiting = await destroyNodegroupsStatus({ cluster: member, attempt: 1, startedAt: first.startedAt }, deps());
+    expect(waiting.ready).toBe(false);
+    eks.settle();
+    expect(
+      await destroyNodegroupsStatus({ cluster: member, attempt: 2, startedAt: first.startedAt }, deps()),
+    ).toMatchObject({
+      ready: true,
+      status: "deleted",
+      attempt: 2,
+    });
+  });
+
+  it("never touches an untagged cluster that has the same name", async () => {
+    eks.add("eu-west-1", foreignCluster("demo-member-2"), { nodegroups: ["workers"] });
+
+    const state = await destroyNodegroups({ cluster: target("member-2", "eu-west-1", { owned: true }) }, deps());
+
+    expect(state).toMatchObject({ ready: true, status: "skipped" });
+    expect(eks.writes).toEqual([]);
+  });
+
+  it("is ready at once for a cluster that is already gone, and does not delete twice on a re-run", async () => {
+    expect(await destroyNodegroups({ cluster: target("member-1") }, deps())).toMatchObject({
+      ready: true,
+      status: "gone",
+    });
+
+    eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
+    await destroyNodegroups({ cluster: target("member-1") }, deps());
+    await destroyNodegroups({ cluster: target("member-1") }, deps());
+    expect(eks.writes).toEqual(["DeleteNodegroup eu-central-1 demo-member-1/member-1-nodes"]);
+  });
+
+  it("stops with NodegroupDeleteFailed when EKS cannot delete a node group", async () => {
+    eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
+    const nodegroup = eks.cluster("eu-central-1", "demo-member-1")?.nodegroups.get("member-1-nodes");
+    if (nodegroup)
+      Object.assign(nodegroup, {
+        status: "DELETE_FAILED",
+        health: { issues: [{ code: "Ec2SecurityGroupDeletionFailure", message: "in use" }] },
+      });
+
+    await expect(destroyNodegroupsStatus({ cluster: target("member-1"), attempt: 1 }, deps())).rejects.toThrow(
+      NodegroupDeleteFailed,
+    );
+  });
+});
+
+describe("destroyCluster", () => {
+  it("deletes the addons, then the cluster, and waits until EKS no longer knows it", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"), { addons: ["eks-pod-identity-agent", "aws-ebs-csi-driver"] });
+
+    const first = await destroyCluster({ cluster: target("parent") }, deps());
+
+    expect(eks.writes).toEqual([
+      "DeleteAddon eu-central-1 demo-parent/eks-pod-identity-agent",
+      "DeleteAddon eu-central-1 demo-parent/aws-ebs-csi-driver",
+      "DeleteCluster eu-central-1 demo-parent",
+    ]);
+    expect(first).toMatchObject({
+      ready: false,
+      status: "DELETING",
+      resource: "EKS cluster demo-parent (eu-central-1)",
+    });
+    eks.settle();
+    expect(await destroyClusterStatus({ cluster: target("parent"), attempt: 1 }, deps())).toMatchObject({
+      ready: true,
+      status: "gone",
+    });
+  });
+
+  it("waits for a cluster already being deleted instead of deleting it again", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
+
+    expect(await destroyCluster({ cluster: target("parent") }, deps())).toMatchObject({
+      ready: false,
+      status: "DELETING",
+    });
+    expect(eks.writes).toEqual([]);
+  });
+
+  it("never deletes a cluster tagged for another deployment", async () => {
+    eks.add("eu-central-1", foreignCluster("demo-parent", "prod"), { addons: ["vpc-cni"] });
+
+    expect(await destroyCluster({ cluster: target("parent") }, deps())).toMatchObject({
+      ready: true,
+      status: "skipped",
+    });
+    expect(eks.writes).toEqual([]);
+  });
+
+  it("stops with ClusterDeleteFailed when EKS reports the cluster FAILED", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent", { status: "FAILED" }));
+
+    await expect(destroyClusterStatus({ cluster: target("parent"), attempt: 3 }, deps())).rejects.toThrow(
+      ClusterDeleteFailed,
+    );
+  });
+});
+
+describe("destroyKarmadaLb", () => {
+  const lbInput = {
+    cluster: target("parent"),
+    loadBalancer: { hostname: "k-1234.elb.eu-central-1.amazonaws.com", arn: NLB_ARN },
+  };
+
+  it("deletes the Service, then waits until the Service and its NLB are gone", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"));
+    parentApi.put(lbService() as never);
+    elbv2
+      .on(DescribeLoadBalancersCommand)
+      .resolves({ LoadBalancers: [{ LoadBalancerArn: NLB_ARN, State: { Code: "active" } }] });
+
+    const first = await destroyKarmadaLb(lbInput, deps());
+
+    expect(parentApi.writes().map((r) => `${r.method} ${r.path}`)).toEqual([
+      "DELETE /api/v1/namespaces/karmada-system/services/karmada-service-loadbalancer",
+    ]);
+    expect(first).toMatchObject({ ready: false, status: "deleting", loadBalancer: lbInput.loadBalancer });
+    const waiting = await destroyKarmadaLbStatus({ ...lbInput, loadBalancer: first.loadBalancer, attempt: 1 }, deps());
+    expect(waiting.ready).toBe(false);
+    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("LoadBalancerNotFoundException"));
+    expect(await destroyKarmadaLbStatus({ ...lbInput, attempt: 2 }, deps())).toMatchObject({
+      ready: true,
+      status: "deleted",
+    });
+  });
+
+  it("learns the NLB from the Service when the inventory saw none", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"));
+    parentApi.put(lbService() as never);
+    elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [
+        { LoadBalancerArn: NLB_ARN, DNSName: "k-1234.elb.eu-central-1.amazonaws.com", State: { Code: "active" } },
+      ],
+    });
+
+    const first = await destroyKarmadaLb({ cluster: target("parent"), loadBalancer: {} }, deps());
+
+    expect(first.loadBalancer).toEqual(lbInput.loadBalancer);
+  });
+
+  it("is done at once when deinit already removed the Service and the NLB is gone", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"));
+    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("LoadBalancerNotFoundException"));
+
+    expect(await destroyKarmadaLb(lbInput, deps())).toMatchObject({ ready: true, status: "deleted" });
+    expect(parentApi.writes()).toEqual([]);
+  });
+
+  it("skips a parent that is not ours without calling its API", async () => {
+    eks.add("eu-central-1", foreignCluster("demo-parent"));
+
+    expect(await destroyKarmadaLb(lbInput, deps())).toMatchObject({ ready: true, status: "skipped" });
+    expect(parentApi.requests).toEqual([]);
+  });
+});
+
+describe("destroySample", () => {
+  const input = { deploymentName: "demo", region: "eu-central-1", kubeconfigSecretName: "s", initialized: true };
+  const ours = { labels: deploymentLabels("demo") };
+
+  it("deletes our sample Deployment and PropagationPolicy from Karmada", async () => {
+    karmada.put({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "nginx", namespace: "default", ...ours },
+      spec: {},
+    } as never);
+    karmada.put({
+      apiVersion: "policy.karmada.io/v1alpha1",
+      kind: "PropagationPolicy",
+      metadata: { name: "nginx-propagation", namespace: "default", ...ours },
+      spec: {},
+    } as never);
+
+    const result = await destroySample(input, deps());
+
+    expect(result).toEqual({
+      deleted: ["Deployment/default/nginx", "PropagationPolicy/default/nginx-propagation"],
+      kept: [],
+    });
+    expect(karmada.list("apps/v1", "Deployment", "default")).toEqual([]);
+  });
+
+  it("keeps objects of that name another deployment labelled", async () => {
+    karmada.put({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "nginx", namespace: "default", labels: deploymentLabels("prod") },
+      spec: {},
+    } as never);
+
+    expect(await destroySample(input, deps())).toEqual({ deleted: [], kept: ["Deployment/default/nginx"] });
+    expect(karmada.writes()).toEqual([]);
+  });
+
+  it("skips without Karmada, and when the Karmada API does not answer", async () => {
+    expect(await destroySample({ ...input, initialized: false }, deps())).toMatchObject({
+      skipped: "Karmada is not installed on the parent",
+    });
+    const unreachable = { ...deps(), kube: kubeFor({}, new KubernetesApiUnavailable("connection refused")) };
+    expect(await destroySample(input, unreachable)).toMatchObject({
+      deleted: [],
+      skipped: expect.stringContaining("KubernetesApiUnavailable"),
+    });
+  });
+});
+
+describe("destroySecrets", () => {
+  const input = {
+    deploymentName: "demo",
+    region: "eu-central-1",
+    kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
+    pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
+  };
+  const tagged = (value: string) => ({ Tags: [{ Key: DEPLOYMENT_TAG, Value: value }] });
+
+  it(`schedules our secrets for deletion with a ${RECOVERY_WINDOW_DAYS}-day recovery window`, async () => {
+    secrets.on(DescribeSecretCommand).resolves(tagged("demo"));
+    secrets.on(DeleteSecretCommand).resolves({ DeletionDate: new Date("2025-06-08T12:00:00Z") });
+
+    const result = await destroySecrets(input, deps());
+
+    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, {
+      SecretId: input.pkiSecretName,
+      RecoveryWindowInDays: 7,
+    });
+    expect(secrets).not.toHaveReceivedCommandWith(DeleteSecretCommand, { ForceDeleteWithoutRecovery: true });
+    expect(result.secrets).toEqual([
+      { name: input.kubeconfigSecretName, outcome: "scheduled-for-deletion", deletionDate: "2025-06-08T12:00:00.000Z" },
+      { name: input.pkiSecretName, outcome: "scheduled-for-deletion", deletionDate: "2025-06-08T12:00:00.000Z" },
+    ]);
+  });
+
+  it("leaves absent, already scheduled and foreign secrets alone", async () => {
+    secrets
+      .on(DescribeSecretCommand, { SecretId: input.kubeconfigSecretName })
+      .resolves({ ...tagged("demo"), DeletedDate: new Date("2025-06-01T00:00:00Z") });
+    secrets.on(DescribeSecretCommand, { SecretId: input.pkiSecretName }).resolves(tagged("prod"));
+
+    const result = await destroySecrets(input, deps());
+
+    expect(result.secrets.map((s) => s.outcome)).toEqual(["already-scheduled", "not-ours"]);
+    expect(secrets).not.toHaveReceivedCommand(DeleteSecretCommand);
+    secrets.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
+    expect((await destroySecrets(input, deps())).secrets.map((s) => s.outcome)).toEqual(["absent", "absent"]);
+  });
+});

@@ -1,0 +1,189 @@
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { destroyConfirm } from "../../../functions/destroy-confirm/destroyConfirm.js";
+import { handler as confirmHandler } from "../../../functions/destroy-confirm/handler.js";
+import { destroyInventory } from "../../../functions/destroy-inventory/destroyInventory.js";
+import { DestroyNotConfirmed, KarmadaNotInitialized } from "../../../functions/lib/errors.js";
+import { clusterTags } from "../../../functions/lib/names.js";
+import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import {
+  DEMO_PLAN,
+  eksCluster,
+  foreignCluster,
+  karmadaCluster,
+  kubeFor,
+  lbService,
+  NLB_ARN,
+  PARENT_RESOURCES,
+} from "../drift/driftFixtures.js";
+import { fakeContext, stageDeps } from "../kube/kubeFixtures.js";
+import { type FakeEks, fakeEks } from "./fakeEks.js";
+
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const PLAN = DEMO_PLAN as Record<string, unknown>;
+let parent: FakeKubeApiServer;
+let karmada: FakeKubeApiServer;
+let eks: FakeEks;
+
+const etcd = {
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name: "etcd", namespace: "karmada-system" },
+  spec: { replicas: 3 },
+};
+const etcdVolume = {
+  apiVersion: "v1",
+  kind: "PersistentVolume",
+  metadata: { name: "pvc-0a1b" },
+  spec: { claimRef: { namespace: "karmada-system", name: "etcd-data-etcd-0" } },
+};
+
+beforeAll(async () => {
+  [parent, karmada] = await Promise.all([startKubeApiServer({ resources: PARENT_RESOURCES }), startKubeApiServer()]);
+});
+afterAll(() => Promise.all([parent.close(), karmada.close()]));
+beforeEach(() => {
+  elbv2.reset();
+  elbv2.on(DescribeLoadBalancersCommand).resolves({
+    LoadBalancers: [
+      { LoadBalancerArn: NLB_ARN, DNSName: "k-1234.elb.eu-central-1.amazonaws.com", State: { Code: "active" } },
+    ],
+  });
+  eks = fakeEks();
+  for (const server of [parent, karmada])
+    for (const [apiVersion, kind] of [
+      ["apps/v1", "StatefulSet"],
+      ["v1", "PersistentVolume"],
+      ["v1", "Service"],
+      ["cluster.karmada.io/v1alpha1", "Cluster"],
+    ] as const)
+      if (server === parent || kind === "Cluster")
+        for (const o of server.list(apiVersion, kind))
+          server.remove({ ...o, name: o.metadata.name, namespace: o.metadata.namespace } as never);
+  parent.requests.length = 0;
+  karmada.requests.length = 0;
+});
+
+const deps = (karmadaServer: FakeKubeApiServer | Error = karmada) => ({
+  ...stageDeps().deps,
+  kube: kubeFor({ "demo-parent": parent }, karmadaServer),
+});
+
+/** The demo world: parent and member-1 ours; member-2's name taken by someone else's cluster; an old member of ours. */
+function world() {
+  eks.add("eu-central-1", eksCluster("demo-parent"));
+  eks.add("eu-central-1", eksCluster("demo-member-1"));
+  eks.add("eu-central-1", foreignCluster("payments-prod"));
+  eks.add("eu-west-1", foreignCluster("demo-member-2"));
+  eks.add("eu-west-1", { ...eksCluster("demo-old"), tags: clusterTags("demo", "member", "old") });
+  parent.put(etcd as never);
+  parent.put(lbService() as never);
+  for (const name of ["member-1", "member-2", "old"]) karmada.put(karmadaCluster(name) as never);
+}
+
+describe("destroyConfirm", () => {
+  it.each([
+    ["no confirm", { deploymentName: "demo" }],
+    ["another name", { deploymentName: "demo", confirm: "prod" }],
+    ["a near miss", { deploymentName: "demo", confirm: "demo " }],
+    ["a non-string", { deploymentName: "demo", confirm: true }],
+  ])("stops with DestroyNotConfirmed on %s", async (_, input) => {
+    await expect(destroyConfirm(input, stageDeps().deps)).rejects.toThrow(DestroyNotConfirmed);
+  });
+
+  it("passes the exact deployment name", async () => {
+    expect(await destroyConfirm({ deploymentName: "demo", confirm: "demo" }, stageDeps().deps)).toEqual({
+      deploymentName: "demo",
+    });
+  });
+
+  it("says nothing was touched and how to confirm", async () => {
+    await expect(confirmHandler({ deploymentName: "demo" }, fakeContext)).rejects.toMatchObject({
+      name: "DestroyNotConfirmed",
+      message: expect.stringContaining('{"deploymentName": "demo", "confirm": "demo"}'),
+    });
+  });
+});
+
+describe("destroyInventory", () => {
+  it("lists every cluster with whether it is ours, and what Karmada runs, without writing anything", async () => {
+    world();
+
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.clusters.map((c) => [c.clusterName, c.region, c.role, c.exists, c.owned, c.joined])).toEqual([
+      ["demo-parent", "eu-central-1", "parent", true, true, false],
+      ["demo-member-1", "eu-central-1", "member", true, true, true],
+      ["demo-member-2", "eu-west-1", "member", true, false, false],
+      ["demo-old", "eu-west-1", "member", true, true, true],
+    ]);
+    expect(target.members.map((m) => m.name)).toEqual(["member-1", "member-2", "old"]);
+    expect(target.karmada).toEqual({
+      initialized: true,
+      loadBalancer: { hostname: "k-1234.elb.eu-central-1.amazonaws.com", arn: NLB_ARN },
+    });
+    expect(target).toMatchObject({
+      kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
+      pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
+      karmadaVersion: "v1.19.0",
+    });
+    expect(target.notes.join("\n")).toMatch(/demo-member-2 in eu-west-1 is not tagged .*left untouched/);
+    expect(target.notes.join("\n")).toMatch(/demo-old in eu-west-1 is tagged with deployment demo but not in its plan/);
+    expect(eks.writes).toEqual([]);
+    expect([...parent.writes(), ...karmada.writes()]).toEqual([]);
+  });
+
+  it("never lists someone else's cluster that merely shares a name prefix", async () => {
+    world();
+    eks.add("eu-central-1", foreignCluster("demo-member-10"));
+
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.clusters.map((c) => c.clusterName)).not.toContain("demo-member-10");
+    expect(target.clusters.map((c) => c.clusterName)).not.toContain("payments-prod");
+  });
+
+  it("counts etcd volumes left after the namespace went as Karmada to remove", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"));
+    parent.put(etcdVolume as never);
+
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.karmada).toEqual({ initialized: true, loadBalancer: {} });
+    expect(karmada.requests).toEqual([]);
+  });
+
+  it("marks members not joined, with a note, when the Karmada API does not answer", async () => {
+    world();
+
+    const target = await destroyInventory({ plan: PLAN }, deps(new KarmadaNotInitialized("secret gone")));
+
+    expect(target.members.every((m) => !m.joined)).toBe(true);
+    expect(target.notes.join("\n")).toContain("The Karmada API did not answer (KarmadaNotInitialized)");
+  });
+
+  it("does not look into a parent that is already being deleted", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
+
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.karmada.initialized).toBe(false);
+    expect(target.notes.join("\n")).toContain("The parent cluster demo-parent is DELETING");
+    expect(parent.requests).toEqual([]);
+  });
+
+  it("stops rather than orphan the NLB or the volumes when our parent's API refuses", async () => {
+    world();
+    parent.failNext({ path: "statefulsets", status: 403, reason: "Forbidden", message: "no access entry" });
+
+    await expect(destroyInventory({ plan: PLAN }, deps())).rejects.toMatchObject({ name: "KubernetesRequestFailed" });
+  });
+
+  it("finds nothing to do for a deployment that is already gone", async () => {
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.clusters.every((c) => !c.exists && !c.owned)).toBe(true);
+    expect(target.karmada.initialized).toBe(false);
+  });
+});

@@ -1,0 +1,254 @@
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { driftRemediate } from "../../../functions/drift-remediate/driftRemediate.js";
+import {
+  buildReport,
+  DRIFT_EVENT,
+  driftReport,
+  MAX_EVENT_FINDINGS,
+} from "../../../functions/drift-report/driftReport.js";
+import { driftSchedule } from "../../../functions/drift-schedule/driftSchedule.js";
+import { AwsRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
+import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/registry.js";
+import { NOW, stageDeps } from "../kube/kubeFixtures.js";
+import { type FakeTable, fakeTable } from "../registry/fakeTable.js";
+import { DEMO_PLAN } from "./driftFixtures.js";
+
+const events = mockClient(EventBridgeClient);
+const metrics = mockClient(CloudWatchClient);
+const sfn = mockClient(SFNClient);
+const CHECK = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-drift-check:demo-check-1";
+const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
+const CHECK_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-drift-check";
+let table: FakeTable;
+
+const finding = (check: string, severity: Finding["severity"]): Finding => ({
+  check,
+  severity,
+  resource: `r/${check}`,
+  expected: "e",
+  actual: "a",
+});
+const input = (clusters: Finding[][] = [[], []], karmada: Finding[] = [], sample: Finding[] = []) => ({
+  deploymentName: "demo",
+  executionArn: CHECK,
+  clusters,
+  karmada,
+  sample,
+});
+
+beforeEach(() => {
+  events.reset();
+  metrics.reset();
+  sfn.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
+  metrics.on(PutMetricDataCommand).resolves({});
+  table = fakeTable();
+  table.put({
+    deploymentName: "demo",
+    status: "DEPLOYED",
+    plan: DEMO_PLAN,
+    currentExecution: { arn: CHECK, operation: "check", startedAt: "t" },
+  } as never);
+  vi.stubEnv("DRIFT_EVENT_BUS_NAME", "platform-events");
+  vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", DEPLOY_SM);
+  vi.stubEnv("DRIFT_CHECK_STATE_MACHINE_ARN", CHECK_SM);
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const deps = () => ({ ...stageDeps().deps, registry: table.registry });
+
+describe("buildReport", () => {
+  it("merges every check, most severe first, and counts by severity", () => {
+    const report = buildReport(
+      input(
+        [[finding("nodegroup.desiredSize", "warning")], [finding("cluster.exists", "critical")]],
+        [finding("karmada.skipped", "info")],
+      ),
+      NOW,
+    );
+
+    expect(report).toMatchObject({
+      drifted: true,
+      counts: { critical: 1, warning: 1, info: 1 },
+      omitted: 0,
+      checkedAt: NOW.toISOString(),
+    });
+    expect(report.findings.map((f) => f.check)).toEqual(["cluster.exists", "nodegroup.desiredSize", "karmada.skipped"]);
+  });
+
+  it("is not drifted with only info findings", () => {
+    expect(buildReport(input([[]], [finding("karmada.skipped", "info")]), NOW).drifted).toBe(false);
+  });
+
+  it("keeps at most MAX_STORED_FINDINGS findings and says how many it left out", () => {
+    const many = Array.from({ length: MAX_STORED_FINDINGS + 5 }, (_, i) => finding(`c${i}`, "warning"));
+    const report = buildReport(input([many]), NOW);
+
+    expect(report.findings).toHaveLength(MAX_STORED_FINDINGS);
+    expect(report).toMatchObject({ omitted: 5, counts: { warning: MAX_STORED_FINDINGS + 5 } });
+  });
+});
+
+describe("driftReport", () => {
+  it("on drift: publishes the metric, sends the event, stores the report and releases the lock", async () => {
+    const result = await driftReport(input([[finding("cluster.exists", "critical")], []]), deps());
+
+    expect(metrics).toHaveReceivedCommandWith(PutMetricDataCommand, {
+      Namespace: "EksKarmadaOrchestrator",
+      MetricData: [
+        expect.objectContaining({
+          MetricName: "DriftFindings",
+          Value: 1,
+          Unit: "Count",
+          Dimensions: [{ Name: "DeploymentName", Value: "demo" }],
+        }),
+      ],
+    });
+    const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry).toMatchObject({
+      Source: DRIFT_EVENT.source,
+      DetailType: "Karmada Drift Detected",
+      EventBusName: "platform-events",
+      Resources: [CHECK],
+    });
+    expect(JSON.parse(entry?.Detail ?? "{}")).toMatchObject({
+      deploymentName: "demo",
+      executionArn: CHECK,
+      counts: { critical: 1, warning: 0, info: 0 },
+      findings: [expect.objectContaining({ check: "cluster.exists" })],
+    });
+    const record = table.get("demo");
+    expect(record?.currentExecution).toBeUndefined();
+    expect(record?.lastDriftReport).toMatchObject({ drifted: true, executionArn: CHECK });
+    expect(record?.lastExecution).toMatchObject({ arn: CHECK, operation: "check", outcome: "SUCCEEDED" });
+    expect(result).toMatchObject({ drifted: true, recorded: true, eventSent: true });
+  });
+
+  it("when clean: publishes 0 (so alarms never lack data) and sends no event", async () => {
+    const result = await driftReport(input(), deps());
+
+    expect(metrics).toHaveReceivedCommandWith(PutMetricDataCommand, {
+      MetricData: [expect.objectContaining({ Value: 0 })],
+    });
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
+    expect(result).toMatchObject({ drifted: false, eventSent: false, recorded: true });
+    expect(table.get("demo")?.lastDriftReport?.drifted).toBe(false);
+  });
+
+  it("carries at most MAX_EVENT_FINDINGS findings in the event", async () => {
+    const many = Array.from({ length: MAX_EVENT_FINDINGS + 3 }, (_, i) => finding(`c${i}`, "warning"));
+    await driftReport(input([many]), deps());
+
+    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    expect(detail.findings).toHaveLength(MAX_EVENT_FINDINGS);
+    expect(detail.omitted).toBe(3);
+  });
+
+  it("fails (before touching the registry) when EventBridge rejects the event", async () => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "AccessDeniedException", ErrorMessage: "no" }] });
+
+    await expect(driftReport(input([[finding("cluster.exists", "critical")]]), deps())).rejects.toThrow(
+      AwsRequestFailed,
+    );
+    expect(table.get("demo")?.currentExecution?.arn).toBe(CHECK);
+  });
+
+  it("does not store a report for a check that no longer holds the lock", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      currentExecution: { arn: "arn:other", operation: "deploy", startedAt: "t" },
+    } as never);
+
+    const result = await driftReport(input(), deps());
+
+    expect(result.recorded).toBe(false);
+    expect(table.get("demo")?.lastDriftReport).toBeUndefined();
+  });
+});
+
+describe("driftRemediate", () => {
+  it("starts a Deploy of the registered plan, named <deployment>-remediate-<revision>-<time>", async () => {
+    table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN, revision: 4 } as never);
+    sfn.on(StartExecutionCommand).callsFake((i) => ({
+      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${i.name}`,
+    }));
+
+    const result = await driftRemediate({ deploymentName: "demo", plan: DEMO_PLAN as Record<string, unknown> }, deps());
+
+    expect(result).toMatchObject({ started: true, name: "demo-remediate-5-20250601T120000Z" });
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: DEPLOY_SM,
+      input: JSON.stringify(DEMO_PLAN),
+    });
+  });
+
+  it("starts nothing, and says why, when another execution took the deployment meanwhile", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      plan: DEMO_PLAN,
+      currentExecution: { arn: "arn:aws:states:eu-central-1:1:execution:d:x", operation: "destroy", startedAt: "t" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    const result = await driftRemediate({ deploymentName: "demo", plan: DEMO_PLAN as Record<string, unknown> }, deps());
+
+    expect(result).toMatchObject({ started: false, reason: expect.stringContaining("destroy execution") });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("needs the Deploy state machine ARN", async () => {
+    vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", "");
+
+    await expect(driftRemediate({ deploymentName: "demo", plan: {} }, deps())).rejects.toThrow(MissingConfiguration);
+  });
+});
+
+describe("driftSchedule", () => {
+  it("starts one DriftCheck per deployed deployment and skips the others with the reason", async () => {
+    table.items.clear();
+    table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    table.put({ deploymentName: "beta", status: "DESTROYED", plan: DEMO_PLAN } as never);
+    table.put({
+      deploymentName: "gamma",
+      status: "DEPLOYED",
+      plan: DEMO_PLAN,
+      currentExecution: { arn: "arn:aws:states:eu-central-1:1:execution:d:run", operation: "deploy", startedAt: "t" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.on(StartExecutionCommand).callsFake((i) => ({
+      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-drift-check:${i.name}`,
+    }));
+
+    const result = await driftSchedule({ remediate: true }, deps());
+
+    expect(result.started.map((s) => s.deploymentName)).toEqual(["alpha"]);
+    expect(result.skipped.map((s) => s.deploymentName).sort()).toEqual(["beta", "gamma"]);
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: CHECK_SM,
+      name: "alpha-check-1-20250601T120000Z",
+      input: JSON.stringify({ deploymentName: "alpha", remediate: true }),
+    });
+    expect(table.get("alpha")?.currentExecution).toMatchObject({ operation: "check", requestedBy: "schedule" });
+  });
+
+  it("tries every deployment, then reports the first unexpected failure", async () => {
+    table.items.clear();
+    table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    table.put({ deploymentName: "beta", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    sfn
+      .on(StartExecutionCommand, { name: "alpha-check-1-20250601T120000Z" })
+      .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    sfn.on(StartExecutionCommand, { name: "beta-check-1-20250601T120000Z" }).resolves({ executionArn: "arn:b" });
+
+    await expect(driftSchedule({ remediate: false }, deps())).rejects.toThrow(AwsRequestFailed);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+  });
+});

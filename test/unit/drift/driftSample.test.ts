@@ -1,0 +1,115 @@
+import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { desiredState } from "../../../functions/drift-desired/desired.js";
+import { driftSample, judgeSample } from "../../../functions/drift-sample/driftSample.js";
+import { observe } from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
+import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { stageDeps } from "../kube/kubeFixtures.js";
+import { demoPlan, eksCluster, foreignCluster, kubeFor, sampleDeployment } from "./driftFixtures.js";
+
+const eks = mockClient(EKSClient);
+const desired = desiredState(demoPlan(), { remediate: false }).sample;
+const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" };
+let member1: FakeKubeApiServer;
+let member2: FakeKubeApiServer;
+
+beforeAll(async () => {
+  [member1, member2] = await Promise.all([startKubeApiServer(), startKubeApiServer()]);
+});
+afterAll(() => Promise.all([member1.close(), member2.close()]));
+beforeEach(() => {
+  eks.reset();
+  eks.on(DescribeClusterCommand).callsFake(({ name }) => ({ cluster: eksCluster(name) }));
+  for (const s of [member1, member2]) {
+    s.remove(DEPLOYMENT);
+    s.requests.length = 0;
+  }
+});
+
+const deps = () => ({ ...stageDeps().deps, kube: kubeFor({ "demo-member-1": member1, "demo-member-2": member2 }) });
+const observed = (name: string, replicas: number, available = replicas) => ({
+  member: name,
+  observation: observe(name, sampleDeployment(replicas, available) as never),
+});
+
+describe("judgeSample", () => {
+  it("accepts the weighted division (12 at weights 1:2 → 4/8)", () => {
+    expect(judgeSample(desired, [observed("member-1", 4), observed("member-2", 8)])).toEqual([]);
+  });
+
+  it("reports each member whose available replicas differ from its share", () => {
+    const findings = judgeSample(desired, [observed("member-1", 4), observed("member-2", 8, 5)]);
+
+    expect(findings).toEqual([
+      {
+        check: "sample.replicas",
+        severity: "warning",
+        resource: "k8s:deployment/default/nginx on member member-2",
+        expected: "8 available replicas (12 divided by weights member-1=1, member-2=2)",
+        actual: "5 available replicas",
+      },
+    ]);
+  });
+
+  it("reports a member without the Deployment, and one that could not be read", () => {
+    const findings = judgeSample(desired, [
+      { member: "member-1", observation: observe("member-1", undefined) },
+      { member: "member-2", skipped: "cluster demo-member-2 is missing" },
+    ]);
+
+    expect(findings.map((f) => [f.check, f.severity, f.actual])).toEqual([
+      ["sample.deployment", "warning", "no sample Deployment"],
+      ["sample.skipped", "info", "not checked: cluster demo-member-2 is missing"],
+    ]);
+  });
+});
+
+describe("driftSample", () => {
+  it("reads the Deployment on every member itself and finds the split as weighted", async () => {
+    member1.put(sampleDeployment(4) as never);
+    member2.put(sampleDeployment(8) as never);
+
+    expect(await driftSample({ sample: desired }, deps())).toEqual({ findings: [] });
+    expect(member1.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /apis/apps/v1/namespaces/default/deployments/nginx",
+    ]);
+  });
+
+  it("reports a member that lost replicas", async () => {
+    member1.put(sampleDeployment(4) as never);
+    member2.put(sampleDeployment(8, 6) as never);
+
+    const { findings } = await driftSample({ sample: desired }, deps());
+
+    expect(findings.map((f) => `${f.resource}: ${f.actual}`)).toEqual([
+      "k8s:deployment/default/nginx on member member-2: 6 available replicas",
+    ]);
+  });
+
+  it("skips members whose cluster is missing or not ours, without calling their API", async () => {
+    eks.on(DescribeClusterCommand, { name: "demo-member-2" }).resolves({ cluster: foreignCluster("demo-member-2") });
+    member1.put(sampleDeployment(4) as never);
+
+    const { findings } = await driftSample({ sample: desired }, deps());
+
+    expect(findings.map((f) => [f.check, f.actual])).toEqual([
+      ["sample.skipped", "not checked: cluster demo-member-2 is not ours"],
+    ]);
+    expect(member2.requests).toEqual([]);
+  });
+
+  it("reports a member API that refuses the request", async () => {
+    member1.put(sampleDeployment(4) as never);
+    member2.failNext({ path: "deployments", status: 403, reason: "Forbidden", message: "access entry removed" });
+
+    const { findings } = await driftSample({ sample: desired }, deps());
+
+    expect(findings.map((f) => f.check)).toEqual(["sample.memberApi", "sample.skipped"]);
+  });
+
+  it("checks nothing when the plan disables the sample", async () => {
+    expect(await driftSample({ sample: { ...desired, enabled: false } }, deps())).toEqual({ findings: [] });
+    expect(eks).not.toHaveReceivedCommand(DescribeClusterCommand);
+  });
+});

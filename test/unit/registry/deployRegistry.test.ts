@@ -1,0 +1,121 @@
+/**
+ * Deploy with its registry steps (deployWithRegistry): the real Deploy definition, its stages faked as in
+ * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the fake registry table.
+ */
+import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
+import aslValidator from "asl-validator";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { registryUpdate, registryUpdateInputSchema } from "../../../functions/registry-update/registryUpdate.js";
+import { DEPLOY_REGISTRY_STATES, deployWithRegistry, fakeDay2Resources } from "../../../statemachine/day2-resources.js";
+import { DEPLOY, deployDefinition } from "../../../statemachine/deploy.js";
+import { fakeDeployResources } from "../../../statemachine/resources.js";
+import { allStates } from "../../../statemachine/walk.js";
+import { runWorkflow, type TaskFake } from "../../support/workflow.js";
+import { type Faults, fakeStages } from "../../workflow/fake-stages.js";
+import { DEMO_PLAN } from "../drift/driftFixtures.js";
+import { stageDeps } from "../kube/kubeFixtures.js";
+import { type FakeTable, fakeTable } from "./fakeTable.js";
+
+const sfn = mockClient(SFNClient);
+const deployResources = fakeDeployResources();
+const REGISTRY_UPDATE = fakeDay2Resources().functions.registryUpdate;
+const definition = deployWithRegistry(deployDefinition(deployResources), REGISTRY_UPDATE);
+/** runWorkflow's execution ARN ($$.Execution.Id). */
+const ME = "arn:aws:states:eu-central-1:123456789012:execution:deploy:test";
+let table: FakeTable;
+
+beforeEach(() => {
+  sfn.reset();
+  table = fakeTable();
+});
+
+async function deploy(input: unknown, faults: Faults = {}) {
+  const stages = fakeStages(deployResources, faults);
+  const deps = { ...stageDeps().deps, registry: table.registry };
+  const fakes = (resource: string): TaskFake =>
+    resource === REGISTRY_UPDATE
+      ? (i) => registryUpdate(registryUpdateInputSchema.parse(i), deps)
+      : stages.fakes(resource);
+  return { ...(await runWorkflow(definition, input, fakes)), ...stages };
+}
+
+describe("deployWithRegistry", () => {
+  it("is valid Amazon States Language, with every registry step retried and timed out", () => {
+    expect(aslValidator(definition as never).errors).toEqual([]);
+    for (const [name, state] of allStates(definition))
+      if (state.Type === "Task" && state.Resource === REGISTRY_UPDATE)
+        expect(state, name).toMatchObject({
+          Retry: [expect.objectContaining({ JitterStrategy: "FULL" })],
+          TimeoutSeconds: 30,
+        });
+  });
+
+  it("records the start after the plan is valid and the result before the end, and changes nothing else", () => {
+    // Fresh copies: asl-validator and the local runner annotate the definitions they are given.
+    const plain = deployDefinition(deployResources);
+    const definition = deployWithRegistry(deployDefinition(deployResources), REGISTRY_UPDATE);
+    expect(definition.States[DEPLOY.validatePlan]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.started });
+    expect(definition.States[DEPLOY_REGISTRY_STATES.started]).toMatchObject({
+      Next: DEPLOY.preflight,
+      ResultPath: null,
+    });
+    expect(definition.States[DEPLOY.summarize]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.result });
+    expect(definition.States[DEPLOY_REGISTRY_STATES.result]).toMatchObject({ Next: DEPLOY.done });
+    expect(definition.States[DEPLOY.summarizeFailure]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.failure });
+    expect(definition.States[DEPLOY.preflight]).toEqual(plain.States[DEPLOY.preflight]);
+    expect(definition.States[DEPLOY.createClusters]).toEqual(plain.States[DEPLOY.createClusters]);
+  });
+
+  it("registers the plan and marks a successful deploy DEPLOYED with the resolved version", async () => {
+    const run = await deploy(DEMO_PLAN);
+
+    expect(run.status).toBe("SUCCEEDED");
+    const record = table.get("demo");
+    expect(record).toMatchObject({
+      status: "DEPLOYED",
+      plan: DEMO_PLAN,
+      kubernetesVersion: "1.33",
+      lastExecution: { arn: ME, operation: "deploy", outcome: "SUCCEEDED" },
+    });
+    expect(record?.currentExecution).toBeUndefined();
+  });
+
+  it("marks a failed deploy DEPLOY_FAILED with its error, and still fails with that error", async () => {
+    const run = await deploy(DEMO_PLAN, { clusterFailed: ["demo-member-2"] });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("ClusterCreateFailed");
+    expect(table.get("demo")).toMatchObject({
+      status: "DEPLOY_FAILED",
+      lastExecution: {
+        outcome: "FAILED",
+        error: "ClusterCreateFailed",
+        cause: expect.stringContaining("demo-member-2"),
+      },
+    });
+  });
+
+  it("never registers an invalid plan", async () => {
+    const run = await deploy({ ...DEMO_PLAN, deploymentName: "Not_Valid" });
+
+    expect(run.error).toBe("InvalidPlan");
+    expect(table.items.size).toBe(0);
+  });
+
+  it("stops before Preflight while another execution of the deployment runs, leaving its state alone", async () => {
+    const other = "arn:aws:states:eu-central-1:123456789012:execution:destroy:demo-destroy-1";
+    table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      currentExecution: { arn: other, operation: "destroy", startedAt: "t" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    const run = await deploy(DEMO_PLAN);
+
+    expect(run.error).toBe("ExecutionInProgress");
+    expect(run.callsOf("preflight")).toHaveLength(0);
+    expect(table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: other } });
+  });
+});

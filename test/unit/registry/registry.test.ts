@@ -1,0 +1,360 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import {
+  AwsRequestFailed,
+  DeploymentNotFound,
+  ExecutionInProgress,
+  MissingConfiguration,
+} from "../../../functions/lib/errors.js";
+import {
+  claim,
+  claimRequest,
+  consoleUrl,
+  day2Setting,
+  executionArnFor,
+  executionName,
+  getDeployment,
+  listDeployments,
+  release,
+  releaseRequest,
+  startExclusive,
+} from "../../../functions/lib/registry.js";
+import { awsError, NOW } from "../kube/kubeFixtures.js";
+import { type FakeTable, fakeTable, TABLE } from "./fakeTable.js";
+
+const sfn = mockClient(SFNClient);
+const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
+const execution = (name: string) => `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${name}`;
+const PLAN = { deploymentName: "demo", region: "eu-central-1" };
+let table: FakeTable;
+
+beforeEach(() => {
+  sfn.reset();
+  table = fakeTable();
+});
+afterEach(() => vi.unstubAllEnvs());
+
+const deps = () => ({ registry: table.registry, sfn: new SFNClient({ region: "eu-central-1" }), now: () => NOW });
+const start = (overrides = {}) =>
+  startExclusive(deps(), {
+    deploymentName: "demo",
+    operation: "deploy",
+    stateMachineArn: DEPLOY_SM,
+    input: PLAN,
+    set: { status: "DEPLOYING", plan: PLAN },
+    ...overrides,
+  });
+
+describe("executionName", () => {
+  it("is <deployment>-<label>-<revision>-<UTC second>", () => {
+    expect(executionName("demo", "remediate", 7, NOW)).toBe("demo-remediate-7-20250601T120000Z");
+  });
+
+  it("fits Step Functions' 80 characters with the longest deployment name", () => {
+    expect(executionName("d".repeat(32), "remediate", 123456, NOW).length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe("executionArnFor and consoleUrl", () => {
+  it("derive the execution ARN and its console page from the state machine ARN", () => {
+    const arn = executionArnFor(DEPLOY_SM, "demo-deploy-1-20250601T120000Z");
+
+    expect(arn).toBe(execution("demo-deploy-1-20250601T120000Z"));
+    expect(consoleUrl(arn)).toBe(
+      `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${arn}`,
+    );
+  });
+
+  it("refuses something that is not a state machine ARN", () => {
+    expect(() => executionArnFor("arn:aws:lambda:eu-central-1:1:function:x", "n")).toThrow(MissingConfiguration);
+  });
+});
+
+describe("day2Setting", () => {
+  it("reads the environment, falls back when asked, and fails loudly otherwise", () => {
+    vi.stubEnv("REGISTRY_TABLE_NAME", "t");
+    vi.stubEnv("DRIFT_EVENT_BUS_NAME", "");
+
+    expect(day2Setting("registryTable")).toBe("t");
+    expect(day2Setting("driftEventBusName", "default")).toBe("default");
+    expect(() => day2Setting("deployStateMachineArn")).toThrow(/DEPLOY_STATE_MACHINE_ARN/);
+  });
+});
+
+describe("claimRequest", () => {
+  it("takes a free lock or re-takes its own, and bumps the revision it read", () => {
+    const request = claimRequest(table.registry, {
+      deploymentName: "demo",
+      execution: { arn: "arn:x", operation: "deploy", startedAt: NOW.toISOString() },
+      revision: 4,
+      now: NOW,
+    });
+
+    expect(request).toMatchObject({
+      TableName: TABLE,
+      Key: { deploymentName: "demo" },
+      ConditionExpression:
+        "(attribute_not_exists(#currentExecution) OR #currentExecution.#arn = :claimant) AND #revision = :expectedRevision",
+      ExpressionAttributeValues: { ":claimant": "arn:x", ":expectedRevision": 4, ":revision": 5 },
+    });
+  });
+
+  it("may replace a lock the caller verified is stale, and requires the item when told to", () => {
+    const request = claimRequest(table.registry, {
+      deploymentName: "demo",
+      execution: { arn: "arn:new", operation: "check", startedAt: NOW.toISOString() },
+      replaces: "arn:old",
+      mustExist: true,
+      now: NOW,
+    });
+
+    expect(request.ConditionExpression).toBe(
+      "attribute_exists(#deploymentName) AND (attribute_not_exists(#currentExecution) OR #currentExecution.#arn = :claimant OR #currentExecution.#arn = :replaces)",
+    );
+    expect(request.UpdateExpression).toContain("#revision = if_not_exists(#revision, :revision)");
+  });
+});
+
+describe("claim", () => {
+  it("records the execution, the plan and the status on a new deployment", async () => {
+    await claim(table.registry, {
+      deploymentName: "demo",
+      execution: { arn: "arn:a", operation: "deploy", startedAt: NOW.toISOString() },
+      set: { status: "DEPLOYING", plan: PLAN },
+      now: NOW,
+    });
+
+    expect(table.get("demo")).toMatchObject({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      plan: PLAN,
+      currentExecution: { arn: "arn:a", operation: "deploy" },
+      createdAt: NOW.toISOString(),
+      revision: 0,
+    });
+  });
+
+  it("refuses while another execution holds the lock, naming it", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYED",
+      currentExecution: { arn: "arn:other", operation: "check", startedAt: "t" },
+    } as never);
+
+    const claiming = claim(table.registry, {
+      deploymentName: "demo",
+      execution: { arn: "arn:mine", operation: "destroy", startedAt: NOW.toISOString() },
+      now: NOW,
+    });
+
+    await expect(claiming).rejects.toThrow(ExecutionInProgress);
+    await expect(claiming).rejects.toMatchObject({
+      executionArn: "arn:other",
+      message: expect.stringContaining("check execution arn:other"),
+    });
+  });
+
+  it("reports an unregistered deployment when it must exist", async () => {
+    await expect(
+      claim(table.registry, {
+        deploymentName: "ghost",
+        execution: { arn: "arn:a", operation: "check", startedAt: NOW.toISOString() },
+        mustExist: true,
+        now: NOW,
+      }),
+    ).rejects.toThrow(DeploymentNotFound);
+  });
+
+  it("keeps throttling errors as they are (the state machine retries them)", async () => {
+    table.mock.on(UpdateCommand).rejects(awsError("ThrottlingException"));
+
+    await expect(
+      claim(table.registry, {
+        deploymentName: "demo",
+        execution: { arn: "a", operation: "deploy", startedAt: "t" },
+        now: NOW,
+      }),
+    ).rejects.toMatchObject({ name: "ThrottlingException" });
+  });
+});
+
+describe("release", () => {
+  it("moves the held execution into lastExecution with its outcome and removes the lock", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      currentExecution: {
+        arn: "arn:a",
+        operation: "deploy",
+        startedAt: "2025-06-01T11:00:00.000Z",
+        requestedBy: "arn:aws:iam::1:role/portal",
+      },
+    } as never);
+
+    const released = await release(table.registry, {
+      deploymentName: "demo",
+      outcome: {
+        arn: "arn:a",
+        operation: "deploy",
+        outcome: "FAILED",
+        error: "ClusterCreateFailed",
+        cause: "x".repeat(5000),
+      },
+      set: { status: "DEPLOY_FAILED" },
+      now: NOW,
+    });
+
+    const record = table.get("demo");
+    expect(released).toBe(true);
+    expect(record?.currentExecution).toBeUndefined();
+    expect(record).toMatchObject({
+      status: "DEPLOY_FAILED",
+      lastExecution: {
+        arn: "arn:a",
+        outcome: "FAILED",
+        error: "ClusterCreateFailed",
+        startedAt: "2025-06-01T11:00:00.000Z",
+        requestedBy: "arn:aws:iam::1:role/portal",
+        endedAt: NOW.toISOString(),
+      },
+    });
+    expect(record?.lastExecution?.cause).toHaveLength(2000);
+  });
+
+  it("writes nothing for an execution that does not hold the lock", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      currentExecution: { arn: "arn:other", operation: "deploy", startedAt: "t" },
+    } as never);
+
+    const released = await release(table.registry, {
+      deploymentName: "demo",
+      outcome: { arn: "arn:mine", operation: "deploy", outcome: "FAILED" },
+      set: { status: "DEPLOY_FAILED" },
+      now: NOW,
+    });
+
+    expect(released).toBe(false);
+    expect(table.mock).not.toHaveReceivedCommand(UpdateCommand);
+    expect(table.get("demo")?.status).toBe("DEPLOYING");
+  });
+
+  it("builds a conditional update on the holder (pure)", () => {
+    const request = releaseRequest(table.registry, {
+      deploymentName: "demo",
+      outcome: { arn: "arn:a", operation: "check", outcome: "SUCCEEDED" },
+      now: NOW,
+    });
+
+    expect(request.ConditionExpression).toBe("#currentExecution.#arn = :holder");
+    expect(request.UpdateExpression).toMatch(/REMOVE #currentExecution$/);
+  });
+});
+
+describe("reads", () => {
+  it("gets one deployment strongly consistent and lists every one by name", async () => {
+    table.put({ deploymentName: "zeta", status: "DEPLOYED" } as never);
+    table.put({ deploymentName: "alpha", status: "DESTROYED" } as never);
+
+    expect(await getDeployment(table.registry, "zeta")).toMatchObject({ status: "DEPLOYED" });
+    expect(await getDeployment(table.registry, "nope")).toBeUndefined();
+    expect((await listDeployments(table.registry)).map((r) => r.deploymentName)).toEqual(["alpha", "zeta"]);
+  });
+});
+
+describe("startExclusive", () => {
+  it("claims the next revision, then starts the execution with the name derived from it", async () => {
+    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 2 } as never);
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name), startDate: NOW }));
+
+    const started = await start({ requestedBy: "arn:aws:iam::1:role/portal" });
+
+    expect(started.name).toBe("demo-deploy-3-20250601T120000Z");
+    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
+      stateMachineArn: DEPLOY_SM,
+      name: "demo-deploy-3-20250601T120000Z",
+      input: JSON.stringify(PLAN),
+    });
+    expect(table.get("demo")).toMatchObject({
+      revision: 3,
+      status: "DEPLOYING",
+      currentExecution: { arn: started.executionArn, operation: "deploy", requestedBy: "arn:aws:iam::1:role/portal" },
+    });
+  });
+
+  it("answers ExecutionInProgress while the recorded execution runs, without starting anything", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      revision: 1,
+      currentExecution: { arn: execution("run-1"), operation: "deploy", startedAt: "t" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+
+    await expect(start()).rejects.toMatchObject({ name: "ExecutionInProgress", executionArn: execution("run-1") });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("replaces a lock whose execution has stopped (aborted, timed out) without releasing it", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYING",
+      revision: 1,
+      currentExecution: { arn: execution("old"), operation: "deploy", startedAt: "t" },
+    } as never);
+    sfn.on(DescribeExecutionCommand).resolves({ status: "ABORTED" });
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name) }));
+
+    const started = await start();
+
+    expect(started.name).toBe("demo-deploy-2-20250601T120000Z");
+    expect(table.get("demo")?.currentExecution?.arn).toBe(started.executionArn);
+  });
+
+  it("lets only one of two simultaneous requests start an execution (double click)", async () => {
+    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 5 } as never);
+    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name) }));
+    // The other click claims revision 6 between our read and our claim.
+    table.beforeNextUpdate(() =>
+      table.put({
+        deploymentName: "demo",
+        status: "DEPLOYING",
+        revision: 6,
+        currentExecution: { arn: execution("demo-deploy-6-other"), operation: "deploy", startedAt: "t" },
+      } as never),
+    );
+
+    await expect(start()).rejects.toMatchObject({
+      name: "ExecutionInProgress",
+      executionArn: execution("demo-deploy-6-other"),
+    });
+    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("requires a registered deployment for check and destroy", async () => {
+    await expect(start({ operation: "check", mustExist: true, set: undefined })).rejects.toThrow(DeploymentNotFound);
+  });
+
+  it("gives the lock back, recorded as a failed start, when StartExecution fails", async () => {
+    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 0 } as never);
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(awsError("AccessDeniedException", "not authorized to perform states:StartExecution"));
+
+    await expect(start()).rejects.toThrow(AwsRequestFailed);
+    const record = table.get("demo");
+    expect(record?.currentExecution).toBeUndefined();
+    expect(record).toMatchObject({
+      status: "DEPLOYED",
+      revision: 1,
+      lastExecution: {
+        outcome: "FAILED",
+        error: "AwsRequestFailed",
+        cause: expect.stringContaining("states:StartExecution"),
+      },
+    });
+  });
+});
