@@ -102,7 +102,7 @@ describe("ensureCluster", () => {
 
   it.each([
     { age: 0, wait: TYPICAL.clusterCreate.min },
-    { age: 480, wait: TYPICAL.clusterCreate.min - 480 },
+    { age: 300, wait: TYPICAL.clusterCreate.min - 300 },
     { age: 900, wait: pollInterval("clusterCreate") },
   ])("paces the first wait by the adopted cluster's age ($age s → $wait s)", async ({ age, wait }) => {
     eks.on(DescribeClusterCommand).resolves({
