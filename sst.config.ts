@@ -1,15 +1,24 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 
 /**
- * eks-karmada-orchestrator: the Deploy workflow and everything it runs as.
+ * eks-karmada-orchestrator: the Deploy, DriftCheck and Destroy workflows, how they are started, and everything
+ * they run as.
  *
  *   IAM roles EKS assumes ──┐
  *   KMS key (secrets) ──────┤
- *   Orchestrator VPC (NAT) ─┼─► CodeBuild (karmada init / join) ─┐
- *   Lambda stage roles ─────┴─► Lambda stages ───────────────────┴─► Deploy state machine
+ *   Orchestrator VPC (NAT) ─┼─► CodeBuild (karmada init / join / unjoin / deinit) ─┐
+ *   Deployment registry ────┤                                                      │
+ *   Lambda stage roles ─────┴─► Lambda stages ─────────────────────────────────────┴─► Deploy, DriftCheck, Destroy
+ *                                                                                        ▲
+ *   EventBridge Scheduler ─► drift-schedule ─────────────────────────────────────────────┤
+ *   Portal ─(SigV4)─► API Gateway (IAM auth) ─► api ─────────────────────────────────────┘
  *
  * Policies are built by the pure functions in infra/ (unit-tested in test/infra/); this file only wires them.
  */
+
+/** How often every registered deployment gets a drift check (EventBridge Scheduler `rate(…)` or `cron(…)`). */
+const DRIFT_CHECK_SCHEDULE = "rate(1 hour)";
+
 export default $config({
   app(input) {
     return {
@@ -24,16 +33,21 @@ export default $config({
     const { ENV, PROVIDED_BY_RUNTIME } = await import("./functions/lib/config.js");
     type Setting = import("./functions/lib/config.js").Setting;
     const { deployDefinition } = await import("./statemachine/deploy.js");
-    const { STAGE_FOLDERS } = await import("./statemachine/resources.js");
+    const { driftCheckDefinition } = await import("./statemachine/drift-check.js");
+    const { destroyDefinition } = await import("./statemachine/destroy.js");
+    type StateMachineDefinition = import("./statemachine/asl.js").StateMachineDefinition;
     const naming = await import("./infra/naming.js");
     const network = await import("./infra/network.js");
     const serviceRoles = await import("./infra/service-roles.js");
-    const { STAGE_PROFILES, inOrchestratorVpc, perRole, perStage, roleOf, stagesOf } = await import(
+    const { STAGE_FOLDERS, STAGE_PROFILES, inOrchestratorVpc, perRole, perStage, roleOf, stagesOf } = await import(
       "./infra/stages.js"
     );
     const { stageRolePolicy } = await import("./infra/stage-policies.js");
     const { codeBuildPolicy } = await import("./infra/codebuild-policy.js");
-    const { stateMachinePolicy } = await import("./infra/state-machine-policy.js");
+    const { invokedFunctions, stateMachinePolicy } = await import("./infra/state-machine-policy.js");
+    const { API_ROUTES, SCHEDULED_CHECK_INPUT, portalPolicy, schedulerPolicy } = await import(
+      "./infra/entry-policies.js"
+    );
 
     const stage = $app.stage;
     const json = (value: unknown) => JSON.stringify(value);
@@ -92,7 +106,25 @@ export default $config({
       })),
     });
 
-    // CodeBuild runs kubectl-karmada (init on the parent, join per member); the buildspecs are inline.
+    // The deployment registry: one item per deployment (plan, status, running and last execution, last drift report),
+    // with point-in-time recovery (SST's default for sst.aws.Dynamo).
+    const registry = new sst.aws.Dynamo("Registry", {
+      fields: { deploymentName: "string" },
+      primaryIndex: { hashKey: "deploymentName" },
+      transform: { table: { name: naming.registryTableName(stage) } },
+    });
+
+    // The state machines' ARNs follow from their names: the stages' settings and policies name them before they
+    // exist (the machines' definitions in turn name the stages).
+    const stateMachineArns = scope.apply((where) => ({
+      deploy: naming.stateMachineArn(where, stage, "deploy"),
+      driftCheck: naming.stateMachineArn(where, stage, "drift-check"),
+      destroy: naming.stateMachineArn(where, stage, "destroy"),
+    }));
+    const DRIFT_EVENT_BUS = "default";
+
+    // CodeBuild runs kubectl-karmada (init on the parent, join per member; unjoin and deinit for Destroy); the
+    // buildspecs are inline.
     const buildLogs = new aws.cloudwatch.LogGroup("KarmadaBuildLogs", {
       name: naming.buildLogGroupName(stage),
       retentionInDays: 30,
@@ -143,6 +175,8 @@ export default $config({
       });
     const karmadaInit = buildProject("karmada-init", "kubectl karmada init on the parent cluster", 45);
     const karmadaJoin = buildProject("karmada-join", "kubectl karmada join of one member cluster", 20);
+    const karmadaUnjoin = buildProject("karmada-unjoin", "kubectl karmada unjoin of one member cluster", 20);
+    const karmadaDeinit = buildProject("karmada-deinit", "kubectl karmada deinit and etcd volumes on the parent", 30);
 
     // Lambda stage roles: one per stage, one shared by the Kubernetes-facing stages. Roles first, policies next:
     // GrantAccess's policy names the Kubernetes role, an admin principal of every cluster.
@@ -160,6 +194,9 @@ export default $config({
       ebsCsiRoleArn: ebsCsiRole.arn,
       secretsKeyArn: secretsKey.arn,
       adminPrincipalArns,
+      registryTableArn: registry.arn,
+      stateMachineArns,
+      driftEventBusArn: scope.apply((where) => naming.eventBusArn(where, DRIFT_EVENT_BUS)),
     });
     const stagePolicies = perRole((role) => {
       const functionNames = stagesOf(role).map((key) => naming.functionName(stage, STAGE_FOLDERS[key]));
@@ -177,7 +214,8 @@ export default $config({
     );
     const privateNetwork = { privateSubnets: vpc.privateSubnets, securityGroups: [egressOnly.id] };
 
-    // Lambda stages: functions/<folder>/handler.ts, each with only the settings it reads.
+    // Lambda functions (the stages of the three workflows, the schedule's target, the API): functions/<folder>/handler.ts,
+    // each with only the settings it reads.
     const settings: Record<Exclude<Setting, "orchestratorRegion">, $util.Input<string>> = {
       clusterRoleArn: clusterRole.arn,
       nodeRoleArn: nodeRole.arn,
@@ -185,6 +223,11 @@ export default $config({
       adminPrincipalArns: $resolve(adminPrincipalArns).apply((arns) => arns.join(",")),
       secretsKmsKeyId: secretsKey.arn,
       orchestratorEgressCidrs: egressCidrs.apply((cidrs) => cidrs.join(",")),
+      registryTable: registry.name,
+      deployStateMachineArn: stateMachineArns.deploy,
+      driftCheckStateMachineArn: stateMachineArns.driftCheck,
+      destroyStateMachineArn: stateMachineArns.destroy,
+      driftEventBusName: DRIFT_EVENT_BUS,
     };
     const functions = perStage(
       (key) =>
@@ -208,62 +251,139 @@ export default $config({
         }),
     );
 
-    // The Deploy state machine (Standard, JSONPath from statemachine/deploy.ts): logs without payloads, X-Ray.
-    const deployLogs = new aws.cloudwatch.LogGroup("DeployLogs", {
-      name: naming.stateMachineLogGroupName(stage, "deploy"),
-      retentionInDays: 90,
-    });
+    // The three state machines (Standard, JSONPath from statemachine/): each with its own role (exactly the functions
+    // its Tasks invoke, exactly its CodeBuild projects), logs without payloads, X-Ray.
     const functionArns = $resolve(perStage((key) => functions[key].arn));
-    const deployRole = new aws.iam.Role("DeployStateMachineRole", {
-      description: "Deploy state machine",
+    const projects = $resolve({
+      karmadaInit: karmadaInit.name,
+      karmadaJoin: karmadaJoin.name,
+      karmadaUnjoin: karmadaUnjoin.name,
+      karmadaDeinit: karmadaDeinit.name,
+    });
+    const definitions = $resolve({ functions: functionArns, projects }).apply(({ functions, projects }) => ({
+      deploy: deployDefinition({
+        functions,
+        projects: { karmadaInit: projects.karmadaInit, karmadaJoin: projects.karmadaJoin },
+      }),
+      driftCheck: driftCheckDefinition({
+        functions,
+        projects: { karmadaUnjoin: projects.karmadaUnjoin, karmadaDeinit: projects.karmadaDeinit },
+      }),
+      destroy: destroyDefinition({
+        functions,
+        projects: { karmadaUnjoin: projects.karmadaUnjoin, karmadaDeinit: projects.karmadaDeinit },
+      }),
+    }));
+    const stateMachine = (
+      id: string,
+      machine: (typeof naming.STATE_MACHINES)[number],
+      definition: $util.Output<StateMachineDefinition>,
+      projectArns: $util.Input<string>[],
+    ) => {
+      const logs = new aws.cloudwatch.LogGroup(`${id}Logs`, {
+        name: naming.stateMachineLogGroupName(stage, machine),
+        retentionInDays: 90,
+      });
+      const role = new aws.iam.Role(`${id}StateMachineRole`, {
+        description: `${id} state machine`,
+        assumeRolePolicy: scope.apply(({ account }) =>
+          json(serviceRoles.sameAccountTrust("states.amazonaws.com", account)),
+        ),
+        inlinePolicies: [
+          {
+            name: machine,
+            policy: $resolve({ scope, definition, projectArns }).apply((v) =>
+              json(
+                stateMachinePolicy({
+                  ...v.scope,
+                  functionArns: invokedFunctions(v.definition),
+                  projectArns: v.projectArns,
+                }),
+              ),
+            ),
+          },
+        ],
+      });
+      return new aws.sfn.StateMachine(id, {
+        name: naming.stateMachineName(stage, machine),
+        type: "STANDARD",
+        roleArn: role.arn,
+        definition: definition.apply(json),
+        loggingConfiguration: {
+          level: "ALL",
+          includeExecutionData: false,
+          logDestination: $interpolate`${logs.arn}:*`,
+        },
+        tracingConfiguration: { enabled: true },
+      });
+    };
+    const deploy = stateMachine(
+      "Deploy",
+      "deploy",
+      definitions.apply((d) => d.deploy),
+      [karmadaInit.arn, karmadaJoin.arn],
+    );
+    const driftCheck = stateMachine(
+      "DriftCheck",
+      "drift-check",
+      definitions.apply((d) => d.driftCheck),
+      [],
+    );
+    const destroy = stateMachine(
+      "Destroy",
+      "destroy",
+      definitions.apply((d) => d.destroy),
+      [karmadaUnjoin.arn, karmadaDeinit.arn],
+    );
+
+    // Scheduled drift checks: EventBridge Scheduler invokes drift-schedule, which starts one DriftCheck per
+    // registered deployment (report only; remediation is on demand).
+    const driftScheduleRole = new aws.iam.Role("DriftScheduleRole", {
+      description: "EventBridge Scheduler: invoke the drift-schedule function",
       assumeRolePolicy: scope.apply(({ account }) =>
-        json(serviceRoles.sameAccountTrust("states.amazonaws.com", account)),
+        json(serviceRoles.sameAccountTrust("scheduler.amazonaws.com", account)),
       ),
       inlinePolicies: [
         {
-          name: "deploy",
-          policy: $resolve({ scope, functionArns, projectArns: [karmadaInit.arn, karmadaJoin.arn] }).apply((v) =>
-            json(
-              stateMachinePolicy({
-                ...v.scope,
-                functionArns: Object.values(v.functionArns),
-                projectArns: v.projectArns,
-              }),
-            ),
-          ),
+          name: "invoke-drift-schedule",
+          policy: functions.driftSchedule.arn.apply((arn) => json(schedulerPolicy(arn))),
         },
       ],
     });
-    const deploy = new aws.sfn.StateMachine("Deploy", {
-      name: naming.stackResourceName(stage, "deploy", "stateMachine"),
-      type: "STANDARD",
-      roleArn: deployRole.arn,
-      definition: $resolve({
-        functions: functionArns,
-        karmadaInit: karmadaInit.name,
-        karmadaJoin: karmadaJoin.name,
-      }).apply((r) =>
-        json(
-          deployDefinition({
-            functions: r.functions,
-            projects: { karmadaInit: r.karmadaInit, karmadaJoin: r.karmadaJoin },
-          }),
-        ),
-      ),
-      loggingConfiguration: {
-        level: "ALL",
-        includeExecutionData: false,
-        logDestination: $interpolate`${deployLogs.arn}:*`,
+    new aws.scheduler.Schedule("DriftChecks", {
+      name: naming.driftScheduleName(stage),
+      description: "Drift check of every registered deployment",
+      scheduleExpression: DRIFT_CHECK_SCHEDULE,
+      flexibleTimeWindow: { mode: "OFF" },
+      target: {
+        arn: functions.driftSchedule.arn,
+        roleArn: driftScheduleRole.arn,
+        input: json(SCHEDULED_CHECK_INPUT),
+        retryPolicy: { maximumRetryAttempts: 2 },
       },
-      tracingConfiguration: { enabled: true },
     });
 
+    // The portal API: one function behind every route, each authorized with IAM (SigV4).
+    const api = new sst.aws.ApiGatewayV2("PortalApi");
+    for (const route of API_ROUTES) api.route(route, functions.api.arn, { auth: { iam: true } });
+    const portalPolicyJson = $resolve({ scope, apiId: api.nodes.api.id }).apply((v) =>
+      json(portalPolicy(v.scope, v.apiId)),
+    );
+
     return {
+      apiUrl: api.url,
       deployStateMachineArn: deploy.arn,
+      driftCheckStateMachineArn: driftCheck.arn,
+      destroyStateMachineArn: destroy.arn,
+      registryTableName: registry.name,
+      // What a portal's IAM principal needs to call every route (README "Operating the platform").
+      portalPolicy: portalPolicyJson,
       secretsKmsKeyArn: secretsKey.arn,
       secretsKmsKeyAlias: secretsKeyAlias.name,
       karmadaInitProject: karmadaInit.name,
       karmadaJoinProject: karmadaJoin.name,
+      karmadaUnjoinProject: karmadaUnjoin.name,
+      karmadaDeinitProject: karmadaDeinit.name,
       // The Karmada NLB admits these besides each plan's allowedCidrs.
       orchestratorEgressCidrs: egressCidrs,
     };

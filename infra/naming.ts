@@ -10,11 +10,19 @@ export const STACK_PREFIX = "eko";
 /** Every Karmada secret name starts with this; IAM grants on secrets are scoped to it. */
 export const SECRET_NAME_PREFIX = `${MANAGED_BY}/`;
 
-/** The two CodeBuild jobs (buildspecs/<job>.yml). */
-export const BUILD_JOBS = ["karmada-init", "karmada-join"] as const;
+/** The CodeBuild jobs (buildspecs/<job>.yml): init and join for Deploy, unjoin and deinit for Destroy. */
+export const BUILD_JOBS = ["karmada-init", "karmada-join", "karmada-unjoin", "karmada-deinit"] as const;
 export type BuildJob = (typeof BUILD_JOBS)[number];
 
-const LIMITS = { lambda: 64, codebuild: 150, logGroup: 512, stateMachine: 80, kmsAlias: 250 } as const;
+const LIMITS = {
+  lambda: 64,
+  codebuild: 150,
+  logGroup: 512,
+  stateMachine: 80,
+  kmsAlias: 250,
+  dynamodbTable: 255,
+  schedule: 64,
+} as const;
 
 /** `eko-<stage>-<part>`, or an error naming the limit when the stage name is too long for it. */
 export function stackResourceName(stage: string, part: string, limit: keyof typeof LIMITS): string {
@@ -46,3 +54,35 @@ export const buildLogGroupName = (stage: string): string =>
 /** State machine log group; `/aws/vendedlogs/` keeps the CloudWatch Logs resource policy small. */
 export const stateMachineLogGroupName = (stage: string, machine: string): string =>
   `/aws/vendedlogs/states/${stackResourceName(stage, machine, "logGroup")}`;
+
+/** The three state machines. */
+export const STATE_MACHINES = ["deploy", "drift-check", "destroy"] as const;
+export type StateMachineName = (typeof STATE_MACHINES)[number];
+
+/** Name of a state machine; its ARN follows from it (policies and settings name it before it exists). */
+export const stateMachineName = (stage: string, machine: StateMachineName): string =>
+  stackResourceName(stage, machine, "stateMachine");
+
+/** ARN of a state machine of the stack, from its name. */
+export const stateMachineArn = (
+  scope: { partition: string; account: string; region: string },
+  stage: string,
+  machine: StateMachineName,
+): string =>
+  `arn:${scope.partition}:states:${scope.region}:${scope.account}:stateMachine:${stateMachineName(stage, machine)}`;
+
+/** The deployment registry table. */
+export const registryTableName = (stage: string): string => stackResourceName(stage, "registry", "dynamodbTable");
+
+/** ARN of the registry table. */
+export const registryTableArn = (
+  scope: { partition: string; account: string; region: string },
+  stage: string,
+): string => `arn:${scope.partition}:dynamodb:${scope.region}:${scope.account}:table/${registryTableName(stage)}`;
+
+/** ARN of an EventBridge bus of the stack's account and region. */
+export const eventBusArn = (scope: { partition: string; account: string; region: string }, bus: string): string =>
+  `arn:${scope.partition}:events:${scope.region}:${scope.account}:event-bus/${bus}`;
+
+/** The EventBridge Scheduler schedule of the drift checks. */
+export const driftScheduleName = (stage: string): string => stackResourceName(stage, "drift-checks", "schedule");

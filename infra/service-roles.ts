@@ -38,6 +38,11 @@ export const ebsCsiRole = (partition: string): ServiceRole => ({
 /** Execution roles of the Lambda stages. */
 export const lambdaTrust = (): TrustPolicy => trustPolicy("lambda.amazonaws.com");
 
-/** CodeBuild and Step Functions roles, assumable only for this account's projects and state machines. */
-export const sameAccountTrust = (service: "codebuild.amazonaws.com" | "states.amazonaws.com", account: string) =>
-  trustPolicy(service, { condition: { StringEquals: { "aws:SourceAccount": account } } });
+/**
+ * CodeBuild, Step Functions and EventBridge Scheduler roles, assumable only for this account's projects, state
+ * machines and schedules.
+ */
+export const sameAccountTrust = (
+  service: "codebuild.amazonaws.com" | "states.amazonaws.com" | "scheduler.amazonaws.com",
+  account: string,
+) => trustPolicy(service, { condition: { StringEquals: { "aws:SourceAccount": account } } });

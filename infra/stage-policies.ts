@@ -3,6 +3,7 @@
  * actions AWS checks behind them (the Service Authorization Reference lists, for example, `eks:TagResource` and
  * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
  */
+import { DRIFT_METRIC } from "../functions/drift-report/driftReport.js";
 import { EKS_CLUSTER_ADMIN_POLICY, nodegroupName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
@@ -30,6 +31,18 @@ export interface StagePolicyContext extends AccountScope {
   adminPrincipalArns: string[];
   /** Lambda functions that run as the role: each writes its own log group. */
   functionNames: string[];
+  /** The deployment registry table. */
+  registryTableArn: string;
+  /** The three state machines (their ARNs follow from their names, so no policy waits for a machine). */
+  stateMachineArns: StateMachineArns;
+  /** EventBridge bus the drift events go to. */
+  driftEventBusArn: string;
+}
+
+export interface StateMachineArns {
+  deploy: string;
+  driftCheck: string;
+  destroy: string;
 }
 
 const allow = (Sid: string, Action: string[], Resource: string[], Condition?: Statement["Condition"]): Statement => ({
@@ -58,6 +71,24 @@ export const ELB_SUBNET_TAG = "kubernetes.io/role/elb";
 
 /** Our node groups are named `<name>-nodes` (functions/lib/names.ts). */
 const ourNodegroups = (scope: AccountScope) => eksArns(scope, "nodegroup", `*/${nodegroupName("*")}/*`);
+
+/** Executions of a state machine: `arn:…:states:<region>:<account>:execution:<machine name>:*`. */
+export const executionArns = (stateMachineArn: string): string =>
+  `${stateMachineArn.replace(":stateMachine:", ":execution:")}:*`;
+
+/** Read and write deployment records (no deletes: a destroyed deployment stays, marked DESTROYED). */
+const registry = (ctx: StagePolicyContext, actions: string[]) =>
+  allow(
+    "UseDeploymentRegistry",
+    actions.map((a) => `dynamodb:${a}`),
+    [ctx.registryTableArn],
+  );
+
+/** Is the execution holding a deployment's lock still running? Any of the three machines may hold it. */
+const describeExecutions = (ctx: StagePolicyContext, actions = ["states:DescribeExecution"]) =>
+  allow("DescribeExecutions", actions, Object.values(ctx.stateMachineArns).map(executionArns));
+
+const startExecutions = (arns: string[]) => allow("StartExecutions", ["states:StartExecution"], arns);
 
 const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = {
   // Pure validation: no AWS access.
@@ -144,10 +175,96 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     tagOnCreate(ctx, ["access-entry"]),
   ],
 
+  // Claims and releases the deployment's lock; a lock held by a stopped execution is replaced.
+  registryUpdate: (ctx) => [registry(ctx, ["GetItem", "UpdateItem"]), describeExecutions(ctx)],
+
+  // ---- DriftCheck (read-only but for the registry, the metric, the event and a remediating Deploy)
+
+  // Builds the desired state from the registered plan: no AWS access.
+  driftDesired: () => [],
+
+  driftCluster: (ctx) => [
+    describeClusters(ctx),
+    allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
+    allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")]),
+  ],
+
+  driftReport: (ctx) => [
+    // PutMetricData has no resource-level permissions; the namespace condition keeps it to ours.
+    allow("PublishDriftMetric", ["cloudwatch:PutMetricData"], ["*"], {
+      StringEquals: { "cloudwatch:namespace": DRIFT_METRIC.namespace },
+    }),
+    allow("PublishDriftEvents", ["events:PutEvents"], [ctx.driftEventBusArn]),
+    registry(ctx, ["GetItem", "UpdateItem"]),
+  ],
+
+  driftRemediate: (ctx) => [
+    startExecutions([ctx.stateMachineArns.deploy]),
+    describeExecutions(ctx),
+    registry(ctx, ["GetItem", "UpdateItem"]),
+  ],
+
+  // ---- Destroy: every delete is of what the stage found in a cluster tagged with the deployment.
+
+  // Compares `confirm` with the deployment name: no AWS access.
+  destroyConfirm: () => [],
+
+  destroyNodegroups: (ctx) => [
+    describeClusters(ctx),
+    allow("ListNodegroups", ["eks:ListNodegroups"], [eksArns(ctx, "cluster")]),
+    allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
+    // Every node group of a cluster tagged with the deployment (adopted ones may predate our tags): the stage
+    // checks the cluster's tag right before, and a cluster cannot be deleted while node groups remain.
+    allow("DeleteNodegroupsOfOurClusters", ["eks:DeleteNodegroup"], [eksArns(ctx, "nodegroup")]),
+  ],
+
+  destroyNodegroupsStatus: (ctx) => [
+    describeClusters(ctx),
+    allow("ListNodegroups", ["eks:ListNodegroups"], [eksArns(ctx, "cluster")]),
+    allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
+  ],
+
+  destroyCluster: (ctx) => [
+    describeClusters(ctx),
+    allow("ListAddons", ["eks:ListAddons"], [eksArns(ctx, "cluster")]),
+    // Addons of a cluster tagged with the deployment (checked by the stage right before).
+    allow("DeleteAddonsOfOurClusters", ["eks:DeleteAddon"], [eksArns(ctx, "addon")]),
+    allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+  ],
+
+  destroyClusterStatus: (ctx) => [describeClusters(ctx)],
+
+  destroySecrets: (ctx) => [
+    // Scheduled for deletion with a recovery window, never deleted at once.
+    allow("DescribeKarmadaSecrets", ["secretsmanager:DescribeSecret"], [karmadaSecretArns(ctx)]),
+    allow("ScheduleKarmadaSecretDeletion", ["secretsmanager:DeleteSecret"], [karmadaSecretArns(ctx)], {
+      BoolIfExists: { "secretsmanager:ForceDeleteWithoutRecovery": "false" },
+    }),
+  ],
+
+  // ---- Entry points
+
+  // The schedule's target: one DriftCheck per registered deployment.
+  driftSchedule: (ctx) => [
+    registry(ctx, ["Scan", "GetItem", "UpdateItem"]),
+    startExecutions([ctx.stateMachineArns.driftCheck]),
+    describeExecutions(ctx),
+  ],
+
+  // The portal API: reads the registry, starts any of the three machines, reports an execution's current step.
+  api: (ctx) => [
+    registry(ctx, ["GetItem", "UpdateItem", "Scan"]),
+    startExecutions(Object.values(ctx.stateMachineArns)),
+    describeExecutions(ctx, ["states:DescribeExecution", "states:GetExecutionHistory"]),
+  ],
+
   // One role for every stage that calls the Kubernetes API; Kubernetes RBAC comes from the EKS access entry.
   kubernetes: (ctx) => [
-    // Endpoint and CA of our clusters only.
-    allow("DescribeOurClusters", ["eks:DescribeCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+    // Not tag-scoped: DestroyInventory must see a foreign cluster of a planned name to leave it alone (and report
+    // it). Kubernetes access still needs an EKS access entry, which GrantAccess creates only in our clusters.
+    describeClusters(ctx),
+    // DestroyInventory: clusters tagged with the deployment but no longer in the plan. No resource-level permissions.
+    allow("ListClusters", ["eks:ListClusters"], ["*"]),
     // The NLB behind the Karmada LoadBalancer Service; DescribeLoadBalancers has no resource-level permissions.
     allow("DescribeLoadBalancers", ["elasticloadbalancing:DescribeLoadBalancers"], ["*"]),
     allow(

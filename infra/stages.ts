@@ -1,15 +1,28 @@
 /**
- * How each Lambda stage is deployed: which IAM role it runs as, which settings it reads from its environment,
- * and its timeout and memory. sst.config.ts turns this table into functions; the infra tests check it against
- * the stage sources (settings read, AWS commands sent, Kubernetes API use).
+ * How each Lambda function is deployed: which IAM role it runs as, which settings it reads from its environment,
+ * and its timeout and memory. The functions are the stages of the three state machines (Deploy, DriftCheck,
+ * Destroy; registry-update is shared) plus the two entry points (the drift schedule's target and the portal API).
+ * sst.config.ts turns this table into functions; the infra tests check it against the stage sources (settings
+ * read, AWS commands sent, Kubernetes API use).
  */
 import type { Setting } from "../functions/lib/config.js";
-import { STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
+import { DAY2_ENTRY_FOLDERS, DAY2_STAGE_FOLDERS, type Day2StageKey } from "../statemachine/day2-resources.js";
+import { STAGE_FOLDERS as DEPLOY_STAGE_FOLDERS, type StageKey as DeployStageKey } from "../statemachine/resources.js";
 
-/** Every stage, in the order of STAGE_FOLDERS. */
+/** Every Lambda function of the stack: a Deploy stage, a day-2 stage, or an entry point. */
+export type StageKey = DeployStageKey | Day2StageKey | keyof typeof DAY2_ENTRY_FOLDERS;
+
+/** Function key → folder under functions/ (the handler is functions/<folder>/handler.handler). */
+export const STAGE_FOLDERS: Record<StageKey, string> = {
+  ...DEPLOY_STAGE_FOLDERS,
+  ...DAY2_STAGE_FOLDERS,
+  ...DAY2_ENTRY_FOLDERS,
+};
+
+/** Every function, Deploy stages first. */
 export const STAGES = Object.keys(STAGE_FOLDERS) as StageKey[];
 
-/** A record with one value per stage. */
+/** A record with one value per function. */
 export const perStage = <T>(value: (stage: StageKey) => T): Record<StageKey, T> =>
   Object.fromEntries(STAGES.map((stage) => [stage, value(stage)])) as Record<StageKey, T>;
 
@@ -24,6 +37,12 @@ export const KUBERNETES_STAGES = [
   "sampleWorkload",
   "sampleWorkloadStatus",
   "summarize",
+  "driftKarmada",
+  "driftSample",
+  "destroyInventory",
+  "destroySample",
+  "destroyKarmadaLb",
+  "destroyKarmadaLbStatus",
 ] as const satisfies readonly StageKey[];
 export type KubernetesStage = (typeof KUBERNETES_STAGES)[number];
 
@@ -85,6 +104,36 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   // Reads the sample Deployment on every member cluster.
   sampleWorkloadStatus: kubernetes(120),
   summarize: kubernetes(60),
+  // Every registry step's Task allows 30 s.
+  registryUpdate: aws(20, ["registryTable"]),
+
+  // DriftCheck
+  driftDesired: aws(30),
+  driftCluster: aws(30),
+  // Compares the NLB's source ranges with the plan's CIDRs plus the orchestrator's egress addresses.
+  driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
+  // Reads the sample Deployment on every member cluster (its Task allows 300 s).
+  driftSample: kubernetes(120),
+  driftReport: aws(30, ["driftEventBusName", "registryTable"]),
+  driftRemediate: aws(30, ["deployStateMachineArn", "registryTable"]),
+
+  // Destroy
+  destroyConfirm: aws(10),
+  // Lists and describes the clusters of every region of the plan, reads Karmada (its Task allows 300 s).
+  destroyInventory: kubernetes(120, ["orchestratorEgressCidrs"]),
+  destroySample: kubernetes(60),
+  destroyKarmadaLb: kubernetes(60),
+  destroyKarmadaLbStatus: kubernetes(60),
+  destroyNodegroups: aws(60),
+  destroyNodegroupsStatus: aws(30),
+  destroyCluster: aws(60),
+  destroyClusterStatus: aws(30),
+  destroySecrets: aws(30),
+
+  // Entry points: the drift schedule's target starts one DriftCheck per registered deployment.
+  driftSchedule: aws(60, ["driftCheckStateMachineArn", "registryTable"]),
+  // API Gateway waits at most 29 s for an integration.
+  api: aws(25, ["deployStateMachineArn", "destroyStateMachineArn", "driftCheckStateMachineArn", "registryTable"]),
 };
 
 /** Every stage role, each once. */

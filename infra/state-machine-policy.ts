@@ -1,29 +1,25 @@
 /**
- * The Deploy state machine role: invoke exactly the stage functions, run exactly the two CodeBuild projects
- * with the `.sync` pattern, deliver its logs and traces. Permissions per
+ * A state machine role (Deploy, DriftCheck, Destroy): invoke exactly its stage functions, run exactly its CodeBuild
+ * projects with the `.sync` pattern (if any), deliver its logs and traces. Permissions per
  * https://docs.aws.amazon.com/step-functions/latest/dg/codebuild-iam.html,
  * https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html and
  * https://docs.aws.amazon.com/step-functions/latest/dg/xray-iam.html.
  */
-import { type AccountScope, arn, type PolicyDocument, policyDocument } from "./iam.js";
+import type { StateMachineDefinition } from "../statemachine/asl.js";
+import { allStates } from "../statemachine/walk.js";
+import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 
 /** The EventBridge rule Step Functions manages to learn when a `.sync` build ends. */
 export const CODEBUILD_SYNC_RULE = "StepFunctionsGetEventForCodeBuildStartBuildRule";
 
 export interface StateMachinePolicyContext extends AccountScope {
   functionArns: string[];
+  /** CodeBuild projects it runs with `.sync`; none for DriftCheck. */
   projectArns: string[];
 }
 
 export function stateMachinePolicy(ctx: StateMachinePolicyContext): PolicyDocument {
-  return policyDocument([
-    {
-      Sid: "InvokeStages",
-      Effect: "Allow",
-      Action: ["lambda:InvokeFunction"],
-      // Unqualified ARNs and their versions/aliases.
-      Resource: ctx.functionArns.flatMap((fn) => [fn, `${fn}:*`]),
-    },
+  const builds: Statement[] = [
     {
       Sid: "RunKarmadaBuilds",
       Effect: "Allow",
@@ -36,6 +32,16 @@ export function stateMachinePolicy(ctx: StateMachinePolicyContext): PolicyDocume
       Action: ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
       Resource: [arn(ctx, "events", ctx.region, `rule/${CODEBUILD_SYNC_RULE}`)],
     },
+  ];
+  return policyDocument([
+    {
+      Sid: "InvokeStages",
+      Effect: "Allow",
+      Action: ["lambda:InvokeFunction"],
+      // Unqualified ARNs and their versions/aliases.
+      Resource: ctx.functionArns.flatMap((fn) => [fn, `${fn}:*`]),
+    },
+    ...(ctx.projectArns.length ? builds : []),
     {
       // CloudWatch Logs delivery APIs do not support resource-level permissions.
       Sid: "DeliverExecutionLogs",
@@ -60,4 +66,12 @@ export function stateMachinePolicy(ctx: StateMachinePolicyContext): PolicyDocume
       Resource: ["*"],
     },
   ]);
+}
+
+/** The Lambda functions a definition's Tasks invoke (by ARN), each once: exactly what its role may invoke. */
+export function invokedFunctions(definition: StateMachineDefinition): string[] {
+  const arns = new Set<string>();
+  for (const [, state] of allStates(definition))
+    if (state.Type === "Task" && /^arn:[^:]+:lambda:/.test(state.Resource)) arns.add(state.Resource);
+  return [...arns].sort();
 }

@@ -204,6 +204,8 @@ async function measureBundles(): Promise<BundleRow[]> {
       format: "esm",
       target: "node22",
       minify: true,
+      // As SST bundles ESM functions: prefer packages' ES module builds (smaller, tree-shaken).
+      mainFields: ["module", "main"],
       logLevel: "silent",
       banner: {
         js: "import { createRequire as topLevelCreateRequire } from 'module';const require = topLevelCreateRequire(import.meta.url);",

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkPlan } from "../functions/lib/plan.js";
 import { htmlGantt, jsonDocument, mermaidGantt, progressLine, summaryText, type TimelineFiles } from "./report.js";
-import { type LocalRunResult, runLocal } from "./run.js";
+import { type LocalRunResult, runLocal, WORKFLOWS, type Workflow } from "./run.js";
 import { FAULT_USAGE, type FaultSpec, parseFault } from "./sim/faults.js";
 import { type SimState, STATE_VERSION } from "./sim/state.js";
 
@@ -16,11 +16,17 @@ import { type SimState, STATE_VERSION } from "./sim/state.js";
 export const DEFAULT_TIME_SCALE = 1000;
 
 const USAGE = `Usage: npm run local -- --input <plan.json> [options]
+       npm run local -- --workflow check --state <dir> --deployment <name> [--remediate] [options]
+       npm run local -- --workflow destroy --state <dir> --deployment <name> --confirm <name> [options]
 
-Runs the Deploy workflow (the real state machine definition and Lambda handlers) on a simulated AWS account.
+Runs a workflow (the real state machine definition and Lambda handlers) on a simulated AWS account.
 
 Options:
-  --input <file>        execution input (a plan, e.g. examples/three-weighted.json)        (required)
+  --workflow <w>        deploy (default), check (DriftCheck) or destroy (Destroy)
+  --input <file>        execution input (deploy: a plan, e.g. examples/three-weighted.json; required for deploy)
+  --deployment <name>   check/destroy: the deployment (instead of --input)
+  --remediate           check: start a Deploy of the registered plan when drift is found (it runs next)
+  --confirm <name>      destroy: must repeat the deployment name
   --json                print one JSON document instead of progress lines
   --time-scale <n|max>  simulated seconds per real second (default ${DEFAULT_TIME_SCALE}; max = no pacing)
   --state <dir>         keep the simulated account in <dir>/account.json between runs
@@ -34,7 +40,12 @@ Exit status: 0 succeeded, 1 the execution failed (named error printed), 2 invali
 class UsageError extends Error {}
 
 interface CliOptions {
-  input: string;
+  workflow: Workflow;
+  /** The input file (deploy, or check/destroy given --input). */
+  input?: string;
+  deployment?: string;
+  remediate: boolean;
+  confirm?: string;
   json: boolean;
   timeScale: number;
   stateDir?: string;
@@ -46,7 +57,11 @@ interface CliOptions {
 function parse(argv: string[]): CliOptions | "help" {
   let values: ReturnType<typeof parseArgs<{ options: typeof spec }>>["values"];
   const spec = {
+    workflow: { type: "string" },
     input: { type: "string" },
+    deployment: { type: "string" },
+    remediate: { type: "boolean", default: false },
+    confirm: { type: "string" },
     json: { type: "boolean", default: false },
     "time-scale": { type: "string" },
     state: { type: "string" },
@@ -61,7 +76,21 @@ function parse(argv: string[]): CliOptions | "help" {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return "help";
-  if (!values.input) throw new UsageError("--input <file> is required");
+  const workflow = (values.workflow ?? "deploy") as Workflow;
+  if (!WORKFLOWS.includes(workflow))
+    throw new UsageError(`--workflow must be one of ${WORKFLOWS.join(", ")}, got ${values.workflow}`);
+  if (workflow === "deploy" && !values.input) throw new UsageError("--input <file> is required");
+  if (workflow === "deploy" && (values.deployment || values.remediate || values.confirm))
+    throw new UsageError("--deployment, --remediate and --confirm belong to --workflow check or destroy");
+  if (workflow !== "deploy" && !values.input && !values.deployment)
+    throw new UsageError(`--workflow ${workflow} needs --deployment <name> (or --input <file>)`);
+  if (workflow !== "deploy" && !values.state)
+    throw new UsageError(`--workflow ${workflow} needs --state <dir>: the account a deploy saved there`);
+  if (workflow === "destroy" && !values.input && values.confirm === undefined)
+    throw new UsageError("--workflow destroy requires --confirm <name> (the deployment name, again)");
+  if (workflow !== "check" && values.remediate) throw new UsageError("--remediate belongs to --workflow check");
+  if (workflow !== "destroy" && values.confirm !== undefined)
+    throw new UsageError("--confirm belongs to --workflow destroy");
   const scaleText = values["time-scale"];
   const timeScale =
     scaleText === undefined ? DEFAULT_TIME_SCALE : scaleText === "max" ? Number.POSITIVE_INFINITY : Number(scaleText);
@@ -75,7 +104,11 @@ function parse(argv: string[]): CliOptions | "help" {
     throw new UsageError((error as Error).message);
   }
   return {
-    input: values.input,
+    workflow,
+    ...(values.input ? { input: values.input } : {}),
+    ...(values.deployment ? { deployment: values.deployment } : {}),
+    remediate: values.remediate ?? false,
+    ...(values.confirm !== undefined ? { confirm: values.confirm } : {}),
     json: values.json ?? false,
     timeScale,
     stateDir: values.state,
@@ -120,13 +153,21 @@ export async function main(
       out(USAGE);
       return 0;
     }
-    const text = readFileSync(resolve(options.input), "utf8");
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${options.input} is not JSON: ${(error as Error).message}`);
-    }
+    if (options.input) {
+      const text = readFileSync(resolve(options.input), "utf8");
+      try {
+        document = JSON.parse(text);
+      } catch (error) {
+        throw new UsageError(`${options.input} is not JSON: ${(error as Error).message}`);
+      }
+    } else
+      document = {
+        deploymentName: options.deployment,
+        ...(options.workflow === "check" ? { remediate: options.remediate } : { confirm: options.confirm }),
+      };
     state = loadState(options.stateDir);
+    if (options.workflow !== "deploy" && !state)
+      throw new UsageError(`${options.stateDir} holds no simulated account: run a deploy with --state first`);
   } catch (error) {
     if (!(error instanceof UsageError) && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     err(`${(error as Error).message}\n\n${USAGE}`);
@@ -134,8 +175,8 @@ export async function main(
   }
 
   // Invalid input: every problem with its path, before anything exists (ValidateInput would fail the same way).
-  const checked = checkPlan(document);
-  if (!checked.ok) {
+  const checked = options.workflow === "deploy" ? checkPlan(document) : undefined;
+  if (checked && !checked.ok) {
     if (options.json) out(JSON.stringify({ status: "INVALID_INPUT", problems: checked.problems }, null, 2));
     else {
       err(
@@ -145,16 +186,20 @@ export async function main(
     }
     return 2;
   }
-  const plan = checked.plan;
+  const plan = checked?.ok ? checked.plan : undefined;
+  const name = plan?.deploymentName ?? String((document as { deploymentName?: unknown })?.deploymentName ?? "local");
   const seed = state?.seed ?? options.seed ?? 1;
+  const what = { deploy: "Deploy", check: "DriftCheck", destroy: "Destroy" }[options.workflow];
   if (!options.json) {
     const scale = Number.isFinite(options.timeScale) ? `${options.timeScale}× time` : "no pacing";
+    const shape = plan ? `: parent + ${plan.members.length} member(s)` : "";
     out(
-      `eks-karmada-orchestrator · local run of ${plan.deploymentName}: parent + ${plan.members.length} member(s) · seed ${seed} · ${scale}${state ? ` · account ${options.stateDir}` : ""}`,
+      `eks-karmada-orchestrator · local ${what} of ${name}${shape} · seed ${seed} · ${scale}${state ? ` · account ${options.stateDir}` : ""}`,
     );
   }
-  const laneWidth = Math.max(8, ...[plan.parent, ...plan.members].map((c) => c.name.length));
+  const laneWidth = Math.max(8, ...(plan ? [plan.parent, ...plan.members] : []).map((c) => c.name.length));
   const result = await runLocal({
+    workflow: options.workflow,
     input: document,
     seed,
     timeScale: options.timeScale,
@@ -171,8 +216,9 @@ export async function main(
     mkdirSync(options.stateDir, { recursive: true });
     writeFileSync(join(options.stateDir, "account.json"), `${JSON.stringify(result.state)}\n`);
   }
-  const title = `${plan.deploymentName} — simulated Deploy (seed ${seed}, ${result.status})`;
-  const timeline = writeTimeline(result, options.out, plan.deploymentName, title);
+  const title = `${name} — simulated ${what} (seed ${seed}, ${result.status})`;
+  const suffix = options.workflow === "deploy" ? "" : `-${options.workflow}`;
+  const timeline = writeTimeline(result, options.out, `${name}${suffix}`, title);
   if (options.json) out(JSON.stringify(jsonDocument(result, timeline), null, 2));
   else out(`\n${summaryText(result, timeline)}`);
   return result.status === "SUCCEEDED" ? 0 : 1;

@@ -78,14 +78,19 @@ export interface TimelineFiles {
 
 /** The `--json` document. */
 export function jsonDocument(result: LocalRunResult, timeline?: TimelineFiles) {
+  const report = (result.output as { report?: { findings?: unknown[] } } | undefined)?.report;
   return {
+    workflow: result.workflow,
     status: result.status,
     ...(result.error ? { error: result.error } : {}),
     ...(result.cause !== undefined ? { cause: result.cause } : {}),
-    summary: result.output ?? null,
+    ...(result.workflow === "deploy" ? { summary: result.output ?? null } : { output: result.output ?? null }),
+    ...(result.workflow === "check" && report ? { findings: report.findings ?? [] } : {}),
     split: result.split,
     metrics: result.metrics,
     created: createdCounts(result),
+    ...(result.workflow === "destroy" ? { deleted: result.deleted } : {}),
+    ...(result.followUps.length ? { followUps: result.followUps } : {}),
     ...(timeline ? { timeline } : {}),
     ...(result.problems.length ? { simulatorProblems: result.problems } : {}),
   };
@@ -112,10 +117,27 @@ export function summaryText(result: LocalRunResult, timeline?: TimelineFiles): s
     `  state transitions    ${m.stateTransitions} (≈ $${m.estimatedOrchestrationCostUsd.toFixed(4)} of Standard Workflow transitions)`,
     `  Lambda invocations   ${m.lambdaInvocations} · CodeBuild builds ${m.codebuildBuilds}`,
   );
+  const findings = (
+    result.output as
+      | { report?: { findings?: { severity: string; resource: string; expected: string; actual: string }[] } }
+      | undefined
+  )?.report?.findings;
+  if (findings) {
+    lines.push(`  findings             ${findings.length ? findings.length : "none: no drift"}`);
+    for (const f of findings)
+      lines.push(`    ${f.severity.padEnd(8)} ${f.resource}: expected ${f.expected}, actual ${f.actual}`);
+  }
+  for (const f of result.followUps)
+    lines.push(
+      `  started ${f.workflow.padEnd(12)} ${f.status === "SUCCEEDED" ? "✔" : "✘"} ${f.executionArn}${f.error ? ` (${f.error})` : ""}`,
+    );
+  const deleted = Object.entries(result.deleted).filter(([, v]) => v > 0);
+  if (deleted.length) lines.push(`  deleted              ${deleted.map(([k, v]) => `${k} ${v}`).join(", ")}`);
   const created = Object.entries(createdCounts(result)).filter(([, v]) => v > 0);
-  lines.push(
-    `  created              ${created.length ? created.map(([k, v]) => `${k} ${v}`).join(", ") : "nothing (everything already existed)"}`,
-  );
+  if (result.workflow === "deploy" || created.length)
+    lines.push(
+      `  created              ${created.length ? created.map(([k, v]) => `${k} ${v}`).join(", ") : "nothing (everything already existed)"}`,
+    );
   if (timeline) lines.push(`  timeline             ${timeline.html}`, `                       ${timeline.mermaid}`);
   if (result.problems.length) lines.push(`  simulator problems   ${result.problems.join("; ")}`);
   return lines.join("\n");

@@ -19,14 +19,17 @@ import { ENV, type Setting } from "../functions/lib/config.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../functions/lib/names.js";
 import { checkPlan, type Plan } from "../functions/lib/plan.js";
 import type { State, StateMachineDefinition } from "../statemachine/asl.js";
+import { DAY2_STAGE_FOLDERS, type Day2Resources, fakeDay2Resources } from "../statemachine/day2-resources.js";
 import { deployDefinition } from "../statemachine/deploy.js";
+import { destroyDefinition } from "../statemachine/destroy.js";
+import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { type ProjectKind, SimAccount } from "./sim/account.js";
 import { buildDone } from "./sim/aws/codebuild.js";
 import type { FaultSpec } from "./sim/faults.js";
-import type { SimState } from "./sim/state.js";
+import type { EventRecord, ExecutionRecord, MetricRecord, SimState } from "./sim/state.js";
 import { installVirtualTime, markTaskTimeout, realDate, simulatedRetries, simulatedWaits } from "./sim/virtual-time.js";
 import { DEFAULT_ACCOUNT, type WorldVpc } from "./sim/world.js";
 
@@ -44,6 +47,7 @@ export const USD_PER_TRANSITION = 0.025 / 1000;
 /** The simulated deployment's IAM identities and settings (the Lambda environment sst.config.ts sets). */
 export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-central-1") {
   const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+  const machines = simulatedStateMachines(account, region);
   return {
     accessKeyId: "AKIASIMULATEDSTAGES1",
     secretAccessKey: "simulated/secret/access/key/not+real+0000",
@@ -59,8 +63,26 @@ export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-centra
       orchestratorRegion: region,
       secretsKmsKeyId: `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-8000-00000000c0de`,
       orchestratorEgressCidrs: `${SIMULATED_EGRESS_IP}/32`,
+      registryTable: SIMULATED_REGISTRY_TABLE,
+      deployStateMachineArn: machines.deploy,
+      driftCheckStateMachineArn: machines.check,
+      destroyStateMachineArn: machines.destroy,
+      driftEventBusName: "default",
     }),
   };
+}
+
+/** The workflows the runner executes. */
+export const WORKFLOWS = ["deploy", "check", "destroy"] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
+
+/** The deployment registry's DynamoDB table in the simulated account (partition key `deploymentName`). */
+export const SIMULATED_REGISTRY_TABLE = "eko-deployments";
+
+/** State machine ARNs of the simulated deployment, per workflow. */
+export function simulatedStateMachines(account = DEFAULT_ACCOUNT, region = "eu-central-1"): Record<Workflow, string> {
+  const arn = (name: string) => `arn:aws:states:${region}:${account}:stateMachine:${name}`;
+  return { deploy: arn("eko-deploy"), check: arn("eko-drift-check"), destroy: arn("eko-destroy") };
 }
 
 /** The orchestrator's NAT address in the simulated account (TEST-NET-2). */
@@ -94,8 +116,22 @@ export interface ProgressEvent {
 }
 
 export interface LocalRunOptions {
-  /** The execution input (a plan document). */
+  /** Which state machine runs. @default "deploy" */
+  workflow?: Workflow;
+  /**
+   * The execution input: a plan for deploy, `{"deploymentName", "remediate"?}` for check,
+   * `{"deploymentName", "confirm"}` for destroy.
+   */
   input: unknown;
+  /**
+   * Run the executions the workflow started through Step Functions (DriftCheck's remediation Deploy) after it, on
+   * the same account and clock. @default true
+   */
+  followUps?: boolean;
+  /** Called once the account is up, before the execution starts (tests cause drift here); not counted. */
+  before?: (sim: SimAccount) => void | Promise<void>;
+  /** @default fakeDay2Resources() */
+  day2Resources?: Day2Resources;
   /** @default 1 */
   seed?: number;
   /** Simulated seconds per real second; Infinity = as fast as possible. @default Infinity */
@@ -139,7 +175,19 @@ export interface RunMetrics {
   wallSeconds: number;
 }
 
+/** An execution the workflow started (StartExecution) and the runner ran after it. */
+export interface FollowUp {
+  workflow: Workflow;
+  executionArn: string;
+  status: "SUCCEEDED" | "FAILED";
+  error?: string;
+  cause?: string;
+}
+
 export interface LocalRunResult {
+  workflow: Workflow;
+  /** The execution's ARN (as `$$.Execution.Id` saw it). */
+  executionArn: string;
   status: "SUCCEEDED" | "FAILED";
   error?: string;
   cause?: string;
@@ -149,6 +197,12 @@ export interface LocalRunResult {
   split: Record<string, number>;
   metrics: RunMetrics;
   created: Record<string, number>;
+  /** Resources gone during this run (deleted, or scheduled for deletion), by kind. */
+  deleted: Record<string, number>;
+  /** EventBridge events and CloudWatch metric data put during this run. */
+  published: { events: EventRecord[]; metrics: MetricRecord[] };
+  /** Executions started by this one and run after it (remediation). */
+  followUps: FollowUp[];
   spans: PhaseSpan[];
   invocations: Invocation[];
   events: EventLog[];
@@ -181,7 +235,49 @@ const PHASES: Record<string, string> = {
   "sample-workload": "sample workload",
   "sample-workload-status": "sample workload",
   summarize: "summary",
+  "registry-update": "registry",
+  "drift-desired": "desired state",
+  "drift-cluster": "drift: cluster",
+  "drift-karmada": "drift: Karmada",
+  "drift-sample": "drift: sample split",
+  "drift-report": "drift report",
+  "drift-remediate": "remediation",
+  "destroy-confirm": "confirm",
+  "destroy-inventory": "inventory",
+  "destroy-sample": "delete sample",
+  "karmada-unjoin": "Karmada unjoin",
+  "karmada-deinit": "Karmada deinit",
+  "destroy-karmada-lb": "delete Karmada NLB",
+  "destroy-karmada-lb-status": "delete Karmada NLB",
+  "destroy-nodegroups": "delete node group",
+  "destroy-nodegroups-status": "delete node group",
+  "destroy-cluster": "delete cluster",
+  "destroy-cluster-status": "delete cluster",
+  "destroy-secrets": "delete secrets",
 };
+
+/** A registry item's plan, from its wire form (the registry keeps the plan document as submitted). */
+function registeredPlan(state: SimState | undefined, region: string, deploymentName: unknown): Plan | undefined {
+  if (typeof deploymentName !== "string") return undefined;
+  const table = state?.regions[region]?.tables?.[SIMULATED_REGISTRY_TABLE];
+  const item = table?.items[JSON.stringify({ S: deploymentName })];
+  if (!item?.plan) return undefined;
+  const checked = checkPlan(fromAttribute(item.plan));
+  return checked.ok ? checked.plan : undefined;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB AttributeValues are arbitrary JSON
+function fromAttribute(v: Record<string, any>): unknown {
+  if ("S" in v) return v.S;
+  if ("N" in v) return Number(v.N);
+  if ("BOOL" in v) return v.BOOL;
+  if ("NULL" in v) return null;
+  if ("L" in v) return v.L.map(fromAttribute);
+  if ("M" in v) return Object.fromEntries(Object.entries(v.M).map(([k, x]) => [k, fromAttribute(x as object)]));
+  if ("SS" in v) return v.SS;
+  if ("NS" in v) return v.NS.map(Number);
+  return undefined;
+}
 
 /** A phase is done when its stage returns without a poll state, or with `ready: true`. */
 const isFinal = (output: unknown) =>
@@ -261,17 +357,35 @@ function scopeEnvironment(values: Record<string, string>): () => void {
 /** Runs the Deploy workflow on a simulated account. Never throws for a failed execution (see `status`). */
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const wallStart = performance.now();
+  const workflow = options.workflow ?? "deploy";
   const resources = options.resources ?? fakeDeployResources();
-  const definition = deployDefinition(resources) as StateMachineDefinition;
   const region = resources.functions.validateInput.split(":")[3] ?? "eu-central-1";
-  const checked = checkPlan(options.input);
-  const plan = checked.ok ? checked.plan : undefined;
-  const clusters = plan ? [plan.parent, ...plan.members] : [];
-  const settings = simulatedSettings(options.state?.account ?? DEFAULT_ACCOUNT, region);
+  const account = options.state?.account ?? DEFAULT_ACCOUNT;
+  const day2 = options.day2Resources ?? fakeDay2Resources(account, region);
+  const definitions: Record<Workflow, () => StateMachineDefinition> = {
+    deploy: () => deployDefinition(resources) as StateMachineDefinition,
+    check: () => driftCheckDefinition(day2),
+    destroy: () => destroyDefinition(day2),
+  };
+  const machines = simulatedStateMachines(account, region);
+  const workflowOf = (stateMachineArn: string) =>
+    (Object.entries(machines) as [Workflow, string][]).find(([, arn]) => arn === stateMachineArn)?.[0];
+  // The plan: the input of a deploy, the registered one for check and destroy (read once the account is loaded).
+  const checked = workflow === "deploy" ? checkPlan(options.input) : undefined;
+  const plan =
+    workflow === "deploy"
+      ? checked?.ok
+        ? checked.plan
+        : undefined
+      : registeredPlan(options.state, region, (options.input as { deploymentName?: unknown } | null)?.deploymentName);
+  const settings = simulatedSettings(account, region);
   const projects: Record<string, ProjectKind> = {
     [resources.projects.karmadaInit]: "karmada-init",
     [resources.projects.karmadaJoin]: "karmada-join",
+    [day2.projects.karmadaUnjoin]: "karmada-unjoin",
+    [day2.projects.karmadaDeinit]: "karmada-deinit",
   };
+  const clusters = plan ? [plan.parent, ...plan.members] : [];
   const sim = new SimAccount({
     seed: options.seed ?? 1,
     state: options.state,
@@ -293,10 +407,19 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     projects,
     kmsKeyId: settings.env[ENV.secretsKmsKeyId] as string,
     egressIps: options.egressIps ?? [settings.egressIp],
-    prewarmKeys: options.state ? 2 * clusters.length : 2 * clusters.length + 3,
+    prewarmKeys: workflow !== "deploy" ? 0 : options.state ? 2 * clusters.length : 2 * clusters.length + 3,
+    tables: [{ region, name: SIMULATED_REGISTRY_TABLE, hashKey: "deploymentName" }],
+    stateMachines: Object.values(machines),
   });
   await sim.start();
   await sim.resume();
+  if (options.before) {
+    await options.before(sim);
+    // What the test did to the account is not this run's doing.
+    for (const record of [sim.created, sim.deleted]) for (const k of Object.keys(record)) delete record[k];
+  }
+  const eventsBefore = sim.state.events?.length ?? 0;
+  const metricsBefore = sim.state.metrics?.length ?? 0;
   const restoreEnv = scopeEnvironment({
     ...settings.env,
     AWS_ENDPOINT_URL: sim.aws.url,
@@ -367,9 +490,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     return loaded;
   };
-  const stageOf = new Map(
-    Object.entries(resources.functions).map(([key, arn]) => [arn, STAGE_FOLDERS[key as StageKey]]),
-  );
+  const stageOf = new Map([
+    ...Object.entries(resources.functions).map(([key, arn]) => [arn, STAGE_FOLDERS[key as StageKey]] as const),
+    ...Object.entries(day2.functions).map(
+      ([key, arn]) => [arn, DAY2_STAGE_FOLDERS[key as keyof typeof DAY2_STAGE_FOLDERS]] as const,
+    ),
+  ]);
 
   const invokeLambda = async (state: string, folder: string, input: unknown) => {
     const lane = laneOf(input);
@@ -449,7 +575,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const env = Object.fromEntries((parameters.EnvironmentVariablesOverride ?? []).map((v) => [v.Name, v.Value]));
     const kind = projects[parameters.ProjectName];
     const lane =
-      kind === "karmada-join"
+      kind === "karmada-join" || kind === "karmada-unjoin"
         ? (env.MEMBER_NAME ?? "workflow")
         : (clusters.find((c) => c.clusterName === env.CLUSTER_NAME)?.name ?? env.CLUSTER_NAME ?? "workflow");
     const start = clock.now();
@@ -506,55 +632,63 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     return output;
   };
 
-  // biome-ignore lint/suspicious/noExplicitAny: the library types handlers over its own JSON type
-  const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
-  for (const [name, state] of allStates(definition) as Generator<[string, State]>) {
-    if (state.Type !== "Task") continue;
-    const timeout = state.TimeoutSeconds;
-    const folder = stageOf.get(state.Resource);
-    const run =
-      state.Resource === CODEBUILD_START_BUILD_SYNC
-        ? (input: unknown) => runBuild(name, input)
-        : folder
-          ? (input: unknown) => invokeLambda(name, folder, input)
-          : async () => {
-              throw Object.assign(new Error(`the local runner has no handler for Resource ${state.Resource}`), {
-                name: "States.TaskFailed",
-              });
-            };
-    taskResourceLocalHandlers[name] = ((input: unknown) => {
-      const pending = run(input);
-      markTaskTimeout(timeout);
-      return pending;
-    }) as never;
-  }
+  /** The Task handlers of one definition: Lambda Tasks by resource ARN, `.sync` CodeBuild Tasks by project. */
+  const handlersOf = (definition: StateMachineDefinition) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the library types handlers over its own JSON type
+    const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
+    for (const [name, state] of allStates(definition) as Generator<[string, State]>) {
+      if (state.Type !== "Task") continue;
+      const timeout = state.TimeoutSeconds;
+      const folder = stageOf.get(state.Resource);
+      const run =
+        state.Resource === CODEBUILD_START_BUILD_SYNC
+          ? (input: unknown) => runBuild(name, input)
+          : folder
+            ? (input: unknown) => invokeLambda(name, folder, input)
+            : async () => {
+                throw Object.assign(new Error(`the local runner has no handler for Resource ${state.Resource}`), {
+                  name: "States.TaskFailed",
+                });
+              };
+      taskResourceLocalHandlers[name] = ((input: unknown) => {
+        const pending = run(input);
+        markTaskTimeout(timeout);
+        return pending;
+      }) as never;
+    }
+    return taskResourceLocalHandlers;
+  };
 
   const events: EventLog[] = [];
-  let status: LocalRunResult["status"] = "SUCCEEDED";
-  let output: unknown;
-  let error: string | undefined;
-  let cause: string | undefined;
-  let endedAt = startedAt;
-  try {
+  const executions = () => {
+    sim.state.executions ??= [];
+    return sim.state.executions;
+  };
+  /** Runs one execution to its end, recording it like Step Functions does (DescribeExecution reads it). */
+  const execute = async (which: Workflow, record: ExecutionRecord) => {
+    let status: LocalRunResult["status"] = "SUCCEEDED";
+    let output: unknown;
+    let error: string | undefined;
+    let cause: string | undefined;
+    const definition = definitions[which]();
+    const stateMachineName = record.stateMachineArn.split(":")[6] ?? "eko";
     // asl-validator runs in `npm run asl`; here it would cost seconds of schema compilation per run.
     const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
-    const executionName = `local-${sim.random.hex(12)}`;
-    const execution = machine.run(options.input as never, {
+    const execution = machine.run(JSON.parse(record.input) as never, {
       overrides: {
-        taskResourceLocalHandlers,
+        taskResourceLocalHandlers: handlersOf(definition),
         waitTimeOverrides: simulatedWaits(),
         retryIntervalOverrides: simulatedRetries(),
       },
       context: {
         Execution: {
-          Id: `arn:aws:states:${region}:${sim.state.account}:execution:eko-deploy:${executionName}`,
-          Name: executionName,
-          RoleArn: `arn:aws:iam::${sim.state.account}:role/eko-deploy-state-machine`,
+          Id: record.executionArn,
+          Name: record.name,
+          Input: JSON.parse(record.input),
+          StartTime: new Date(record.startDate).toISOString(),
+          RoleArn: `arn:aws:iam::${sim.state.account}:role/${stateMachineName}-state-machine`,
         },
-        StateMachine: {
-          Id: `arn:aws:states:${region}:${sim.state.account}:stateMachine:eko-deploy`,
-          Name: "eko-deploy",
-        },
+        StateMachine: { Id: record.stateMachineArn, Name: stateMachineName },
         // The library does not maintain $$.State; EnteredTime is read as the state is entered, so "now" is exact.
         State: {
           get EnteredTime() {
@@ -574,8 +708,51 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       error = reason.name;
       cause = typeof reason.message === "string" ? reason.message : String(reason);
     }
-    endedAt = clock.now();
     await collecting;
+    Object.assign(record, {
+      status,
+      stopDate: clock.now(),
+      ...(status === "SUCCEEDED" ? { output: JSON.stringify(output ?? null) } : { error, cause }),
+    });
+    return { status, output, error, cause };
+  };
+
+  const executionName = `local-${sim.random.hex(12)}`;
+  const main: ExecutionRecord = {
+    executionArn: `${machines[workflow].replace(":stateMachine:", ":execution:")}:${executionName}`,
+    stateMachineArn: machines[workflow],
+    name: executionName,
+    input: JSON.stringify(options.input ?? null),
+    status: "RUNNING",
+    startDate: startedAt,
+  };
+  executions().push(main);
+  let outcome: Awaited<ReturnType<typeof execute>> = {
+    status: "FAILED",
+    output: undefined,
+    error: undefined,
+    cause: undefined,
+  };
+  const followUps: FollowUp[] = [];
+  let endedAt = startedAt;
+  try {
+    outcome = await execute(workflow, main);
+    // Executions this one started (a remediation Deploy) run next, on the same account and clock.
+    for (;;) {
+      if (options.followUps === false) break;
+      const next = executions().find((e) => e.status === "RUNNING" && e !== main && workflowOf(e.stateMachineArn));
+      if (!next) break;
+      const which = workflowOf(next.stateMachineArn) as Workflow;
+      const ended = await execute(which, next);
+      followUps.push({
+        workflow: which,
+        executionArn: next.executionArn,
+        status: ended.status,
+        ...(ended.error ? { error: ended.error } : {}),
+        ...(ended.cause !== undefined ? { cause: ended.cause } : {}),
+      });
+    }
+    endedAt = clock.now();
     await sim.tick();
   } finally {
     sim.dns.release();
@@ -583,11 +760,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     restoreEnv();
     resetAwsClients();
   }
+  const { status, output, error, cause } = outcome;
   const split = plan ? sampleSplit(sim, plan) : {};
   const state = sim.snapshot();
   await sim.stop();
   const stateTransitions = events.filter((e) => e.type === "StateEntered").length;
   return {
+    workflow,
+    executionArn: main.executionArn,
     status,
     ...(error ? { error } : {}),
     ...(cause !== undefined ? { cause } : {}),
@@ -602,6 +782,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
     },
     created: { ...sim.created },
+    deleted: { ...sim.deleted },
+    published: {
+      events: (state.events ?? []).slice(eventsBefore),
+      metrics: (state.metrics ?? []).slice(metricsBefore),
+    },
+    followUps,
     spans,
     invocations,
     events,

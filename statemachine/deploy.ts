@@ -7,17 +7,24 @@
  *   $.plan      normalized plan (ValidateInput)         $.resolved  clusters resolved by Preflight
  *   $.built     parent loops/builds and member outputs   $.joins     one build result per member
  *   $.sample    the sample split                         $.failure   a caught error {Error, Cause}
+ *
+ * The deployment registry (functions/lib/registry.ts) brackets the run: "Record deployment started" right after
+ * "Validate plan" (an invalid plan is never registered; while another execution of the deployment runs, this one
+ * stops before Preflight), "Record deployment result" before "Deployment ready" (DEPLOYED, with the Kubernetes
+ * version Preflight resolved), and "Record deployment failure" on the failure path (DEPLOY_FAILED, with the error).
  */
 import { KARMADA_API_PORT } from "../functions/lib/names.js";
 import type { ParallelState, Payload, StateMachineDefinition, States } from "./asl.js";
-import { FAILURE_STATES, failureStates } from "./failure.js";
+import { FAILURE_STATES } from "./failure.js";
 import { pollLoop, pollStateNames } from "./poll.js";
+import { recordedFailureStates, registryTask } from "./registry.js";
 import type { DeployResources } from "./resources.js";
 import { codebuildTask, lambdaTask } from "./task.js";
 
 /** State names: what a person reads in the console graph, in runbook order. */
 export const DEPLOY = {
   validatePlan: "Validate plan",
+  recordStarted: "Record deployment started",
   preflight: "Run preflight checks",
   createClusters: "Create clusters",
   // Parent branch
@@ -52,8 +59,10 @@ export const DEPLOY = {
   deploySample: "Deploy sample workload",
   sampleSplit: pollStateNames("sample split"),
   summarize: "Summarize deployment",
+  recordResult: "Record deployment result",
   done: "Deployment ready",
   ...FAILURE_STATES,
+  recordFailure: "Record deployment failure",
 } as const;
 
 /** Named errors the workflow itself raises (stages raise theirs, see functions/lib/errors.ts). */
@@ -81,9 +90,11 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
         resultSelector: { "plan.$": "$" },
         resultPath: "$.validated",
         outputPath: "$.validated",
-        next: DEPLOY.preflight,
+        next: DEPLOY.recordStarted,
         ...top,
       }),
+      // Registers the plan (DEPLOYING) and takes the deployment's lock: one execution per deployment at a time.
+      [DEPLOY.recordStarted]: registryTask(fn.registryUpdate, "deployStarted", { next: DEPLOY.preflight, ...top }),
       [DEPLOY.preflight]: lambdaTask(fn.preflight, {
         parameters: { "plan.$": "$.plan" },
         resultPath: "$.resolved",
@@ -123,11 +134,21 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
           "executionStartTime.$": "$$.Execution.StartTime",
         },
         resultPath: "$.summary",
+        next: DEPLOY.recordResult,
+        ...top,
+      }),
+      // DEPLOYED, releasing the lock.
+      [DEPLOY.recordResult]: registryTask(fn.registryUpdate, "deploySucceeded", {
         next: DEPLOY.done,
+        extra: { "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion" },
         ...top,
       }),
       [DEPLOY.done]: { Type: "Succeed", OutputPath: "$.summary" },
-      ...failureStates(),
+      // "Summarize failure" → "Record deployment failure" (DEPLOY_FAILED, lock released) → "Deployment failed".
+      ...recordedFailureStates(fn.registryUpdate, "deployFailed", {
+        record: DEPLOY.recordFailure,
+        failed: DEPLOY.failed,
+      }),
     },
   };
 }

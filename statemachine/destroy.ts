@@ -17,9 +17,10 @@
 
 import { DELETION_WORK } from "../functions/destroy-inventory/target.js";
 import type { MapState, Payload, StateMachineDefinition, States } from "./asl.js";
-import { type Day2Resources, recordedFailureStates, registryTask } from "./day2-resources.js";
+import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";
 import { pollLoop, pollStateNames } from "./poll.js";
+import { recordedFailureStates, registryTask } from "./registry.js";
 import { codebuildTask, lambdaTask } from "./task.js";
 
 /** State names, in runbook order. */

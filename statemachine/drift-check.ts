@@ -10,8 +10,9 @@
  * with `remediate: true` and drift found, a Deploy execution of the registered plan (Deploy converges).
  */
 import type { ParallelState, StateMachineDefinition } from "./asl.js";
-import { type Day2Resources, recordedFailureStates, registryTask } from "./day2-resources.js";
+import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";
+import { recordedFailureStates, registryTask } from "./registry.js";
 import { lambdaTask } from "./task.js";
 
 /** State names, in runbook order. */

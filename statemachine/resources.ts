@@ -20,6 +20,8 @@ export interface DeployResources {
     sampleWorkload: string;
     sampleWorkloadStatus: string;
     summarize: string;
+    /** Records the start and the outcome in the deployment registry (shared with DriftCheck and Destroy). */
+    registryUpdate: string;
   };
   /** CodeBuild project names (the `.sync` integration takes the name). */
   projects: {
@@ -47,6 +49,7 @@ export const STAGE_FOLDERS: Record<StageKey, string> = {
   sampleWorkload: "sample-workload",
   sampleWorkloadStatus: "sample-workload-status",
   summarize: "summarize",
+  registryUpdate: "registry-update",
 };
 
 /** Fake but well-formed resources for tests and the local runner. */

@@ -69,16 +69,11 @@ export const clusterDeletionPollInputSchema = clusterDeletionInputSchema.extend(
 });
 export type ClusterDeletionPollInput = z.output<typeof clusterDeletionPollInputSchema>;
 
-/**
- * Which timing model paces each deletion (waits in the status stages, attempt caps in the state machine).
- * TODO(lead): functions/lib/timing.ts has no deletion kinds yet; these borrow the closest creation kinds with a
- * long enough window (NLB 2–5 min; node group and cluster deletions up to ~15 min fit clusterCreate's 32 min cap).
- * Add nodegroupDelete / clusterDelete / loadBalancerDelete there and change only this table.
- */
+/** Which timing model (functions/lib/timing.ts) paces each deletion: waits in the status stages, caps in the state machine. */
 export const DELETION_WORK = {
-  loadBalancer: "loadBalancerActive",
-  nodegroups: "clusterCreate",
-  cluster: "clusterCreate",
+  loadBalancer: "loadBalancerDelete",
+  nodegroups: "nodegroupDelete",
+  cluster: "clusterDelete",
 } as const satisfies Record<string, PolledWork>;
 
 /** One deletion poll step (`ready` once gone or skipped). */

@@ -22,6 +22,14 @@ export const ENV = {
    * NLB admits them besides the plan's allowedCidrs, so CodeBuild and the Kubernetes stages reach the Karmada API.
    */
   orchestratorEgressCidrs: "ORCHESTRATOR_EGRESS_CIDRS",
+  /** DynamoDB table of the deployment registry (functions/lib/registry.ts). */
+  registryTable: "REGISTRY_TABLE_NAME",
+  /** State machines the day-2 stages and the portal API start. */
+  deployStateMachineArn: "DEPLOY_STATE_MACHINE_ARN",
+  driftCheckStateMachineArn: "DRIFT_CHECK_STATE_MACHINE_ARN",
+  destroyStateMachineArn: "DESTROY_STATE_MACHINE_ARN",
+  /** EventBridge bus the drift events go to; DriftReport falls back to `default` when unset. */
+  driftEventBusName: "DRIFT_EVENT_BUS_NAME",
 } as const;
 
 export type Setting = keyof typeof ENV;
@@ -29,8 +37,12 @@ export type Setting = keyof typeof ENV;
 /** Settings the Lambda runtime sets itself (reserved variables): the deployment must not set them. */
 export const PROVIDED_BY_RUNTIME: ReadonlySet<Setting> = new Set<Setting>(["orchestratorRegion"]);
 
-export function setting(name: Setting): string {
-  const value = process.env[ENV[name]];
+/**
+ * Reads a setting.
+ * @param fallback used when the variable is unset or empty @default none: a missing setting throws
+ */
+export function setting(name: Setting, fallback?: string): string {
+  const value = process.env[ENV[name]] || fallback;
   if (!value) throw new MissingConfiguration(`environment variable ${ENV[name]} (${name}) is not set`);
   return value;
 }

@@ -23,33 +23,37 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { ENV, type Setting, setting } from "./config.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";
 import { awsFailure, isAwsError } from "./poll.js";
 
 // ---------------------------------------------------------------------------------------------- settings
 
-/**
- * Environment variables of the day-2 stages and the API (set in sst.config.ts).
- * TODO(lead): fold into functions/lib/config.ts `ENV` once that file takes these keys.
- */
+/** The settings (functions/lib/config.ts `ENV`) of the day-2 stages and the API. */
+export type Day2Setting = Extract<
+  Setting,
+  | "registryTable"
+  | "deployStateMachineArn"
+  | "driftCheckStateMachineArn"
+  | "destroyStateMachineArn"
+  | "driftEventBusName"
+>;
+
+/** Their environment variables (set in sst.config.ts). */
 export const DAY2_ENV = {
-  /** Name of the registry table. */
-  registryTable: "REGISTRY_TABLE_NAME",
-  /** State machines the API and the day-2 stages start. */
-  deployStateMachineArn: "DEPLOY_STATE_MACHINE_ARN",
-  driftCheckStateMachineArn: "DRIFT_CHECK_STATE_MACHINE_ARN",
-  destroyStateMachineArn: "DESTROY_STATE_MACHINE_ARN",
-  /** EventBridge bus for drift events; `default` when unset. */
-  driftEventBusName: "DRIFT_EVENT_BUS_NAME",
-} as const;
+  registryTable: ENV.registryTable,
+  deployStateMachineArn: ENV.deployStateMachineArn,
+  driftCheckStateMachineArn: ENV.driftCheckStateMachineArn,
+  destroyStateMachineArn: ENV.destroyStateMachineArn,
+  driftEventBusName: ENV.driftEventBusName,
+} as const satisfies Record<Day2Setting, string>;
 
-export type Day2Setting = keyof typeof DAY2_ENV;
-
-/** Reads a day-2 setting; a missing one is a deployment bug (`MissingConfiguration`) unless a fallback is given. */
+/**
+ * Reads a day-2 setting: `setting` from functions/lib/config.ts under a narrower name type. A missing one is a
+ * deployment bug (`MissingConfiguration`) unless a fallback is given.
+ */
 export function day2Setting(name: Day2Setting, fallback?: string): string {
-  const value = process.env[DAY2_ENV[name]] || fallback;
-  if (!value) throw new MissingConfiguration(`environment variable ${DAY2_ENV[name]} (${name}) is not set`);
-  return value;
+  return setting(name, fallback);
 }
 
 // ---------------------------------------------------------------------------------------------- records
@@ -167,7 +171,7 @@ export function defaultRegistry(): Registry {
   docClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { doc: docClient, tableName: day2Setting("registryTable") };
+  return { doc: docClient, tableName: setting("registryTable") };
 }
 
 // ---------------------------------------------------------------------------------------------- reads

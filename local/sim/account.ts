@@ -3,8 +3,10 @@
  * SDK clients reach through `AWS_ENDPOINT_URL`, a Kubernetes API per EKS cluster and per Karmada control plane
  * (HTTPS on 127.0.0.1, each with its own CA), and DNS answers for load balancer names.
  */
-import { EKS_CLUSTER_ADMIN_POLICY, MEMBER_TAG } from "../../functions/lib/names.js";
+import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY, MEMBER_TAG } from "../../functions/lib/names.js";
 import { buildDone, settleBuild } from "./aws/codebuild.js";
+import { ensureTable } from "./aws/dynamodb.js";
+import { handleEks } from "./aws/eks.js";
 import { AwsEndpoint } from "./aws/server.js";
 import { SimClock } from "./clock.js";
 import { type Answer, SimDns } from "./dns.js";
@@ -19,7 +21,7 @@ import { SimRandom } from "./rng.js";
 import { type ClusterRecord, emptyRegion, type KarmadaRecord, type RegionState, type SimState } from "./state.js";
 import { freshState, type WorldVpc } from "./world.js";
 
-export type ProjectKind = "karmada-init" | "karmada-join";
+export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
 
 export interface SimIdentities {
   /** Credentials the simulator accepts (SigV4 of EKS tokens) and whose principal it knows. */
@@ -54,6 +56,10 @@ export interface SimAccountOptions {
   egressIps?: string[];
   /** Key pairs to pre-generate (≈ 2 per cluster + 3 for Karmada). @default 0 */
   prewarmKeys?: number;
+  /** DynamoDB tables the account has (created when missing), in `region`. @default none */
+  tables?: { region: string; name: string; hashKey: string; rangeKey?: string }[];
+  /** State machine ARNs StartExecution accepts. @default none */
+  stateMachines?: string[];
 }
 
 export class SimAccount {
@@ -64,12 +70,16 @@ export class SimAccount {
   readonly keys = new KeyPool();
   readonly identities: SimIdentities;
   readonly projects: Record<string, ProjectKind>;
+  /** State machines that exist (StartExecution of another is StateMachineDoesNotExist). */
+  readonly stateMachines: Set<string>;
   readonly kmsKeyId: string;
   readonly egressIps: string[];
   readonly aws: AwsEndpoint;
   readonly dns: SimDns;
   /** Resources created during this run, by kind. */
   readonly created: Record<string, number> = {};
+  /** Resources gone during this run (deleted, or scheduled for deletion), by kind. */
+  readonly deleted: Record<string, number> = {};
   readonly stats = { codebuildBuilds: 0 };
   /** Simulator faults (bugs or gaps) met while answering, for the report. */
   readonly problems: string[] = [];
@@ -89,6 +99,8 @@ export class SimAccount {
     this.faults = new Faults(options.faults, options.clusterNames);
     this.identities = options.identities;
     this.projects = options.projects;
+    this.stateMachines = new Set(options.stateMachines ?? []);
+    for (const t of options.tables ?? []) ensureTable(this.region(t.region), t.name, t.hashKey, t.rangeKey);
     this.kmsKeyId = options.kmsKeyId;
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
     this.aws = new AwsEndpoint(this);
@@ -134,6 +146,10 @@ export class SimAccount {
     this.created[kind] = (this.created[kind] ?? 0) + 1;
   }
 
+  countDeleted(kind: string): void {
+    this.deleted[kind] = (this.deleted[kind] ?? 0) + 1;
+  }
+
   /** The principal of an access key (what STS GetCallerIdentity would say). */
   principalOf(accessKeyId: string | undefined): string {
     return (
@@ -173,8 +189,11 @@ export class SimAccount {
         () => this.random.uuid(),
         {
           created: (type) => this.count(`k8s:${type.kind}`),
-          afterWrite: (type, _key, object, previous) =>
-            serviceController(this, region, cluster, type, object, previous),
+          afterWrite: (type, _key, object, previous) => {
+            // Nodes come and go with their node groups; they are not resources anyone deletes.
+            if (!object && previous && type.kind !== "Node") this.countDeleted(`k8s:${type.kind}`);
+            serviceController(this, region, cluster, type, object, previous);
+          },
         },
       );
       seedNamespaces(store);
@@ -193,6 +212,9 @@ export class SimAccount {
         () => this.random.uuid(),
         {
           created: (type) => this.count(`karmada:${type.kind}`),
+          afterWrite: (type, _key, object, previous) => {
+            if (!object && previous) this.countDeleted(`karmada:${type.kind}`);
+          },
         },
       );
       this.stores.set(karmada.store, store);
@@ -290,6 +312,93 @@ export class SimAccount {
       for (const c of Object.values(r.clusters)) if (c.karmada) await this.karmadaApiPort(c.karmada);
   }
 
+  /** Stops the Kubernetes API of a cluster that is gone (its port is free again). */
+  private forgetCluster(regionName: string, name: string): void {
+    const key = `${regionName}/${name}`;
+    const server = this.clusterServers.get(key);
+    if (!server) return;
+    this.clusterServers.delete(key);
+    void server.stop();
+  }
+
+  /** Stops the Karmada API server of a control plane that was removed (deinit). */
+  retireKarmada(karmada: KarmadaRecord): void {
+    const server = this.karmadaServers.get(karmada);
+    this.countDeleted("karmada:controlPlane");
+    if (!server) return;
+    this.karmadaServers.delete(karmada);
+    void server.stop();
+  }
+
+  // ---------------------------------------------------------------------------------------------- drift
+
+  /** The region holding an EKS cluster of that name (the first one, in region order), if any. */
+  private regionOfCluster(name: string, region?: string): string | undefined {
+    if (region) return this.region(region).clusters[name] ? region : undefined;
+    return Object.keys(this.state.regions).find((r) => this.state.regions[r]?.clusters[name]);
+  }
+
+  /**
+   * Someone deletes an EKS cluster behind the orchestrator's back (`eksctl delete cluster`): its node groups,
+   * addons and the cluster are gone at once. Returns whether there was one.
+   */
+  deleteCluster(name: string, region?: string): boolean {
+    const where = this.regionOfCluster(name, region);
+    if (!where) return false;
+    delete this.region(where).clusters[name];
+    this.forgetCluster(where, name);
+    return true;
+  }
+
+  /** Someone scales a managed node group by hand (min, max and desired size become `desiredSize`). */
+  scaleNodegroup(clusterName: string, desiredSize: number, options: { region?: string; nodegroup?: string } = {}) {
+    const where = this.regionOfCluster(clusterName, options.region);
+    const cluster = where ? this.region(where).clusters[clusterName] : undefined;
+    const nodegroup = cluster
+      ? options.nodegroup
+        ? cluster.nodegroups[options.nodegroup]
+        : Object.values(cluster.nodegroups)[0]
+      : undefined;
+    if (!cluster || !nodegroup) throw new Error(`no node group on EKS cluster ${clusterName}`);
+    nodegroup.scalingConfig = { minSize: desiredSize, maxSize: desiredSize, desiredSize };
+    if (where) syncNodes(this, where, cluster, this.now());
+  }
+
+  /**
+   * Someone else creates an EKS cluster directly (not through the orchestrator), ACTIVE at once, with the tags
+   * given (none: not ours). It has an access entry for nothing but its creator.
+   */
+  async createForeignCluster(region: string, name: string, tags: Record<string, string> = {}): Promise<ClusterRecord> {
+    const subnets = this.region(region)
+      .subnets.filter((s) => s.mapPublicIpOnLaunch)
+      .slice(0, 3)
+      .map((s) => s.subnetId);
+    const answer = await handleEks(this, {
+      method: "POST",
+      path: "/clusters",
+      query: new URLSearchParams(),
+      body: {
+        name,
+        roleArn: `arn:aws:iam::${this.state.account}:role/someone-elses-cluster-role`,
+        resourcesVpcConfig: { subnetIds: subnets },
+        accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" },
+        tags,
+      },
+      region,
+      principal: `arn:aws:iam::${this.state.account}:user/someone-else`,
+    });
+    if (answer.status !== 200) throw new Error(`could not create cluster ${name}: ${answer.body}`);
+    const cluster = this.region(region).clusters[name] as ClusterRecord;
+    cluster.status = "ACTIVE";
+    cluster.readyAt = this.now();
+    return cluster;
+  }
+
+  /** Live resources carrying this deployment's tag, by kind (see {@link taggedResources}). */
+  taggedResources(deploymentName: string): Record<string, string[]> {
+    return taggedResources(this.state, deploymentName);
+  }
+
   // ---------------------------------------------------------------------------------------------- time
 
   /** Brings every time-driven status up to the current simulated time (serialized; exact whenever called). */
@@ -305,6 +414,25 @@ export class SimAccount {
     const now = this.now();
     for (const [regionName, region] of Object.entries(this.state.regions)) {
       for (const cluster of Object.values(region.clusters)) {
+        // Deletions finish: node groups, addons, then the cluster itself.
+        for (const [name, ng] of Object.entries(cluster.nodegroups))
+          if (ng.status === "DELETING" && (ng.deleteAt ?? 0) <= now) {
+            delete cluster.nodegroups[name];
+            this.countDeleted("eks:nodegroup");
+          }
+        for (const [name, addon] of Object.entries(cluster.addons))
+          if (addon.status === "DELETING" && (addon.deleteAt ?? 0) <= now) {
+            delete cluster.addons[name];
+            this.countDeleted("eks:addon");
+          }
+        if (cluster.status === "DELETING") {
+          if ((cluster.deleteAt ?? 0) <= now) {
+            delete region.clusters[cluster.name];
+            this.countDeleted("eks:cluster");
+            this.forgetCluster(regionName, cluster.name);
+          }
+          continue;
+        }
         if (cluster.status === "CREATING" && cluster.readyAt <= now)
           cluster.status = cluster.failure ? "FAILED" : "ACTIVE";
         if (cluster.status !== "ACTIVE") continue;
@@ -334,6 +462,12 @@ export class SimAccount {
       }
       for (const lb of region.loadBalancers)
         if (lb.state === "provisioning" && lb.activeAt !== null && lb.activeAt <= now) lb.state = "active";
+      // The controller deleted the NLB of a deleted Service: ELB no longer lists it.
+      region.loadBalancers = region.loadBalancers.filter((lb) => {
+        const gone = lb.deleteAt !== undefined && lb.deleteAt <= now;
+        if (gone) this.countDeleted("elbv2:loadBalancer");
+        return !gone;
+      });
       // Builds: decide once provisioning is over, apply effects once finished; in time order.
       for (const build of [...region.builds].sort((a, b) => a.endTime - b.endTime)) {
         if (!build.outcome && build.endTime <= now) settleBuild(this, build);
@@ -355,4 +489,41 @@ export class SimAccount {
             : "nxdomain";
     return "nxdomain";
   }
+}
+
+/**
+ * Live resources of a deployment in a simulated account, by kind: EKS clusters tagged with it (and their node groups
+ * and addons), NLBs of its clusters, and its secrets not scheduled for deletion.
+ */
+export function taggedResources(state: SimState, deploymentName: string): Record<string, string[]> {
+  const found: Record<string, string[]> = {};
+  const add = (kind: string, id: string) => {
+    found[kind] ??= [];
+    found[kind].push(id);
+  };
+  for (const [regionName, region] of Object.entries(state.regions)) {
+    const ownedClusters = new Set<string>();
+    for (const c of Object.values(region.clusters)) {
+      if (c.tags[DEPLOYMENT_TAG] === deploymentName) {
+        add("eks:cluster", `${regionName}/${c.name}`);
+        ownedClusters.add(c.name);
+      }
+      for (const n of Object.values(c.nodegroups))
+        if (n.tags[DEPLOYMENT_TAG] === deploymentName || ownedClusters.has(c.name))
+          add("eks:nodegroup", `${regionName}/${c.name}/${n.nodegroupName}`);
+      for (const a of Object.values(c.addons))
+        if (a.tags[DEPLOYMENT_TAG] === deploymentName || ownedClusters.has(c.name))
+          add("eks:addon", `${regionName}/${c.name}/${a.addonName}`);
+    }
+    // NLBs carry the cluster's tag (the cloud controller's), not the deployment's: an NLB of one of its clusters.
+    for (const lb of region.loadBalancers) {
+      const cluster = lb.owner.split("/")[0] ?? "";
+      const owner = region.clusters[cluster];
+      if (!owner || owner.tags[DEPLOYMENT_TAG] === deploymentName) add("elbv2:loadBalancer", lb.loadBalancerArn);
+    }
+    for (const secret of Object.values(region.secrets))
+      if (secret.tags[DEPLOYMENT_TAG] === deploymentName && !secret.deletedAt)
+        add("secretsmanager:secret", `${regionName}/${secret.name}`);
+  }
+  return found;
 }

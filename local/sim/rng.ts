@@ -62,6 +62,15 @@ export class SimRandom {
     return round1(min + (max - min) * this.keyed(`${kind}:${key}`));
   }
 
+  /**
+   * Seconds for work the timing model may not list yet (deletions): its `TYPICAL` range when present, else
+   * `fallback` (the simulator's own estimate).
+   */
+  durationOr(kind: string, fallback: { min: number; max: number }, key: string): number {
+    const { min, max } = (TYPICAL as Record<string, { min: number; max: number }>)[kind] ?? fallback;
+    return round1(min + (max - min) * this.keyed(`${kind}:${key}`));
+  }
+
   /** Lowercase hex identifier of `length` characters from the sequential stream. */
   hex(length: number): string {
     let out = "";

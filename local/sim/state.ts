@@ -56,6 +56,8 @@ export interface NodegroupRecord extends Tagged {
   readyAt: number;
   status: string;
   failure?: Issue;
+  /** While DELETING: when it is gone. */
+  deleteAt?: number;
   scalingConfig: { minSize: number; maxSize: number; desiredSize: number };
   instanceTypes: string[];
   amiType: string;
@@ -77,6 +79,8 @@ export interface AddonRecord extends Tagged {
   /** When it turned ACTIVE / DEGRADED (known once a node group is ACTIVE). */
   readyAt?: number;
   failure?: Issue;
+  /** While DELETING: when it is gone. */
+  deleteAt?: number;
   serviceAccountRoleArn?: string;
   podIdentityAssociations: { serviceAccount: string; roleArn: string; associationArn: string }[];
   configurationValues?: string;
@@ -162,6 +166,8 @@ export interface ClusterRecord extends Tagged {
   readyAt: number;
   status: string;
   failure?: Issue;
+  /** While DELETING: when it is gone. */
+  deleteAt?: number;
   vpcId: string;
   subnetIds: string[];
   endpointPublicAccess: boolean;
@@ -198,6 +204,8 @@ export interface LoadBalancerRecord extends Tagged {
   addresses: string[];
   /** `<cluster>/<namespace>/<service>` that owns it. */
   owner: string;
+  /** Once its Service is deleted: when the controller has deleted it (it is listed until then). */
+  deleteAt?: number;
 }
 
 export interface SecretVersion {
@@ -237,6 +245,52 @@ export interface BuildRecord {
   initiator: string;
 }
 
+/** A DynamoDB table: items in wire form, keyed by their key attributes. */
+export interface TableRecord {
+  name: string;
+  hashKey: string;
+  rangeKey?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: items are arbitrary AttributeValue maps
+  items: Record<string, Record<string, any>>;
+}
+
+/** A Step Functions execution started through the API (StartExecution); the runner runs follow-ups. */
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED" | "TIMED_OUT";
+  startDate: number;
+  stopDate?: number;
+  error?: string;
+  cause?: string;
+  output?: string;
+}
+
+/** An EventBridge event put on a bus. */
+export interface EventRecord {
+  region: string;
+  eventId: string;
+  time: number;
+  eventBusName: string;
+  source: string;
+  detailType: string;
+  resources: string[];
+  detail: unknown;
+}
+
+/** One CloudWatch metric datum. */
+export interface MetricRecord {
+  region: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  value: number;
+  unit?: string;
+  timestamp: number;
+}
+
 export interface RegionState {
   vpcs: VpcRecord[];
   subnets: SubnetRecord[];
@@ -247,6 +301,8 @@ export interface RegionState {
   loadBalancers: LoadBalancerRecord[];
   secrets: Record<string, SecretRecord>;
   builds: BuildRecord[];
+  /** DynamoDB tables (absent in accounts saved before they were simulated). */
+  tables?: Record<string, TableRecord>;
 }
 
 export interface SimState {
@@ -259,6 +315,12 @@ export interface SimState {
   randomPosition: number;
   counters: Record<string, number>;
   regions: Record<string, RegionState>;
+  /** Step Functions executions started through the API. */
+  executions?: ExecutionRecord[];
+  /** EventBridge events put (every bus). */
+  events?: EventRecord[];
+  /** CloudWatch metric data put. */
+  metrics?: MetricRecord[];
 }
 
 export const emptyRegion = (): RegionState => ({
@@ -271,6 +333,7 @@ export const emptyRegion = (): RegionState => ({
   loadBalancers: [],
   secrets: {},
   builds: [],
+  tables: {},
 });
 
 export const emptyKubeStore = (): KubeStoreState => ({ objects: {}, revision: 1, nextClusterIp: 10, sim: {} });

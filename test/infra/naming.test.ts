@@ -8,7 +8,7 @@ import {
   stackResourceName,
   stateMachineLogGroupName,
 } from "../../infra/naming.js";
-import { STAGE_FOLDERS } from "../../statemachine/resources.js";
+import { STAGE_FOLDERS } from "../../infra/stages.js";
 
 describe("stack resource names", () => {
   it("names resources eko-<stage>-<part>", () => {

@@ -12,19 +12,32 @@ import { inOrchestratorVpc, STAGE_ROLES, type StageRole } from "../../infra/stag
 import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
   ALL_POLICIES,
+  API_ID,
   adminPrincipalArns,
   buildLogGroup,
   buildPolicy,
+  defaultBusArn,
   deployPolicy,
+  deployResources,
+  destroyPolicy,
+  destroyProjectArns,
+  driftCheckFunctionArns,
+  driftCheckPolicy,
+  driftScheduleArn,
   functionArns,
+  grantedActions,
   granting,
+  portal,
   privateSubnetIds,
   projectArns,
+  schedulePolicy,
   scope,
   secretsKeyArn,
   serviceRoleArns,
   stageContext,
   stagePolicies,
+  stateMachineArns,
+  tableArn,
 } from "./fixtures.js";
 
 /** Actions AWS authorizes only with `Resource: "*"` (no resource-level permissions). */
@@ -39,6 +52,8 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:GetInstanceTypesFromInstanceRequirements",
   "eks:CreateCluster",
   "eks:DescribeClusterVersions",
+  "eks:ListClusters",
+  "cloudwatch:PutMetricData",
   "elasticloadbalancing:DescribeLoadBalancers",
   "logs:CreateLogDelivery",
   "logs:GetLogDelivery",
@@ -221,7 +236,7 @@ describe("stageRolePolicy", () => {
     ["ensureNodegroup", "eks:CreateNodegroup"],
     ["ensureAddons", "eks:CreateAddon"],
     ["grantAccess", "eks:CreateAccessEntry"],
-    ["kubernetes", "eks:DescribeCluster"],
+    ["destroyCluster", "eks:DeleteCluster"],
   ])("%s may %s only in clusters tagged with a deployment", (stageRole, action) => {
     const onClusters = granting(stagePolicies[stageRole], action).filter((s) =>
       s.Resource.some((r) => r.includes(":cluster/")),
@@ -326,5 +341,74 @@ describe("stageRolePolicy", () => {
     const readers = STAGE_ROLES.filter((r) => granting(stagePolicies[r], "secretsmanager:GetSecretValue").length);
 
     expect(readers).toEqual(["kubernetes"]);
+  });
+});
+
+describe("day-2 roles", () => {
+  it("lets each state machine invoke exactly the functions its definition names, and run only its own builds", () => {
+    expect(granting(driftCheckPolicy, "lambda:InvokeFunction").flatMap((s) => s.Resource)).toEqual(
+      driftCheckFunctionArns.flatMap((fn) => [fn, `${fn}:*`]),
+    );
+    expect(grantedActions(driftCheckPolicy).filter((a) => a.startsWith("codebuild:"))).toEqual([]);
+    expect(granting(destroyPolicy, "codebuild:StartBuild").flatMap((s) => s.Resource)).toEqual(destroyProjectArns);
+    expect(granting(destroyPolicy, "events:PutRule")).toHaveLength(1);
+    expect(granting(deployPolicy, "lambda:InvokeFunction").flatMap((s) => s.Resource)).toContain(
+      deployResources.functions.registryUpdate,
+    );
+  });
+
+  it.each<[StageRole, (keyof typeof stateMachineArns)[]]>([
+    ["driftRemediate", ["deploy"]],
+    ["driftSchedule", ["driftCheck"]],
+    ["api", ["deploy", "driftCheck", "destroy"]],
+    ...STAGE_ROLES.filter((r) => !["driftRemediate", "driftSchedule", "api"].includes(r)).map(
+      (r): [StageRole, (keyof typeof stateMachineArns)[]] => [r, []],
+    ),
+  ])("lets %s start executions of %j only", (stageRole, machines) => {
+    expect(granting(stagePolicies[stageRole], "states:StartExecution").flatMap((s) => s.Resource)).toEqual(
+      machines.map((m) => stateMachineArns[m]),
+    );
+  });
+
+  it("reads and writes only the registry table, and deletes no item", () => {
+    const registry = statements.filter((s) => s.Action.some((a) => a.startsWith("dynamodb:")));
+
+    expect(registry.length).toBeGreaterThan(0);
+    for (const s of registry) {
+      expect(s.Resource, s.name).toEqual([tableArn]);
+      expect(s.Action, s.name).not.toContain("dynamodb:DeleteItem");
+    }
+  });
+
+  it("schedules Karmada secrets for deletion with a recovery window, never force-deletes", () => {
+    expect(granting(stagePolicies.destroySecrets, "secretsmanager:DeleteSecret")).toEqual([
+      expect.objectContaining({
+        Condition: { BoolIfExists: { "secretsmanager:ForceDeleteWithoutRecovery": "false" } },
+      }),
+    ]);
+  });
+
+  it("publishes the drift metric only in the product's namespace and events only to the drift bus", () => {
+    expect(granting(stagePolicies.driftReport, "cloudwatch:PutMetricData")[0]?.Condition).toEqual({
+      StringEquals: { "cloudwatch:namespace": "EksKarmadaOrchestrator" },
+    });
+    expect(granting(stagePolicies.driftReport, "events:PutEvents").flatMap((s) => s.Resource)).toEqual([defaultBusArn]);
+  });
+
+  it("lets the schedule invoke only the drift-schedule function", () => {
+    expect(schedulePolicy.Statement.flatMap((s) => s.Action)).toEqual(["lambda:InvokeFunction"]);
+    expect(schedulePolicy.Statement.flatMap((s) => s.Resource)).toEqual([driftScheduleArn, `${driftScheduleArn}:*`]);
+  });
+
+  it("gives a portal execute-api:Invoke on exactly the five routes of the $default stage", () => {
+    expect(portal.Statement.flatMap((s) => s.Resource)).toEqual(
+      [
+        "POST/deployments",
+        "GET/deployments",
+        "GET/deployments/*",
+        "POST/deployments/*/check",
+        "POST/deployments/*/destroy",
+      ].map((route) => `arn:aws:execute-api:${scope.region}:${scope.account}:${API_ID}/$default/${route}`),
+    );
   });
 });

@@ -12,10 +12,33 @@ const config = readFileSync(resolve(ROOT, "sst.config.ts"), "utf8");
 const squashed = config.replace(/\s+/g, " ");
 
 describe("sst.config.ts", () => {
-  it("deploys the Deploy definition from statemachine/deploy.ts with aws.sfn.StateMachine, as a Standard workflow", () => {
+  it("deploys the Deploy, DriftCheck and Destroy definitions from statemachine/ with aws.sfn.StateMachine, as Standard workflows", () => {
     expect(config).toContain("new aws.sfn.StateMachine(");
-    expect(config).toMatch(/json\(\s*deployDefinition\(/);
+    for (const builder of ["deployDefinition({", "driftCheckDefinition({", "destroyDefinition({"])
+      expect(config).toContain(builder);
     expect(config).toContain('type: "STANDARD"');
+  });
+
+  it("gives each state machine a role that invokes exactly the functions of its definition", () => {
+    expect(squashed).toContain("functionArns: invokedFunctions(v.definition),");
+  });
+
+  it("keeps the registry in a DynamoDB table keyed by deploymentName", () => {
+    expect(squashed).toContain(
+      'new sst.aws.Dynamo("Registry", { fields: { deploymentName: "string" }, primaryIndex: { hashKey: "deploymentName" },',
+    );
+  });
+
+  it("runs the drift checks on a schedule whose rate is a constant at the top of the file", () => {
+    expect(config).toMatch(/^const DRIFT_CHECK_SCHEDULE = "(rate|cron)\(.+\)";$/m);
+    expect(squashed).toContain("scheduleExpression: DRIFT_CHECK_SCHEDULE,");
+    expect(squashed).toContain("input: json(SCHEDULED_CHECK_INPUT),");
+  });
+
+  it("authorizes every API route with IAM", () => {
+    expect(squashed).toContain(
+      "for (const route of API_ROUTES) api.route(route, functions.api.arn, { auth: { iam: true } });",
+    );
   });
 
   it("logs every execution event without payloads and traces with X-Ray", () => {
@@ -27,6 +50,7 @@ describe("sst.config.ts", () => {
     expect(config).toContain('runtime: "nodejs22.x"');
     expect(config).toContain('architecture: "arm64"');
     expect(config).toMatch(/handler: `functions\/\$\{STAGE_FOLDERS\[key\]\}\/handler\.handler`/);
+    expect(config).toMatch(/const \{ STAGE_FOLDERS,[^}]*\} = await import\(\s*"\.\/infra\/stages\.js"/);
   });
 
   it("builds the state machine and CodeBuild roles from the infra/ policy functions", () => {

@@ -11,15 +11,34 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 
 /** SDK v3 client package → IAM service prefix. */
 export const IAM_PREFIX: Record<string, string> = {
+  "@aws-sdk/client-cloudwatch": "cloudwatch",
   "@aws-sdk/client-codebuild": "codebuild",
+  "@aws-sdk/client-dynamodb": "dynamodb",
+  "@aws-sdk/lib-dynamodb": "dynamodb",
   "@aws-sdk/client-ec2": "ec2",
   "@aws-sdk/client-eks": "eks",
   "@aws-sdk/client-elastic-load-balancing-v2": "elasticloadbalancing",
+  "@aws-sdk/client-eventbridge": "events",
   "@aws-sdk/client-iam": "iam",
   "@aws-sdk/client-secrets-manager": "secretsmanager",
   "@aws-sdk/client-sfn": "states",
   "@aws-sdk/client-sts": "sts",
 };
+
+/** The DynamoDB document client's commands are named after the items they take: `GetCommand` is `dynamodb:GetItem`. */
+const DOCUMENT_CLIENT_OPERATIONS: Record<string, string> = {
+  Get: "GetItem",
+  Put: "PutItem",
+  Update: "UpdateItem",
+  Delete: "DeleteItem",
+  BatchGet: "BatchGetItem",
+  BatchWrite: "BatchWriteItem",
+  TransactGet: "TransactGetItems",
+  TransactWrite: "TransactWriteItems",
+};
+
+/** Packages whose commands become IAM actions (the document client rides on the DynamoDB client). */
+const isSdkPackage = (spec: string) => spec.startsWith("@aws-sdk/client-") || spec === "@aws-sdk/lib-dynamodb";
 
 /** Calls AWS authorizes without any IAM permission. */
 const NO_PERMISSION_NEEDED = new Set(["sts:GetCallerIdentity"]);
@@ -31,9 +50,12 @@ export interface StageSources {
   actions: string[];
   /** SDK packages imported for commands that have no IAM prefix in IAM_PREFIX. */
   unknownPackages: string[];
-  /** `setting("x")` / `listSetting("x")` names. */
+  /** `setting("x")` / `listSetting("x")` / `day2Setting("x")` names. */
   settings: string[];
-  /** Imports @kubernetes/client-node or builds EKS bearer tokens. */
+  /**
+   * Opens a Kubernetes client (`.forCluster(` or `.forKarmada(` of functions/lib/kube.ts's factory) in a file other
+   * than kube.ts itself: importing a helper of kube.ts (an error mapper) does not count.
+   */
   usesKubernetes: boolean;
   /** Opens a Karmada API client (`.forKarmada(`): reaches the Karmada NLB, which admits only listed CIDRs. */
   callsKarmadaApi: boolean;
@@ -74,8 +96,8 @@ export function readStageSources(folder: string): StageSources {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, "utf8");
-    for (const m of text.matchAll(/\b(?:setting|listSetting)\(\s*"(\w+)"/g)) settings.add(m[1] as string);
-    if (file.endsWith("eks-token.ts")) usesKubernetes = true;
+    for (const m of text.matchAll(/\b(?:setting|listSetting|day2Setting)\(\s*"(\w+)"/g)) settings.add(m[1] as string);
+    if (!file.endsWith("lib/kube.ts") && /\.for(?:Cluster|Karmada)\(/.test(text)) usesKubernetes = true;
     if (/\.forKarmada\(/.test(text)) callsKarmadaApi = true;
     for (const m of text.matchAll(IMPORT)) {
       const [, , typeOnly, clause = "", spec = ""] = m;
@@ -84,11 +106,11 @@ export function readStageSources(folder: string): StageSources {
         if (target && !typeOnly) visit(target);
         continue;
       }
-      if (spec === "@kubernetes/client-node" && !typeOnly) usesKubernetes = true;
-      if (!spec.startsWith("@aws-sdk/client-") || typeOnly) continue;
+      if (!isSdkPackage(spec) || typeOnly) continue;
       for (const name of importedValues(clause)) {
-        const operation = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-        if (!operation) continue;
+        const command = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+        if (!command) continue;
+        const operation = spec === "@aws-sdk/lib-dynamodb" ? (DOCUMENT_CLIENT_OPERATIONS[command] ?? command) : command;
         const prefix = IAM_PREFIX[spec];
         if (!prefix) unknownPackages.add(spec);
         else if (!NO_PERMISSION_NEEDED.has(`${prefix}:${operation}`)) actions.add(`${prefix}:${operation}`);

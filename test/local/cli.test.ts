@@ -37,6 +37,12 @@ describe("npm run local (usage)", () => {
     [["--input", MINIMAL, "--time-scale", "fast"], /--time-scale must be a positive number or "max"/],
     [["--input", MINIMAL, "--bogus"], /Unknown option '--bogus'/],
     [["--input", "/no/such/plan.json"], /ENOENT/],
+    [["--workflow", "repair"], /--workflow must be one of deploy, check, destroy/],
+    [["--workflow", "check", "--state", "/tmp"], /needs --deployment <name>/],
+    [["--workflow", "destroy", "--deployment", "demo"], /needs --state <dir>/],
+    [["--workflow", "destroy", "--deployment", "demo", "--state", "/tmp"], /requires --confirm <name>/],
+    [["--workflow", "check", "--deployment", "demo", "--state", "/no/such/dir"], /holds no simulated account/],
+    [["--input", MINIMAL, "--remediate"], /belong to --workflow check or destroy/],
   ])("exits 2 for %j", async (argv, message) => {
     const { code, err } = await cli(...argv);
 
@@ -54,5 +60,42 @@ describe("npm run local (usage)", () => {
     expect(err).toMatch(/nothing was created/);
     for (const path of ["deploymentName", "region", "vpc", "members", "karmada"])
       expect(err).toMatch(new RegExp(`- ${path}: `));
+  });
+});
+
+describe("npm run local --workflow check|destroy", () => {
+  it("checks a deployment saved with --state (no drift), then destroys it only with --confirm", async () => {
+    const state = join(dir, "day2");
+    const out = join(dir, "out");
+    expect((await cli("--input", MINIMAL, "--state", state, "--out", out, "--time-scale", "max")).code).toBe(0);
+    const name = "mini";
+
+    const check = await cli("--workflow", "check", "--deployment", name, "--state", state, "--out", out, "--json");
+    expect(check.code).toBe(0);
+    expect(JSON.parse(check.out)).toMatchObject({ workflow: "check", status: "SUCCEEDED", findings: [] });
+
+    const refused = await cli("--workflow", "destroy", "--deployment", name, "--confirm", "nope", "--state", state);
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/FAILED with DestroyNotConfirmed/);
+
+    const destroy = await cli(
+      "--workflow",
+      "destroy",
+      "--deployment",
+      name,
+      "--confirm",
+      name,
+      "--state",
+      state,
+      "--out",
+      out,
+      "--json",
+    );
+    expect(destroy.code).toBe(0);
+    expect(JSON.parse(destroy.out)).toMatchObject({
+      workflow: "destroy",
+      status: "SUCCEEDED",
+      deleted: { "eks:cluster": 2, "secretsmanager:secret": 2 },
+    });
   });
 });

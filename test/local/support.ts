@@ -1,14 +1,18 @@
 /**
  * A simulated account for tests, and SDK clients pointed at it explicitly (no process environment involved).
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { STSClient } from "@aws-sdk/client-sts";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { simulatedSettings } from "../../local/run.js";
 import { SimAccount, type SimAccountOptions } from "../../local/sim/account.js";
 
@@ -58,6 +62,10 @@ export function useRealAwsClients(): void {
     SFNClient,
     STSClient,
     IAMClient,
+    DynamoDBClient,
+    DynamoDBDocumentClient,
+    EventBridgeClient,
+    CloudWatchClient,
   ]) {
     const send = client.prototype.send as { restore?: () => void };
     send.restore?.();

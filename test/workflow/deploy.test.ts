@@ -50,6 +50,8 @@ describe("Deploy definition", () => {
   it("catches every error of a top-level state into the failure summary", () => {
     for (const [name, state] of Object.entries(definition.States)) {
       if (state.Type !== "Task" && state.Type !== "Parallel" && state.Type !== "Map") continue;
+      // Recording the failure is part of the failure path: its own error goes straight to the Fail state.
+      if (name === DEPLOY.recordFailure) continue;
       expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ["States.ALL"], Next: DEPLOY.summarizeFailure });
     }
   });
@@ -63,6 +65,22 @@ describe("Deploy definition", () => {
           "startTime.$",
           "endTime.$",
         ]);
+  });
+
+  it("brackets the run with registry steps: start after validation, result before the end, failure before Fail", () => {
+    expect(definition.States[DEPLOY.validatePlan]).toMatchObject({ Next: DEPLOY.recordStarted });
+    expect(definition.States[DEPLOY.recordStarted]).toMatchObject({
+      Resource: resources.functions.registryUpdate,
+      ResultPath: null,
+      Next: DEPLOY.preflight,
+    });
+    expect(definition.States[DEPLOY.summarize]).toMatchObject({ Next: DEPLOY.recordResult });
+    expect(definition.States[DEPLOY.recordResult]).toMatchObject({ Next: DEPLOY.done });
+    expect(definition.States[DEPLOY.summarizeFailure]).toMatchObject({ Next: DEPLOY.recordFailure });
+    expect(definition.States[DEPLOY.recordFailure]).toMatchObject({
+      Next: DEPLOY.failed,
+      Catch: [expect.objectContaining({ Next: DEPLOY.failed })],
+    });
   });
 
   it("matches the reviewed definition", () => {
@@ -158,6 +176,34 @@ describe("Deploy execution", () => {
     expect(run.events.filter((e) => e.type === "StateRetried").length).toBe(5);
   });
 
+  it("records the start with the raw plan and the result with the resolved Kubernetes version", async () => {
+    const input = plan(2);
+    const run = await deploy(input);
+
+    expect(run.callsOf("registryUpdate").map((c) => c.input.action)).toEqual(["deployStarted", "deploySucceeded"]);
+    expect(run.callsOf("registryUpdate")[0]?.input).toMatchObject({ input, executionArn: expect.any(String) });
+    expect(run.callsOf("registryUpdate")[1]?.input).toMatchObject({ kubernetesVersion: "1.33" });
+  });
+
+  it("records a failure with its error and still fails with that error", async () => {
+    const run = await deploy(plan(3), { clusterFailed: ["demo-member-2"] });
+
+    expect(run.error).toBe("ClusterCreateFailed");
+    expect(run.callsOf("registryUpdate").at(-1)?.input).toMatchObject({
+      action: "deployFailed",
+      error: "ClusterCreateFailed",
+      cause: expect.stringContaining("demo-member-2"),
+    });
+  });
+
+  it("stops before Preflight while another execution of the deployment runs", async () => {
+    const run = await deploy(plan(1), { deploymentBusy: true });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("ExecutionInProgress");
+    expect(run.callsOf("preflight")).toHaveLength(0);
+  });
+
   it("rejects an invalid plan before anything is created", async () => {
     const run = await deploy({ ...plan(1), deploymentName: "Not_Valid" });
 
@@ -166,6 +212,7 @@ describe("Deploy execution", () => {
     expect(run.cause).toContain("deploymentName");
     expect(run.callsOf("preflight")).toHaveLength(0);
     expect(run.callsOf("ensureCluster")).toHaveLength(0);
+    expect(run.callsOf("registryUpdate").map((c) => c.input.action)).toEqual(["deployFailed"]);
   });
 
   it("ends with KarmadaInitFailed when the init build fails", async () => {

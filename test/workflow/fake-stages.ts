@@ -17,6 +17,7 @@ import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functio
 import { parsePlan } from "../../functions/lib/plan.js";
 import { parseStageInput } from "../../functions/lib/stage.js";
 import { preflightInputSchema } from "../../functions/preflight/input.js";
+import { registryUpdateInputSchema } from "../../functions/registry-update/registryUpdate.js";
 import { summarizeInputSchema } from "../../functions/summarize/schema.js";
 import type { DeployResources, StageKey } from "../../statemachine/resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../../statemachine/task.js";
@@ -31,6 +32,8 @@ export interface Faults {
   throttle?: Partial<Record<StageKey, number>>;
   initBuildFails?: boolean;
   joinBuildFails?: string[];
+  /** The registry refuses the start: another execution of the deployment is running. */
+  deploymentBusy?: boolean;
 }
 
 /**
@@ -53,6 +56,7 @@ const STAGE_INPUTS: Record<StageKey, z.ZodType> = {
   sampleWorkload: sampleWorkloadInputSchema,
   sampleWorkloadStatus: sampleWorkloadPollInputSchema,
   summarize: summarizeInputSchema,
+  registryUpdate: registryUpdateInputSchema,
 };
 
 type Input = { cluster?: ClusterSpec; attempt?: number } & Record<string, unknown>;
@@ -129,6 +133,12 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
       return { ...polledUntil(input.attempt), expected, split: expected };
     },
     summarize: (input) => ({ deploymentName: (input.resolved as ResolvedDeployment).deploymentName, received: input }),
+    // The real stage is tested against a fake table (test/unit/registry/deployRegistry.test.ts); this one records.
+    registryUpdate: (input) => {
+      if (input.action === "deployStarted" && faults.deploymentBusy)
+        throw namedError("ExecutionInProgress", "deployment demo is busy: destroy execution demo-destroy-1 is running");
+      return { recorded: true };
+    },
   };
 
   const build = (id: string) => ({

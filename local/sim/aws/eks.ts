@@ -55,6 +55,16 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok({ cluster: await describe(sim, req.region, await createCluster(sim, req)) });
     case "GET /clusters/{}":
       return ok({ cluster: await describe(sim, req.region, cluster(sim, req.region, name)) });
+    case "DELETE /clusters/{}":
+      return ok({ cluster: await describe(sim, req.region, deleteCluster(sim, req.region, name as string)) });
+    case "DELETE /clusters/{}/node-groups/{}": {
+      const c = cluster(sim, req.region, name);
+      return ok({ nodegroup: describeNodegroup(c, deleteNodegroup(sim, req.region, c, subName as string)) });
+    }
+    case "DELETE /clusters/{}/addons/{}": {
+      const c = cluster(sim, req.region, name);
+      return ok({ addon: describeAddon(c, deleteAddon(sim, req.region, c, subName as string)) });
+    }
     case "POST /clusters/{}/node-groups":
       return ok({
         nodegroup: describeNodegroup(cluster(sim, req.region, name), createNodegroup(sim, req, name as string)),
@@ -291,6 +301,60 @@ async function describe(sim: SimAccount, region: string, c: ClusterRecord) {
       authenticationMode: c.authenticationMode,
     },
   };
+}
+
+// ------------------------------------------------------------------------------------------------ deletions
+
+/** The simulator's estimates of deletions the timing model does not list (yet): `TYPICAL` wins when it does. */
+export const DELETION_FALLBACK = {
+  clusterDelete: { min: 180, max: 600 },
+  nodegroupDelete: { min: 180, max: 480 },
+  addonDelete: { min: 20, max: 60 },
+  loadBalancerDelete: { min: 20, max: 120 },
+} as const;
+
+export const deletionSeconds = (sim: SimAccount, kind: keyof typeof DELETION_FALLBACK, key: string): number =>
+  sim.random.durationOr(kind, DELETION_FALLBACK[kind], key);
+
+/** DeleteCluster: refused while node groups exist (as EKS does); the cluster is DELETING, then gone. */
+function deleteCluster(sim: SimAccount, region: string, name: string): ClusterRecord {
+  const c = cluster(sim, region, name);
+  if (c.status === "DELETING") return c;
+  const nodegroups = Object.keys(c.nodegroups);
+  if (nodegroups.length)
+    throw new AwsError(
+      "ResourceInUseException",
+      `Cluster has nodegroups attached: ${nodegroups.join(", ")}. Delete them first.`,
+      409,
+    );
+  if (c.status === "CREATING" || c.status === "UPDATING")
+    throw new AwsError("ResourceInUseException", `Cluster ${name} is currently ${c.status}`, 409);
+  c.status = "DELETING";
+  c.deleteAt = sim.now() + deletionSeconds(sim, "clusterDelete", `${region}/${name}`) * 1000;
+  for (const a of Object.values(c.addons)) {
+    a.status = "DELETING";
+    a.deleteAt ??= c.deleteAt;
+  }
+  return c;
+}
+
+function deleteNodegroup(sim: SimAccount, region: string, c: ClusterRecord, name: string): NodegroupRecord {
+  const n = nodegroup(c, name);
+  if (n.status === "DELETING")
+    throw new AwsError("ResourceInUseException", `Nodegroup ${name} is already being deleted`, 409);
+  if (n.status === "CREATING" || n.status === "UPDATING")
+    throw new AwsError("ResourceInUseException", `Nodegroup ${name} is currently ${n.status}`, 409);
+  n.status = "DELETING";
+  n.deleteAt = sim.now() + deletionSeconds(sim, "nodegroupDelete", `${region}/${c.name}/${name}`) * 1000;
+  return n;
+}
+
+function deleteAddon(sim: SimAccount, region: string, c: ClusterRecord, name: string): AddonRecord {
+  const a = addon(c, name);
+  if (a.status === "DELETING") return a;
+  a.status = "DELETING";
+  a.deleteAt = sim.now() + deletionSeconds(sim, "addonDelete", `${region}/${c.name}/${name}`) * 1000;
+  return a;
 }
 
 // ------------------------------------------------------------------------------------------------ node groups

@@ -76,7 +76,8 @@ export function handleSecrets(
       };
     }
     case "DescribeSecret": {
-      const record = find(sim, region, body.SecretId);
+      // A secret scheduled for deletion can still be described (DeletedDate says so).
+      const record = find(sim, region, body.SecretId, { deleted: true });
       return {
         ARN: record.arn,
         Name: record.name,
@@ -93,9 +94,19 @@ export function handleSecrets(
     }
     case "DeleteSecret": {
       const record = find(sim, region, body.SecretId);
+      const window = body.RecoveryWindowInDays === undefined ? 30 : Number(body.RecoveryWindowInDays);
+      if (body.ForceDeleteWithoutRecovery && body.RecoveryWindowInDays !== undefined)
+        throw new AwsError(
+          "InvalidParameterException",
+          "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+        );
+      if (!body.ForceDeleteWithoutRecovery && !(Number.isInteger(window) && window >= 7 && window <= 30))
+        throw new AwsError("InvalidParameterException", "RecoveryWindowInDays must be between 7 and 30 days.");
       if (body.ForceDeleteWithoutRecovery) delete secrets[record.name];
       else record.deletedAt = sim.now();
-      return { ARN: record.arn, Name: record.name, DeletionDate: seconds(sim.now() + 30 * 86400_000) };
+      sim.countDeleted("secretsmanager:secret");
+      const days = body.ForceDeleteWithoutRecovery ? 0 : window;
+      return { ARN: record.arn, Name: record.name, DeletionDate: seconds(sim.now() + days * 86400_000) };
     }
     case "TagResource": {
       const record = find(sim, region, body.SecretId);
@@ -108,12 +119,12 @@ export function handleSecrets(
 }
 
 /** The secret by name or ARN; a deleted (scheduled) secret answers like AWS does. */
-export function find(sim: SimAccount, region: string, id: unknown): SecretRecord {
+export function find(sim: SimAccount, region: string, id: unknown, options: { deleted?: boolean } = {}): SecretRecord {
   const secrets = sim.region(region).secrets;
   const key = String(id ?? "");
   const record = secrets[key] ?? Object.values(secrets).find((s) => s.arn === key);
   if (!record) throw new AwsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
-  if (record.deletedAt)
+  if (record.deletedAt && !options.deleted)
     throw new AwsError(
       "InvalidRequestException",
       "You can't perform this operation on the secret because it was marked for deletion.",

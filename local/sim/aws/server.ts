@@ -9,13 +9,31 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { SimAccount } from "../account.js";
 import { listen } from "../kube/server.js";
 import { handleBuilds } from "./codebuild.js";
+import { handleDynamoDb } from "./dynamodb.js";
 import { handleEc2 } from "./ec2.js";
 import { handleEks } from "./eks.js";
 import { handleElbv2 } from "./elbv2.js";
+import { handleEvents, handleMetrics } from "./observability.js";
 import { AwsError, ec2Error, jsonError, jsonResponse, parseQuery, queryError, type WireResponse } from "./protocol.js";
 import { handleSecrets } from "./secrets.js";
+import { handleStepFunctions } from "./sfn.js";
+
+const JSON_10_TYPE = "application/x-amz-json-1.0";
 
 type Protocol = "json" | "rest-json" | "ec2" | "query";
+
+/** `X-Amz-Target` prefixes of the JSON protocols → the service (as the SigV4 scope names it). */
+const JSON_TARGETS: Record<string, string> = {
+  secretsmanager: "secretsmanager",
+  CodeBuild_20161006: "codebuild",
+  DynamoDB_20120810: "dynamodb",
+  AWSEvents: "events",
+  GraniteServiceVersion20100801: "monitoring",
+  AWSStepFunctions: "states",
+};
+
+/** JSON 1.0 services answer with their own content type. */
+const JSON_10 = new Set(["dynamodb", "monitoring", "states"]);
 
 /** Throttling as each service spells it (the SDK retries these, then the stage lets them propagate). */
 const THROTTLE: Record<string, { code: string; status: number }> = {
@@ -24,6 +42,10 @@ const THROTTLE: Record<string, { code: string; status: number }> = {
   eks: { code: "ThrottlingException", status: 429 },
   secretsmanager: { code: "ThrottlingException", status: 400 },
   codebuild: { code: "ThrottlingException", status: 400 },
+  dynamodb: { code: "ThrottlingException", status: 400 },
+  events: { code: "ThrottlingException", status: 400 },
+  monitoring: { code: "Throttling", status: 400 },
+  states: { code: "ThrottlingException", status: 400 },
 };
 
 export interface AwsCall {
@@ -40,20 +62,28 @@ function scope(req: IncomingMessage): { accessKeyId?: string; region?: string; s
   return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : {};
 }
 
-export class AwsEndpoint {
-  private server?: Server;
-  url = "";
-  /** Every call answered, in order (metrics and tests). */
-  readonly calls: AwsCall[] = [];
+/**
+ * One listener per process, shared by every simulated account in turn: SDK clients cache their endpoint for life
+ * (stages keep module-level clients, like a warm Lambda container does), so the address must not change between
+ * runs of one process. A request goes to the most recently started account that has not stopped.
+ */
+let shared: { server: Server; url: string; ready: Promise<string> } | undefined;
+const active: AwsEndpoint[] = [];
 
-  constructor(private readonly sim: SimAccount) {}
-
-  async start(): Promise<string> {
+function sharedListener(): Promise<string> {
+  if (!shared) {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        void this.answer(req, Buffer.concat(chunks).toString("utf8")).then((out) => {
+        const endpoint = active.at(-1);
+        const body = Buffer.concat(chunks).toString("utf8");
+        const answered = endpoint
+          ? endpoint.answer(req, body)
+          : Promise.resolve(
+              jsonError(new AwsError("ServiceUnavailable", "no simulated account is running", 503), randomUUID()),
+            );
+        void answered.then((out) => {
           res.writeHead(out.status, { ...out.headers, "content-length": Buffer.byteLength(out.body) });
           res.end(out.body);
         });
@@ -61,23 +91,44 @@ export class AwsEndpoint {
     });
     // Idle keep-alive connections stay open for the whole run, so the SDK never reuses one the server just closed.
     server.keepAliveTimeout = 120_000;
-    this.server = server;
-    const port = await listen(server);
-    this.url = `http://127.0.0.1:${port}`;
+    const entry: { server: Server; url: string; ready: Promise<string> } = {
+      server,
+      url: "",
+      ready: listen(server).then((port) => {
+        // The listener never keeps the process alive on its own.
+        server.unref();
+        entry.url = `http://127.0.0.1:${port}`;
+        return entry.url;
+      }),
+    };
+    shared = entry;
+  }
+  return shared.ready;
+}
+
+export class AwsEndpoint {
+  url = "";
+  /** Every call answered, in order (metrics and tests). */
+  readonly calls: AwsCall[] = [];
+
+  constructor(private readonly sim: SimAccount) {}
+
+  async start(): Promise<string> {
+    this.url = await sharedListener();
+    if (!active.includes(this)) active.push(this);
     return this.url;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+    const i = active.indexOf(this);
+    if (i < 0) return;
+    active.splice(i, 1);
+    // Idle sockets would keep the process alive; busy ones finish their answer.
+    if (!active.length) shared?.server.closeIdleConnections();
   }
 
-  private async answer(req: IncomingMessage, body: string): Promise<WireResponse> {
+  /** Answers one request (called by the shared listener). */
+  async answer(req: IncomingMessage, body: string): Promise<WireResponse> {
     // Not from the seeded stream: how many requests arrive (SDK retries of a reset socket) must not shift the ids
     // of the resources a run creates.
     const requestId = randomUUID();
@@ -92,11 +143,7 @@ export class AwsEndpoint {
     if (typeof target === "string") {
       protocol = "json";
       [, operation = ""] = target.split(".");
-      service = target.startsWith("secretsmanager")
-        ? "secretsmanager"
-        : target.startsWith("CodeBuild")
-          ? "codebuild"
-          : signedService;
+      service = JSON_TARGETS[target.split(".")[0] ?? ""] ?? signedService;
       try {
         params = body ? JSON.parse(body) : {};
       } catch {
@@ -121,7 +168,11 @@ export class AwsEndpoint {
       record.error = error.code;
       if (protocol === "ec2") return ec2Error(error, requestId);
       if (protocol === "query") return queryError(error, requestId);
-      return jsonError(error, requestId, protocol === "rest-json" ? "application/json" : undefined);
+      return jsonError(
+        error,
+        requestId,
+        protocol === "rest-json" ? "application/json" : JSON_10.has(service) ? "application/x-amz-json-1.0" : undefined,
+      );
     };
     const throttle = THROTTLE[service];
     if (throttle && this.sim.faults.throttle(stage))
@@ -146,6 +197,14 @@ export class AwsEndpoint {
           return jsonResponse(handleSecrets(this.sim, region, operation, params));
         case "codebuild":
           return jsonResponse(await handleBuilds(this.sim, region, operation, params, principal));
+        case "dynamodb":
+          return jsonResponse(handleDynamoDb(this.sim, region, operation, params), 200, JSON_10_TYPE);
+        case "events":
+          return jsonResponse(handleEvents(this.sim, region, operation, params));
+        case "monitoring":
+          return jsonResponse(handleMetrics(this.sim, region, operation, params), 200, JSON_10_TYPE);
+        case "states":
+          return jsonResponse(handleStepFunctions(this.sim, region, operation, params), 200, JSON_10_TYPE);
         default:
           throw new AwsError(
             "UnknownOperationException",

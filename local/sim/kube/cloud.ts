@@ -5,6 +5,7 @@
  */
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../../../functions/lib/names.js";
 import type { SimAccount } from "../account.js";
+import { deletionSeconds } from "../aws/eks.js";
 import type { ClusterRecord, KubeObject, LoadBalancerRecord } from "../state.js";
 import { stableHex } from "../world.js";
 import type { ResourceType } from "./store.js";
@@ -26,10 +27,13 @@ export function serviceController(
   if (!target) return;
   const owner = `${cluster.name}/${target.metadata.namespace}/${target.metadata.name}`;
   const lbs = sim.region(region).loadBalancers;
-  const existing = lbs.find((lb) => lb.owner === owner && lb.state !== "deleted");
+  const existing = lbs.find((lb) => lb.owner === owner && lb.state !== "deleted" && lb.deleteAt === undefined);
   if (object?.spec?.type !== "LoadBalancer") {
-    if (existing) existing.state = "deleted";
-    sim.region(region).loadBalancers = lbs.filter((lb) => lb !== existing);
+    // The controller deletes the NLB; ELB lists it until the deletion is done (SimAccount.tick drops it then).
+    if (existing)
+      existing.deleteAt =
+        sim.now() +
+        deletionSeconds(sim, "loadBalancerDelete", `${region}/${owner}/${existing.loadBalancerName}`) * 1000;
     return;
   }
   const store = sim.clusterStore(cluster);

@@ -51,6 +51,7 @@ export const CLUSTER_RESOURCES: ResourceType[] = [
   core("configmaps", "ConfigMap"),
   core("serviceaccounts", "ServiceAccount"),
   core("persistentvolumeclaims", "PersistentVolumeClaim"),
+  core("persistentvolumes", "PersistentVolume", false),
   core("events", "Event"),
   typed("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, [
     "provisioner",

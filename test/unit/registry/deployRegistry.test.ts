@@ -1,14 +1,14 @@
 /**
- * Deploy with its registry steps (deployWithRegistry): the real Deploy definition, its stages faked as in
- * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the fake registry table.
+ * Deploy's registry steps end to end: the real Deploy definition, its stages faked as in
+ * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the fake registry table. The shape of
+ * the steps (where they sit, what they pass) is specified in test/workflow/deploy.test.ts.
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import aslValidator from "asl-validator";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { registryUpdate, registryUpdateInputSchema } from "../../../functions/registry-update/registryUpdate.js";
-import { DEPLOY_REGISTRY_STATES, deployWithRegistry, fakeDay2Resources } from "../../../statemachine/day2-resources.js";
-import { DEPLOY, deployDefinition } from "../../../statemachine/deploy.js";
+import { deployDefinition } from "../../../statemachine/deploy.js";
 import { fakeDeployResources } from "../../../statemachine/resources.js";
 import { allStates } from "../../../statemachine/walk.js";
 import { runWorkflow, type TaskFake } from "../../support/workflow.js";
@@ -19,8 +19,8 @@ import { type FakeTable, fakeTable } from "./fakeTable.js";
 
 const sfn = mockClient(SFNClient);
 const deployResources = fakeDeployResources();
-const REGISTRY_UPDATE = fakeDay2Resources().functions.registryUpdate;
-const definition = deployWithRegistry(deployDefinition(deployResources), REGISTRY_UPDATE);
+const REGISTRY_UPDATE = deployResources.functions.registryUpdate;
+const definition = deployDefinition(deployResources);
 /** runWorkflow's execution ARN ($$.Execution.Id). */
 const ME = "arn:aws:states:eu-central-1:123456789012:execution:deploy:test";
 let table: FakeTable;
@@ -40,7 +40,7 @@ async function deploy(input: unknown, faults: Faults = {}) {
   return { ...(await runWorkflow(definition, input, fakes)), ...stages };
 }
 
-describe("deployWithRegistry", () => {
+describe("Deploy with the deployment registry", () => {
   it("is valid Amazon States Language, with every registry step retried and timed out", () => {
     expect(aslValidator(definition as never).errors).toEqual([]);
     for (const [name, state] of allStates(definition))
@@ -49,22 +49,6 @@ describe("deployWithRegistry", () => {
           Retry: [expect.objectContaining({ JitterStrategy: "FULL" })],
           TimeoutSeconds: 30,
         });
-  });
-
-  it("records the start after the plan is valid and the result before the end, and changes nothing else", () => {
-    // Fresh copies: asl-validator and the local runner annotate the definitions they are given.
-    const plain = deployDefinition(deployResources);
-    const definition = deployWithRegistry(deployDefinition(deployResources), REGISTRY_UPDATE);
-    expect(definition.States[DEPLOY.validatePlan]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.started });
-    expect(definition.States[DEPLOY_REGISTRY_STATES.started]).toMatchObject({
-      Next: DEPLOY.preflight,
-      ResultPath: null,
-    });
-    expect(definition.States[DEPLOY.summarize]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.result });
-    expect(definition.States[DEPLOY_REGISTRY_STATES.result]).toMatchObject({ Next: DEPLOY.done });
-    expect(definition.States[DEPLOY.summarizeFailure]).toMatchObject({ Next: DEPLOY_REGISTRY_STATES.failure });
-    expect(definition.States[DEPLOY.preflight]).toEqual(plain.States[DEPLOY.preflight]);
-    expect(definition.States[DEPLOY.createClusters]).toEqual(plain.States[DEPLOY.createClusters]);
   });
 
   it("registers the plan and marks a successful deploy DEPLOYED with the resolved version", async () => {
