@@ -140,7 +140,90 @@ const checks = (sim: SimAccount, key: string) => 10 * sim.random.duration("apiCa
 /** Decides what a build does, at the instant its buildspec starts (`at`, after provisioning). */
 export function planBuild(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
   const kind = sim.projects[build.projectName];
+  if (kind === "karmada-unjoin") return planUnjoin(sim, build, at);
+  if (kind === "karmada-deinit") return planDeinit(sim, build, at);
   return kind === "karmada-init" ? planInit(sim, build, at) : planJoin(sim, build, at);
+}
+
+/** The EKS cluster's deployment tag as the buildspecs read it (`absent` when there is no such cluster). */
+function ownerOf(sim: SimAccount, region: string, name: string): string {
+  const c = sim.region(region).clusters[name];
+  return c ? (c.tags[DEPLOYMENT_TAG] ?? "None") : "absent";
+}
+
+/**
+ * buildspecs/karmada-unjoin.yml: skip when Karmada no longer knows the member; refuse a member cluster that is not
+ * this deployment's; otherwise `kubectl karmada unjoin` (the member's cluster may already be gone: unjoin then only
+ * removes the Cluster object, as `--force` does).
+ */
+function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+  const e = build.environment;
+  const key = `${build.projectName}/${build.buildNumber}`;
+  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
+  const missing = [
+    "DEPLOYMENT_NAME",
+    "MEMBER_NAME",
+    "CLUSTER_NAME",
+    "CLUSTER_REGION",
+    "KARMADA_VERSION",
+    "SECRETS_REGION",
+    "KUBECONFIG_SECRET",
+  ].filter((n) => !e[n]);
+  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
+  const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
+  if (!secret || secret.deletedAt || secret.createdAt > at)
+    return fail(
+      `could not read the Karmada kubeconfig from Secrets Manager secret ${e.KUBECONFIG_SECRET} in ${e.SECRETS_REGION}`,
+    );
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return fail("the Karmada API server in the kubeconfig does not answer");
+  const admitted = karmadaLbAdmits(sim, karmada.parent, sim.egressIps);
+  if (!admitted.ok)
+    return fail(
+      `Unable to connect to the server: dial tcp ${karmada.record.nlbHostname}:${KARMADA_API_PORT}: i/o timeout (${admitted.reason})`,
+      checks(sim, key) + 30,
+    );
+  const store = sim.karmadaStore(karmada.record);
+  if (!store.get(store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"), undefined, e.MEMBER_NAME as string))
+    return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+  const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
+  if (owner !== "absent" && owner !== e.DEPLOYMENT_NAME)
+    return fail(
+      `EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION} is not tagged ${DEPLOYMENT_TAG}=${e.DEPLOYMENT_NAME}; refusing to unjoin it`,
+    );
+  return {
+    outcome: "SUCCEEDED",
+    seconds: sim.random.durationOr("karmadaUnjoin", { min: 15, max: 45 }, `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`),
+  };
+}
+
+/**
+ * buildspecs/karmada-deinit.yml: skip when the parent is gone; refuse a parent that is not this deployment's;
+ * otherwise `kubectl karmada deinit`, then delete the etcd claims and wait for their volumes to go.
+ */
+function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+  const e = build.environment;
+  const key = `${build.projectName}/${build.buildNumber}`;
+  const fail = (reason: string): BuildPlan => ({ outcome: "FAILED", seconds: checks(sim, key), reason });
+  const missing = ["DEPLOYMENT_NAME", "CLUSTER_REGION", "CLUSTER_NAME", "KARMADA_VERSION"].filter((n) => !e[n]);
+  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
+  const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
+  if (owner === "absent") return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+  if (owner !== e.DEPLOYMENT_NAME)
+    return fail(
+      `EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION} is not tagged ${DEPLOYMENT_TAG}=${e.DEPLOYMENT_NAME}; refusing to remove Karmada from it`,
+    );
+  const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string] as ClusterRecord;
+  if (!activeBy(parent, at))
+    return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
+  if (!hasClusterAdmin(parent, sim.identities.codebuildRoleArn, at))
+    return fail(
+      `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${parent.name}`,
+    );
+  return {
+    outcome: "SUCCEEDED",
+    seconds: sim.random.durationOr("karmadaDeinit", { min: 60, max: 180 }, `${e.CLUSTER_REGION}/${parent.name}`),
+  };
 }
 
 function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
@@ -243,18 +326,49 @@ function planJoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
     undefined,
     e.MEMBER_NAME as string,
   );
+  let unjoinSeconds = 0;
   if (existing) {
-    const owner = karmada.record.members[e.MEMBER_NAME as string];
-    if (owner && (owner.region !== e.CLUSTER_REGION || owner.clusterName !== e.CLUSTER_NAME))
-      return fail(`a Karmada cluster named ${e.MEMBER_NAME} is already joined with another API endpoint`);
-    return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+    const registered = existing.spec?.apiEndpoint as string | undefined;
+    const serves = `https://127.0.0.1:${member.apiPort}`;
+    if (registered === serves) return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+    // A stale registration: replaced only when it was a former incarnation of this member's cluster (ours, same
+    // region and name, and nothing answers at the old endpoint any more), as the buildspec's `rejoin`.
+    const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
+    if (owner !== e.DEPLOYMENT_NAME)
+      return fail(
+        `Karmada cluster ${e.MEMBER_NAME} is registered with API endpoint ${registered}, but EKS cluster ${e.CLUSTER_NAME} serves ${serves}, and ${e.CLUSTER_NAME} is not tagged ${DEPLOYMENT_TAG}=${e.DEPLOYMENT_NAME} (tag: ${owner}): it is not ours, refusing to replace the registration`,
+      );
+    const previous = karmada.record.members[e.MEMBER_NAME as string];
+    if (previous && (previous.region !== e.CLUSTER_REGION || previous.clusterName !== e.CLUSTER_NAME))
+      return fail(
+        `Karmada cluster ${e.MEMBER_NAME} is registered with API endpoint ${registered}, which is not an EKS endpoint in ${e.CLUSTER_REGION}: it is not a former ${e.CLUSTER_NAME}, refusing to replace it. Unjoin it ('kubectl karmada unjoin ${e.MEMBER_NAME}') if it is stale, and run the deployment again`,
+      );
+    if (answersAt(sim, registered))
+      return fail(
+        `Karmada cluster ${e.MEMBER_NAME} is registered with API endpoint ${registered}, which still resolves: another EKS cluster may answer there, refusing to replace it. Unjoin it ('kubectl karmada unjoin ${e.MEMBER_NAME}') if it is stale, and run the deployment again`,
+      );
+    unjoinSeconds = sim.random.durationOr(
+      "karmadaUnjoin",
+      { min: 15, max: 45 },
+      `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`,
+    );
   }
   if (sim.faults.joinFails(e.MEMBER_NAME as string))
     return fail(
       "kubectl karmada join exited with status 1 (injected fault)",
-      checks(sim, key) + TYPICAL.karmadaJoin.min,
+      checks(sim, key) + unjoinSeconds + TYPICAL.karmadaJoin.min,
     );
-  return { outcome: "SUCCEEDED", seconds: sim.random.duration("karmadaJoin", `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`) };
+  return {
+    outcome: "SUCCEEDED",
+    seconds: unjoinSeconds + sim.random.duration("karmadaJoin", `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`),
+  };
+}
+
+/** Whether any existing EKS cluster of the account serves this API endpoint (its name still resolves). */
+function answersAt(sim: SimAccount, endpoint: string | undefined): boolean {
+  return Object.values(sim.state.regions).some((r) =>
+    Object.values(r.clusters).some((c) => c.apiPort > 0 && endpoint === `https://127.0.0.1:${c.apiPort}`),
+  );
 }
 
 /** Applies a finished build's effects to the world, at its end time. */
@@ -265,8 +379,56 @@ export async function applyBuild(sim: SimAccount, build: BuildRecord): Promise<v
   }
   build.applied = true;
   const e = build.environment;
-  if (sim.projects[build.projectName] === "karmada-init") await applyInit(sim, build, e);
+  const kind = sim.projects[build.projectName];
+  if (kind === "karmada-init") await applyInit(sim, build, e);
+  else if (kind === "karmada-unjoin") applyUnjoin(sim, build, e);
+  else if (kind === "karmada-deinit") applyDeinit(sim, build, e);
   else applyJoin(sim, build, e);
+}
+
+/** `kubectl karmada unjoin`: the Cluster object goes, and with it what Karmada propagated to the member. */
+function applyUnjoin(sim: SimAccount, build: BuildRecord, e: Record<string, string>): void {
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return;
+  const name = e.MEMBER_NAME as string;
+  sim.atTime(build.endTime, () => {
+    const target = karmada.record.members[name];
+    const member = target ? sim.region(target.region).clusters[target.clusterName] : undefined;
+    if (member) {
+      const store = sim.clusterStore(member);
+      const type = store.typeOf("apps/v1", "Deployment");
+      for (const d of store.list(type, undefined, "karmada.io/managed=true"))
+        store.delete(type, d.metadata.namespace, d.metadata.name);
+    }
+    const kstore = sim.karmadaStore(karmada.record);
+    const type = kstore.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
+    if (kstore.get(type, undefined, name)) kstore.delete(type, undefined, name);
+    delete karmada.record.members[name];
+  });
+}
+
+/**
+ * `kubectl karmada deinit` and the etcd volumes: the karmada-system namespace goes with everything in it (the
+ * LoadBalancer Service included, so the controller deletes its NLB), the etcd claims and their volumes are deleted,
+ * and the Karmada API stops answering.
+ */
+function applyDeinit(sim: SimAccount, build: BuildRecord, e: Record<string, string>): void {
+  const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
+  if (!parent) return;
+  sim.atTime(build.endTime, () => {
+    const store = sim.clusterStore(parent);
+    for (const type of store.resources)
+      for (const o of store.list(type))
+        if (
+          o.metadata.namespace === KARMADA_NAMESPACE ||
+          (type.kind === "PersistentVolume" && o.spec?.claimRef?.namespace === KARMADA_NAMESPACE)
+        )
+          store.delete(type, o.metadata.namespace, o.metadata.name);
+    const ns = store.typeOf("v1", "Namespace");
+    if (store.get(ns, undefined, KARMADA_NAMESPACE)) store.delete(ns, undefined, KARMADA_NAMESPACE);
+    if (parent.karmada) sim.retireKarmada(parent.karmada);
+    delete parent.karmada;
+  });
 }
 
 async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, string>): Promise<void> {
@@ -451,6 +613,41 @@ function installComponents(sim: SimAccount, parent: ClusterRecord, karmada: Karm
       });
     }
   }
+  // The etcd StatefulSet's claims, bound to encrypted gp3 EBS volumes (the volumes Destroy must not leave behind).
+  for (let i = 0; i < karmada.etcdReplicas; i++) {
+    const claim = `etcd-data-etcd-${i}`;
+    const volume = `pvc-${sim.random.uuid()}`;
+    store.put({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: {
+        name: claim,
+        namespace: KARMADA_NAMESPACE,
+        labels: { app: "etcd", "karmada.io/bootstrapping": "pvc-defaults" },
+      },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        storageClassName: STORAGE_CLASS_NAME,
+        resources: { requests: { storage: "5Gi" } },
+        volumeName: volume,
+      },
+      status: { phase: "Bound" },
+    });
+    store.put({
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: { name: volume },
+      spec: {
+        capacity: { storage: "5Gi" },
+        accessModes: ["ReadWriteOnce"],
+        persistentVolumeReclaimPolicy: "Delete",
+        storageClassName: STORAGE_CLASS_NAME,
+        claimRef: { kind: "PersistentVolumeClaim", namespace: KARMADA_NAMESPACE, name: claim },
+        csi: { driver: "ebs.csi.aws.com", volumeHandle: `vol-${sim.random.hex(17)}`, fsType: "ext4" },
+      },
+      status: { phase: "Bound" },
+    });
+  }
   store.put({
     apiVersion: "v1",
     kind: "Service",
@@ -497,9 +694,14 @@ function applyJoin(sim: SimAccount, build: BuildRecord, e: Record<string, string
   const name = e.MEMBER_NAME as string;
   const store = sim.karmadaStore(karmada.record);
   const type = store.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
-  if (store.get(type, undefined, name)) return;
+  const endpoint = `https://127.0.0.1:${member.apiPort || 443}`;
+  const existing = store.get(type, undefined, name);
+  if (existing && existing.spec?.apiEndpoint === endpoint) return;
   const at = build.endTime;
   sim.atTime(at, () => {
+    // `rejoin`: the stale registration goes first (Karmada side only, as `kubectl karmada unjoin` without the
+    // member's kubeconfig: the cluster it pointed at is gone).
+    if (existing && store.get(type, undefined, name)) store.delete(type, undefined, name);
     karmada.record.members[name] = { region: e.CLUSTER_REGION as string, clusterName: member.name, joinedAt: at };
     store.put({
       apiVersion: "cluster.karmada.io/v1alpha1",
@@ -508,7 +710,7 @@ function applyJoin(sim: SimAccount, build: BuildRecord, e: Record<string, string
       spec: {
         id: sim.random.uuid(),
         syncMode: "Push",
-        apiEndpoint: `https://127.0.0.1:${member.apiPort || 443}`,
+        apiEndpoint: endpoint,
         secretRef: { namespace: "karmada-cluster", name },
         impersonatorSecretRef: { namespace: "karmada-cluster", name: `${name}-impersonator` },
       },
@@ -561,6 +763,7 @@ const selects = (policy: KubeObject, template: KubeObject) =>
  */
 export function reconcileKarmada(sim: SimAccount, karmada: KarmadaRecord, now: number): void {
   const store = sim.karmadaStore(karmada);
+  markReachability(sim, karmada, store);
   const metaAt = (o: KubeObject, field: "createdAt" | "changedAt") => {
     const t = store.typeOf(o.apiVersion, o.kind);
     return store.state.sim[store.keyOf(t, o.metadata.namespace, o.metadata.name)]?.[field] ?? karmada.initializedAt;
@@ -650,6 +853,43 @@ export function reconcileKarmada(sim: SimAccount, karmada: KarmadaRecord, now: n
 }
 
 const MANAGED = "karmada.io/managed";
+
+/**
+ * Karmada's cluster status controller: a member whose API no longer answers at its registered endpoint (the EKS
+ * cluster is gone, not ACTIVE, or was re-created with another endpoint) turns Ready=False.
+ */
+function markReachability(sim: SimAccount, karmada: KarmadaRecord, store: KubeStore): void {
+  const type = store.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
+  for (const object of store.list(type)) {
+    const member = karmada.members[object.metadata.name];
+    if (!member) continue;
+    const cluster = sim.region(member.region).clusters[member.clusterName];
+    const reachable =
+      !!cluster && cluster.status === "ACTIVE" && object.spec?.apiEndpoint === `https://127.0.0.1:${cluster.apiPort}`;
+    const ready = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === "Ready");
+    if ((ready?.status === "True") === reachable) continue;
+    store.setStatus(store.keyOf(type, undefined, object.metadata.name), {
+      ...object.status,
+      conditions: [
+        reachable
+          ? {
+              type: "Ready",
+              status: "True",
+              reason: "ClusterReady",
+              message: "cluster is healthy and ready to accept workloads",
+              lastTransitionTime: new Date(sim.now()).toISOString(),
+            }
+          : {
+              type: "Ready",
+              status: "False",
+              reason: "ClusterNotReachable",
+              message: "cluster is not reachable",
+              lastTransitionTime: new Date(sim.now()).toISOString(),
+            },
+      ],
+    });
+  }
+}
 
 function memberStore(
   sim: SimAccount,

@@ -63,7 +63,7 @@ describe.each(NAMES)("%s buildspec", (name) => {
             KARMADA_API_PORT: String(KARMADA_API_PORT),
             STORAGE_CLASS_NAME,
           }
-        : { KARMADA_CLUSTER_RESOURCE: "clusters.cluster.karmada.io" },
+        : { KARMADA_CLUSTER_RESOURCE: "clusters.cluster.karmada.io", DEPLOYMENT_TAG },
     );
   });
 

@@ -220,6 +220,10 @@ export interface StubOptions {
   karmadaUnreachable?: boolean;
   eksServer?: string;
   describeError?: string;
+  /** The member EKS cluster's deployment tag `aws eks describe-cluster` reports; default: untagged ("None"). */
+  memberOwner?: string;
+  /** Host names the fake `getent hosts` resolves; default: none. */
+  resolves?: string[];
 }
 
 /** Runs one build of the buildspec in a fresh container against the cloud. */
@@ -252,6 +256,8 @@ export function runBuild(
     ...(stub.karmadaUnreachable ? { STUB_KARMADA_UNREACHABLE: "1" } : {}),
     ...(stub.eksServer ? { STUB_EKS_SERVER: stub.eksServer } : {}),
     ...(stub.describeError ? { STUB_DESCRIBE_ERROR: stub.describeError } : {}),
+    ...(stub.memberOwner ? { STUB_MEMBER_OWNER: stub.memberOwner } : {}),
+    ...(stub.resolves ? { STUB_RESOLVES: stub.resolves.join(" ") } : {}),
     ...spec.doc.env?.variables,
     ...variables,
     CODEBUILD_BUILD_SUCCEEDING: "1",

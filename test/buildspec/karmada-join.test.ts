@@ -188,19 +188,6 @@ describe("karmada-join of a member Karmada already knows", { timeout: 120_000 },
     expect(callsTo(build.calls, "sleep")).toHaveLength(29);
   });
 
-  it("stops when the registration points at another API endpoint (a re-created cluster or a name clash)", () => {
-    const cloud = initializedCloud();
-    cloud.seedCluster("member-1", { ready: "False", endpoint: "https://OLD.gr7.us-east-1.eks.amazonaws.com" });
-
-    const build = runBuild(spec, cloud, ENV);
-
-    expect(build.status).toBe("FAILED");
-    expect(build.phases.pre_build.stderr).toContain(
-      `Karmada cluster member-1 is registered with API endpoint https://OLD.gr7.us-east-1.eks.amazonaws.com, but EKS cluster demo-member-1 serves ${MEMBER_SERVER}`,
-    );
-    expect(karmadaJoins(build.calls)).toEqual([]);
-  });
-
   it("treats the registered endpoint case-insensitively", () => {
     const cloud = initializedCloud();
     cloud.seedCluster("member-1", { ready: "True", endpoint: MEMBER_SERVER.toUpperCase() });
@@ -209,6 +196,140 @@ describe("karmada-join of a member Karmada already knows", { timeout: 120_000 },
 
     expect(build.status).toBe("SUCCEEDED");
     expect(karmadaJoins(build.calls)).toEqual([]);
+  });
+});
+
+describe("karmada-join of a member whose registration points at another API endpoint", { timeout: 120_000 }, () => {
+  const OLD_HOST = "0ld0ld0ld.gr7.us-east-1.eks.amazonaws.com";
+  const OLD_SERVER = `https://${OLD_HOST}`;
+  /** A cloud where Karmada still holds member-1's registration of a deleted cluster at OLD_SERVER. */
+  function staleCloud(endpoint = OLD_SERVER): FakeCloud {
+    const cloud = initializedCloud();
+    cloud.seedCluster("member-1", {
+      ready: "False",
+      endpoint,
+      reason: "ClusterNotReachable",
+      message: "cluster is not reachable",
+    });
+    return cloud;
+  }
+  /** `kubectl karmada unjoin|join` calls, in the order they ran. */
+  const registrations = (calls: string[][]) =>
+    calls.filter(
+      (call) => call[0] === "kubectl" && call[1] === "karmada" && ["join", "unjoin"].includes(call[2] ?? ""),
+    );
+
+  describe("when the member's EKS cluster is ours and was re-created (the old endpoint no longer resolves)", () => {
+    let cloud: FakeCloud;
+    let build: BuildResult;
+    beforeAll(() => {
+      cloud = staleCloud();
+      build = runBuild(spec, cloud, ENV, { memberOwner: "demo" });
+    }, 120_000);
+
+    it("reads the member's deployment tag and looks the old endpoint up before deciding", () => {
+      expect(callsTo(build.calls, "aws", "eks", "describe-cluster")).toEqual([
+        [
+          "aws",
+          "eks",
+          "describe-cluster",
+          "--region",
+          "us-east-1",
+          "--name",
+          "demo-member-1",
+          "--query",
+          'cluster.tags."eks-karmada-orchestrator/deployment"',
+          "--output",
+          "text",
+        ],
+      ]);
+      expect(callsTo(build.calls, "getent")).toEqual([["getent", "hosts", OLD_HOST]]);
+    });
+
+    it("unjoins the stale registration, then joins the member again with the usual command line", () => {
+      expect(build.status).toBe("SUCCEEDED");
+      const karmadaKubeconfig = flagValue(registrations(build.calls)[0], "--kubeconfig") ?? "";
+      expect(karmadaKubeconfig.startsWith(`${build.tmpdir}/`)).toBe(true);
+      expect(registrations(build.calls)).toEqual([
+        ["kubectl", "karmada", "unjoin", "member-1", "--kubeconfig", karmadaKubeconfig, "--force", "--wait", "2m"],
+        [
+          "kubectl",
+          "karmada",
+          "join",
+          "member-1",
+          "--kubeconfig",
+          karmadaKubeconfig,
+          "--cluster-kubeconfig",
+          join(build.tmpdir, "karmada-build", "member.kubeconfig"),
+          "--cluster-context",
+          "member-1",
+        ],
+      ]);
+    });
+
+    it("leaves the member registered at its new endpoint and Ready", () => {
+      expect(cloud.cluster("member-1")).toBe(`True|${MEMBER_SERVER}||`);
+      expect(build.phases.post_build.stdout).toContain("Karmada reports member-1 Ready");
+    });
+
+    it("says what it does and why, without printing the Karmada kubeconfig", () => {
+      expect(build.phases.pre_build.stdout).toContain(
+        `the registration is stale (${OLD_HOST} no longer resolves and EKS cluster demo-member-1 (tagged eks-karmada-orchestrator/deployment=demo) now serves another endpoint: it was deleted and re-created): build unjoins it, then joins demo-member-1 again`,
+      );
+      expect(build.phases.build.stdout).toContain("unjoining the stale registration of member-1 from Karmada");
+      expect(build.output).not.toContain(SECRET_MARKER);
+      expect(filesContaining(build.tmpdir, SECRET_MARKER)).toEqual([]);
+    });
+
+    it("converges: the next build finds the member joined and Ready", () => {
+      const rerun = runBuild(spec, cloud, ENV, { memberOwner: "demo" });
+
+      expect(rerun.status).toBe("SUCCEEDED");
+      expect(registrations(rerun.calls)).toEqual([]);
+      expect(rerun.phases.pre_build.stdout).toContain("member-1 is already joined and Ready: nothing to do");
+    });
+  });
+
+  it.each([
+    ["untagged", undefined, "(tag: None)"],
+    ["tagged by another deployment", "other", "(tag: other)"],
+  ])("refuses, without unjoining, when the member's EKS cluster is %s", (_, memberOwner, tag) => {
+    const cloud = staleCloud();
+
+    const build = runBuild(spec, cloud, ENV, { memberOwner });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.pre_build.stderr).toContain(
+      `Karmada cluster member-1 is registered with API endpoint ${OLD_SERVER}, but EKS cluster demo-member-1 serves ${MEMBER_SERVER}, and demo-member-1 is not tagged eks-karmada-orchestrator/deployment=demo ${tag}: it is not ours, refusing to replace the registration`,
+    );
+    expect(registrations(build.calls)).toEqual([]);
+    expect(cloud.cluster("member-1")).toContain(OLD_SERVER);
+  });
+
+  it.each([
+    [
+      "still resolves (another cluster may answer there)",
+      OLD_SERVER,
+      [OLD_HOST],
+      `registered with API endpoint ${OLD_SERVER}, which still resolves`,
+    ],
+    [
+      "is an EKS endpoint of another region",
+      "https://0ld0ld0ld.gr7.eu-west-1.eks.amazonaws.com",
+      [],
+      "which is not an EKS endpoint in us-east-1",
+    ],
+    ["is not an EKS endpoint", "https://10.0.0.12:6443", [], "which is not an EKS endpoint in us-east-1"],
+  ])("refuses, without unjoining, a registration of ours whose endpoint %s", (_, endpoint, resolves, message) => {
+    const cloud = staleCloud(endpoint);
+
+    const build = runBuild(spec, cloud, ENV, { memberOwner: "demo", resolves });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.pre_build.stderr).toContain(message);
+    expect(build.phases.pre_build.stderr).toContain("refusing to replace it");
+    expect(registrations(build.calls)).toEqual([]);
+    expect(cloud.cluster("member-1")).toContain(endpoint);
   });
 });
 

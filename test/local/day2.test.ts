@@ -1,0 +1,189 @@
+/**
+ * Day-2 scenarios on the simulated cloud: the real DriftCheck and Destroy definitions and handlers, against an
+ * account a real Deploy of examples/three-weighted.json built (parent + eu1, eu2, us1; 12 replicas split 3/3/6).
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { type LocalRunResult, runLocal, SIMULATED_REGISTRY_TABLE } from "../../local/run.js";
+import { taggedResources } from "../../local/sim/account.js";
+import type { SimState } from "../../local/sim/state.js";
+import { useRealAwsClients } from "./support.js";
+
+const plan = JSON.parse(readFileSync(resolve(import.meta.dirname, "../../examples/three-weighted.json"), "utf8"));
+const NAME: string = plan.deploymentName;
+const EU = "eu-central-1";
+
+let deployed: LocalRunResult;
+beforeAll(async () => {
+  useRealAwsClients();
+  deployed = await runLocal({ input: plan, seed: 5, startMs: Date.UTC(2030, 0, 1) });
+  expect(deployed.status).toBe("SUCCEEDED");
+});
+
+const account = (): SimState => structuredClone(deployed.state);
+const registryItem = (state: SimState) =>
+  state.regions[EU]?.tables?.[SIMULATED_REGISTRY_TABLE]?.items[JSON.stringify({ S: NAME })];
+const findings = (result: LocalRunResult) =>
+  ((result.output as { report?: { findings?: object[] } }).report?.findings ?? []).map((f) => {
+    const { check: _check, ...rest } = f as { check: string };
+    return rest;
+  });
+
+describe("Destroy", () => {
+  it("leaves zero resources tagged with the deployment, and untagged clusters with our names untouched", async () => {
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: NAME },
+      state: account(),
+      before: async (sim) => {
+        // Someone replaced member eu2's cluster with their own of the same name, and made one sharing a prefix.
+        sim.deleteCluster("demo-eu2");
+        await sim.createForeignCluster(EU, "demo-eu2", { team: "someone-else" });
+        await sim.createForeignCluster(EU, "demo-eu10");
+      },
+    });
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(taggedResources(result.state, NAME)).toEqual({});
+    const left = result.state.regions[EU]?.clusters ?? {};
+    expect(Object.keys(left).sort()).toEqual(["demo-eu10", "demo-eu2"]);
+    expect(left["demo-eu2"]).toMatchObject({ status: "ACTIVE", tags: { team: "someone-else" } });
+    expect(left["demo-eu2"]?.tags[DEPLOYMENT_TAG]).toBeUndefined();
+    expect(result.deleted).toMatchObject({
+      "eks:cluster": 3,
+      "eks:nodegroup": 3,
+      "elbv2:loadBalancer": 1,
+      "k8s:PersistentVolume": 3,
+      "karmada:controlPlane": 1,
+      "secretsmanager:secret": 2,
+    });
+    expect((result.output as { notes: string[] }).notes.join("\n")).toContain("demo-eu2");
+    expect(registryItem(result.state)?.status).toEqual({ S: "DESTROYED" });
+  });
+
+  it("fails with DestroyNotConfirmed and touches nothing when confirm does not repeat the name", async () => {
+    const before = account();
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: "dem" },
+      state: before,
+    });
+
+    expect(result.status).toBe("FAILED");
+    expect(result.error).toBe("DestroyNotConfirmed");
+    expect(result.deleted).toEqual({});
+    expect(taggedResources(result.state, NAME)).toEqual(taggedResources(deployed.state, NAME));
+    expect(registryItem(result.state)).toEqual(registryItem(deployed.state));
+  });
+});
+
+describe("DriftCheck", () => {
+  it("is clean right after a deploy, and publishes a zero metric without an event", async () => {
+    const result = await runLocal({ workflow: "check", input: { deploymentName: NAME }, state: account() });
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(findings(result)).toEqual([]);
+    expect(result.published.events).toEqual([]);
+    expect(result.published.metrics).toMatchObject([{ metricName: "DriftFindings", value: 0 }]);
+  });
+
+  describe("after a member cluster is deleted and a node group scaled behind its back", () => {
+    let check: LocalRunResult;
+    beforeAll(async () => {
+      check = await runLocal({
+        workflow: "check",
+        input: { deploymentName: NAME, remediate: true },
+        state: account(),
+        before: (sim) => {
+          sim.deleteCluster("demo-eu2");
+          sim.scaleNodegroup("demo-us1", 5);
+        },
+      });
+    });
+
+    it("reports exactly those findings and what follows from them, stores them and sends the drift event", () => {
+      const weights = "(12 divided by weights eu1=1, eu2=1, us1=2)";
+      expect(check.status).toBe("SUCCEEDED");
+      expect(findings(check)).toEqual([
+        {
+          resource: "eks:cluster/demo-eu2 (eu-central-1)",
+          expected: "member cluster of demo",
+          actual: "missing",
+          severity: "critical",
+        },
+        {
+          resource: "karmada:cluster/eu2",
+          expected: "Ready=True",
+          actual: "Ready=False (ClusterNotReachable: cluster is not reachable)",
+          severity: "critical",
+        },
+        ...["desiredSize", "minSize", "maxSize"].map((f) => ({
+          resource: "eks:nodegroup/demo-us1/us1-nodes (us-east-1)",
+          expected: `${f} 3`,
+          actual: `${f} 5`,
+          severity: "warning",
+        })),
+        // Karmada moved eu2's share to the Ready members (12 over eu1:us1 = 1:2).
+        {
+          resource: "k8s:deployment/default/nginx on member eu1",
+          expected: `3 available replicas ${weights}`,
+          actual: "4 available replicas",
+          severity: "warning",
+        },
+        {
+          resource: "k8s:deployment/default/nginx on member us1",
+          expected: `6 available replicas ${weights}`,
+          actual: "8 available replicas",
+          severity: "warning",
+        },
+        {
+          resource: "k8s:deployment/default/nginx on member eu2",
+          expected: "3 available replicas",
+          actual: "not checked: cluster demo-eu2 is missing",
+          severity: "info",
+        },
+      ]);
+      expect(check.published.metrics).toMatchObject([
+        { metricName: "DriftFindings", dimensions: { DeploymentName: NAME }, value: 7 },
+      ]);
+      expect(check.published.events).toMatchObject([
+        { source: "eks-karmada-orchestrator", detailType: "Karmada Drift Detected" },
+      ]);
+      const stored = registryItem(check.state)?.lastDriftReport?.M;
+      expect(stored?.drifted).toEqual({ BOOL: true });
+      expect(stored?.counts).toEqual({ M: { critical: { N: "2" }, warning: { N: "5" }, info: { N: "1" } } });
+    });
+
+    it("remediates by starting a Deploy of the registered plan, which restores the node group and the cluster", () => {
+      expect(check.output).toMatchObject({ remediation: { started: true } });
+      expect(check.followUps).toHaveLength(1);
+      expect(check.followUps[0]?.workflow).toBe("deploy");
+      const us1 = check.state.regions["us-east-1"]?.clusters["demo-us1"]?.nodegroups["us1-nodes"];
+      expect(us1?.scalingConfig).toEqual({ minSize: 3, maxSize: 3, desiredSize: 3 });
+      expect(check.state.regions[EU]?.clusters["demo-eu2"]?.status).toBe("ACTIVE");
+    });
+
+    it("re-joins eu2: the remediation Deploy replaces the stale registration with one of the re-created cluster", () => {
+      expect(check.followUps[0]).toMatchObject({ status: "SUCCEEDED" });
+      const eu2Cluster = (state: SimState) =>
+        Object.values(state.regions)
+          .flatMap((r) => Object.values(r.clusters))
+          .map((c) => c.karmada?.store.objects["cluster.karmada.io/clusters//eu2"])
+          .find(Boolean);
+      const before = eu2Cluster(deployed.state);
+      const after = eu2Cluster(check.state);
+      const recreated = check.state.regions[EU]?.clusters["demo-eu2"];
+      expect(after?.spec?.apiEndpoint).toBe(`https://127.0.0.1:${recreated?.apiPort}`);
+      expect(after?.spec?.apiEndpoint).not.toBe(before?.spec?.apiEndpoint);
+      expect(after?.metadata.uid).not.toBe(before?.metadata.uid);
+    });
+
+    it("leaves a clean platform: a second DriftCheck finds nothing", async () => {
+      expect(check.followUps[0]?.status).toBe("SUCCEEDED");
+      const again = await runLocal({ workflow: "check", input: { deploymentName: NAME }, state: check.state });
+      expect(findings(again)).toEqual([]);
+    });
+  });
+});
