@@ -69,7 +69,7 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "xray:GetSamplingTargets",
 ]);
 
-const SECRETS_ARN = `arn:aws:secretsmanager:*:${scope.account}:secret:eks-karmada-orchestrator/*`;
+const SECRETS_ARN = `arn:aws:secretsmanager:${scope.region}:${scope.account}:secret:eks-karmada-orchestrator/*`;
 /** Every EC2 resource of the stack's account in its region. */
 const REGIONAL_EC2 = `arn:aws:ec2:${scope.region}:${scope.account}:*`;
 /** Actions by which Lambda and CodeBuild attach their network interfaces to the orchestrator VPC. */
@@ -100,7 +100,7 @@ describe("every policy the stack deploys", () => {
     expect(new Set(sids).size).toBe(sids.length);
   });
 
-  it("passes roles only to the service each role is for, and only the stack's EKS service roles", () => {
+  it("passes only the stack's EKS service roles, always with an iam:PassedToService condition", () => {
     const passRole = statements.filter((s) => s.Action.includes("iam:PassRole"));
 
     expect(passRole.length).toBeGreaterThan(0);
@@ -109,6 +109,20 @@ describe("every policy the stack deploys", () => {
       expect(Object.values(serviceRoleArns), s.name).toEqual(expect.arrayContaining(s.Resource));
       expect(s.Condition?.StringEquals?.["iam:PassedToService"], s.name).toBeDefined();
     }
+  });
+
+  it("deletes and resizes only the node groups and addons this product creates", () => {
+    const nodegroups = `arn:aws:eks:*:${scope.account}:nodegroup/*/*-nodes/*`;
+    expect(granting(stagePolicies.destroyNodegroups, "eks:DeleteNodegroup").flatMap((s) => s.Resource)).toEqual([
+      nodegroups,
+    ]);
+    expect(granting(stagePolicies.destroyCluster, "eks:DeleteAddon").flatMap((s) => s.Resource)).toEqual([
+      `arn:aws:eks:*:${scope.account}:addon/*/eks-pod-identity-agent/*`,
+      `arn:aws:eks:*:${scope.account}:addon/*/aws-ebs-csi-driver/*`,
+    ]);
+    expect(granting(stagePolicies.ensureNodegroup, "eks:UpdateNodegroupConfig")).toEqual([
+      expect.objectContaining({ Resource: [nodegroups], Condition: OWNED }),
+    ]);
   });
 
   it("reaches secrets only under the Karmada secret prefix", () => {

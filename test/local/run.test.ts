@@ -49,7 +49,6 @@ describe("runLocal on examples/three-weighted.json", () => {
 
   it("stays within 60 state transitions per cluster", () => {
     expect(first.metrics.stateTransitions).toBeLessThanOrEqual(60 * 4);
-    expect(first.metrics.estimatedOrchestrationCostUsd).toBeCloseTo(first.metrics.stateTransitions * 0.000025, 6);
   });
 
   it("creates nothing when run again on the saved account, and still succeeds", async () => {

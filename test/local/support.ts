@@ -1,20 +1,11 @@
-/**
- * A simulated account for tests, and SDK clients pointed at it explicitly (no process environment involved).
- */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { STSClient } from "@aws-sdk/client-sts";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { simulatedSettings } from "../../local/run.js";
 import { SimAccount, type SimAccountOptions } from "../../local/sim/account.js";
+import { restoreAwsClients } from "../support/aws-mocks.js";
 
 export const settings = simulatedSettings();
 export const credentials = { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey };
@@ -52,25 +43,7 @@ export function clientsFor(sim: SimAccount, region = "eu-central-1") {
  * client prototypes (aws-sdk-client-mock) without restoring it. The simulator needs the real clients: call this in
  * `beforeAll` of every file that sends requests to it. A later file's `mockClient` stubs them again.
  */
-export function useRealAwsClients(): void {
-  for (const client of [
-    EC2Client,
-    EKSClient,
-    ElasticLoadBalancingV2Client,
-    SecretsManagerClient,
-    CodeBuildClient,
-    SFNClient,
-    STSClient,
-    IAMClient,
-    DynamoDBClient,
-    DynamoDBDocumentClient,
-    EventBridgeClient,
-    CloudWatchClient,
-  ]) {
-    const send = client.prototype.send as { restore?: () => void };
-    send.restore?.();
-  }
-}
+export const useRealAwsClients = restoreAwsClients;
 
 /** Lets simulated time pass (nothing else holds the clock in these tests). */
 export const pass = (sim: SimAccount, seconds: number) => sim.clock.sleep(seconds);
