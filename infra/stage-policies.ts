@@ -4,7 +4,7 @@
  * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
  */
 import { DRIFT_METRIC } from "../functions/drift-report/driftReport.js";
-import { EKS_CLUSTER_ADMIN_POLICY, nodegroupName } from "../functions/lib/names.js";
+import { EBS_CSI_ADDON, EKS_CLUSTER_ADMIN_POLICY, nodegroupName, POD_IDENTITY_ADDON } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
 import { lambdaVpcAccess } from "./network.js";
@@ -129,8 +129,9 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
 
   ensureNodegroup: (ctx) => [
     allow("CreateNodegroupsInOurClusters", ["eks:CreateNodegroup"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
-    // Adopted node groups may predate our tags, so these match by our naming instead.
-    allow("ManageOurNodegroups", ["eks:DescribeNodegroup", "eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)]),
+    // Adopted node groups may predate our tags, so reads match by our naming; resizing needs our tag too.
+    allow("DescribeOurNodegroups", ["eks:DescribeNodegroup"], [ourNodegroups(ctx)]),
+    allow("ResizeOurNodegroups", ["eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)], OWNED_RESOURCE),
     tagOnCreate(ctx, ["nodegroup"]),
     passRole("PassNodeRole", [ctx.nodeRoleArn], ["eks.amazonaws.com"]),
     createServiceLinkedRole(
@@ -213,9 +214,9 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     describeClusters(ctx),
     allow("ListNodegroups", ["eks:ListNodegroups"], [eksArns(ctx, "cluster")]),
     allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
-    // Every node group of a cluster tagged with the deployment (adopted ones may predate our tags): the stage
-    // checks the cluster's tag right before, and a cluster cannot be deleted while node groups remain.
-    allow("DeleteNodegroupsOfOurClusters", ["eks:DeleteNodegroup"], [eksArns(ctx, "nodegroup")]),
+    // Node groups by our naming in a cluster whose tag the stage checks right before. A node group someone else
+    // added to our cluster is refused (AccessDenied), so Destroy stops instead of deleting what is not ours.
+    allow("DeleteOurNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)]),
   ],
 
   destroyNodegroupsStatus: (ctx) => [
@@ -227,8 +228,12 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   destroyCluster: (ctx) => [
     describeClusters(ctx),
     allow("ListAddons", ["eks:ListAddons"], [eksArns(ctx, "cluster")]),
-    // Addons of a cluster tagged with the deployment (checked by the stage right before).
-    allow("DeleteAddonsOfOurClusters", ["eks:DeleteAddon"], [eksArns(ctx, "addon")]),
+    // The addons this product installs, in a cluster whose tag the stage checks right before.
+    allow(
+      "DeleteOurAddons",
+      ["eks:DeleteAddon"],
+      [POD_IDENTITY_ADDON, EBS_CSI_ADDON].map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+    ),
     allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 

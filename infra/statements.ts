@@ -23,9 +23,12 @@ export type EksResourceType = "cluster" | "nodegroup" | "addon" | "podidentityas
 export const eksArns = (scope: AccountScope, type: EksResourceType, path = "*"): string =>
   arn(scope, "eks", "*", `${type}/${path}`);
 
-/** Every Karmada secret of every deployment, in any region (secrets live in the parent cluster's region). */
+/**
+ * Every Karmada secret of every deployment, in the stack's region: the parent and its secrets must live there
+ * (Preflight's ParentRegionUnsupported), because the stack's KMS key encrypts them.
+ */
 export const karmadaSecretArns = (scope: AccountScope): string =>
-  arn(scope, "secretsmanager", "*", `secret:${SECRET_NAME_PREFIX}*`);
+  arn(scope, "secretsmanager", scope.region, `secret:${SECRET_NAME_PREFIX}*`);
 
 /** The resource carries this product's deployment tag. */
 export const OWNED_RESOURCE: Condition = { Null: { [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: "false" } };

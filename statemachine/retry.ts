@@ -13,8 +13,15 @@ export const LAMBDA_TRANSIENT_ERRORS = [
   "Lambda.TooManyRequestsException",
 ] as const;
 
-/** Errors our stages raise for conditions that pass on their own: AWS throttling, an API not answering yet. */
-export const STAGE_TRANSIENT_ERRORS = [...THROTTLING_ERRORS, "KubernetesApiUnavailable"] as const;
+/**
+ * Errors our stages raise for conditions that pass on their own: AWS throttling, an API not answering yet, a new
+ * EKS access entry not applied yet.
+ */
+export const STAGE_TRANSIENT_ERRORS = [
+  ...THROTTLING_ERRORS,
+  "KubernetesApiUnavailable",
+  "KubernetesAccessPending",
+] as const;
 
 /** CodeBuild API faults while starting or watching a build (not a failed build). */
 export const CODEBUILD_TRANSIENT_ERRORS = [

@@ -3,8 +3,7 @@ import { z } from "zod";
 import { findCluster } from "../cluster-status/clusterState.js";
 import { KARMADA_CLUSTERS, type KarmadaCluster } from "../drift-karmada/driftKarmada.js";
 import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
-import { KarmadaNotInitialized, KubernetesApiUnavailable, KubernetesRequestFailed } from "../lib/errors.js";
-import { type KubeClients, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
+import { isKarmadaUnreachable, type KubeClients, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
 import {
   isOwnedBy,
   KARMADA_LB_SERVICE,
@@ -102,14 +101,7 @@ export async function findKarmada(
     )) as { items?: KarmadaCluster[] };
     found.joined = new Set((list.items ?? []).flatMap((c) => (c.metadata?.name ? [c.metadata.name] : [])));
   } catch (error) {
-    if (
-      !(
-        error instanceof KarmadaNotInitialized ||
-        error instanceof KubernetesApiUnavailable ||
-        error instanceof KubernetesRequestFailed
-      )
-    )
-      throw error;
+    if (!isKarmadaUnreachable(error)) throw error;
     found.notes.push(
       `The Karmada API did not answer (${error.name}): members are not unjoined; removing Karmada and deleting the member clusters removes what join created.`,
     );

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { kubeDelete } from "../destroy-inventory/target.js";
-import { KarmadaNotInitialized, KubernetesApiUnavailable, KubernetesRequestFailed } from "../lib/errors.js";
-import { type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
+import { isKarmadaUnreachable, type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOurs } from "../lib/kube-objects.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
 import type { StageDeps } from "../lib/stage.js";
@@ -42,14 +41,7 @@ export async function destroySample(
     karmada = await (deps.kube ?? kubeFactory(deps.aws)).forKarmada(input.region, input.kubeconfigSecretName);
     return await deleteSample(karmada, input.deploymentName, deps);
   } catch (error) {
-    if (
-      !(
-        error instanceof KarmadaNotInitialized ||
-        error instanceof KubernetesApiUnavailable ||
-        error instanceof KubernetesRequestFailed
-      )
-    )
-      throw error;
+    if (!isKarmadaUnreachable(error)) throw error;
     deps.log.warn("sample workload not deleted", { deploymentName: input.deploymentName, reason: error.name });
     return { deleted: [], kept: [], skipped: `the Karmada API did not answer (${error.name}: ${error.message})` };
   }

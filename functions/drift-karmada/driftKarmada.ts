@@ -11,8 +11,7 @@ import {
 } from "../drift-desired/desired.js";
 import { karmadaSourceRanges, orchestratorEgressCidrs } from "../ensure-karmada-lb/sourceRanges.js";
 import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
-import { KarmadaNotInitialized, KubernetesApiUnavailable, KubernetesRequestFailed } from "../lib/errors.js";
-import { type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
+import { isKarmadaUnreachable, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOwnedBy, KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
 import { awsFailure } from "../lib/poll.js";
 import type { Finding } from "../lib/registry.js";
@@ -144,14 +143,7 @@ export function judgeMembers(desired: DesiredKarmada, clusters: readonly Karmada
 
 /** A Kubernetes API that cannot be asked is itself a finding: the check reports it instead of failing. */
 function unreachable(check: string, resource: string, error: unknown): Finding {
-  if (
-    !(
-      error instanceof KubernetesApiUnavailable ||
-      error instanceof KubernetesRequestFailed ||
-      error instanceof KarmadaNotInitialized
-    )
-  )
-    throw error;
+  if (!isKarmadaUnreachable(error)) throw error;
   return finding(check, "critical", resource, "reachable", `${error.name}: ${error.message}`);
 }
 

@@ -7,8 +7,7 @@ import {
   finding,
   RESOURCE,
 } from "../drift-desired/desired.js";
-import { KubernetesApiUnavailable, KubernetesRequestFailed } from "../lib/errors.js";
-import { type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
+import { isKubernetesCallFailure, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOwnedBy, SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../lib/names.js";
 import type { Finding } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
@@ -88,7 +87,7 @@ export async function driftSample(
         );
         return { member: member.name, observation: observe(member.name, deployment) };
       } catch (error) {
-        if (!(error instanceof KubernetesApiUnavailable || error instanceof KubernetesRequestFailed)) throw error;
+        if (!isKubernetesCallFailure(error)) throw error;
         apiFindings.push(
           finding(
             "sample.memberApi",

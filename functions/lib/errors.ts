@@ -103,6 +103,14 @@ export class KubernetesApiUnavailable extends OrchestratorError {
   override readonly name = "KubernetesApiUnavailable";
 }
 
+/**
+ * The Kubernetes API refused our credentials (401/403). Right after GrantAccess this is EKS still propagating the
+ * new access entry, so the state machine retries it; if it persists, the access entry or its policy is missing.
+ */
+export class KubernetesAccessPending extends OrchestratorError {
+  override readonly name = "KubernetesAccessPending";
+}
+
 /** The Karmada LoadBalancer Service's NLB exists but cannot be used (e.g. `failed` state). */
 export class LoadBalancerFailed extends OrchestratorError {
   override readonly name = "LoadBalancerFailed";

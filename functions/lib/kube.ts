@@ -24,6 +24,7 @@ import type { AwsClients } from "./aws.js";
 import { type EksTokenOptions, eksToken } from "./eks-token.js";
 import {
   KarmadaNotInitialized,
+  KubernetesAccessPending,
   KubernetesApiUnavailable,
   KubernetesRequestFailed,
   OrchestratorError,
@@ -230,10 +231,21 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
+/** A Kubernetes API could not be asked: unreachable, refused our credentials, or answered with an error. */
+export const isKubernetesCallFailure = (error: unknown): error is OrchestratorError =>
+  error instanceof KubernetesApiUnavailable ||
+  error instanceof KubernetesAccessPending ||
+  error instanceof KubernetesRequestFailed;
+
+/** Karmada could not be asked: not initialized (no kubeconfig secret) or its API call failed. */
+export const isKarmadaUnreachable = (error: unknown): error is OrchestratorError =>
+  error instanceof KarmadaNotInitialized || isKubernetesCallFailure(error);
+
 /**
  * Maps a failed Kubernetes call to the workflow's named errors:
- * unreachable / 5xx / 429 → `KubernetesApiUnavailable` (retried), any other answer → `KubernetesRequestFailed`
- * naming the action and the API's reason. Named errors pass through unchanged.
+ * unreachable / 5xx / 429 → `KubernetesApiUnavailable` (retried), 401/403 → `KubernetesAccessPending` (retried:
+ * a new EKS access entry takes seconds to apply), any other answer → `KubernetesRequestFailed` naming the action and
+ * the API's reason. Named errors pass through unchanged.
  */
 export function kubeFailure(error: unknown, action: string): Error {
   if (error instanceof OrchestratorError) return error;
@@ -244,9 +256,13 @@ export function kubeFailure(error: unknown, action: string): Error {
       return new KubernetesApiUnavailable(`${action}: the Kubernetes API answered ${status.code} (${detail})`, {
         cause: error,
       });
-    const hint =
-      status.code === 401 || status.code === 403 ? "; check the cluster's access entry for this Lambda's role" : "";
-    return new KubernetesRequestFailed(`${action}: the Kubernetes API answered ${status.code} (${detail})${hint}`, {
+    if (status.code === 401 || status.code === 403)
+      return new KubernetesAccessPending(
+        `${action}: the Kubernetes API answered ${status.code} (${detail}); if this persists, check the cluster's ` +
+          "access entry for this Lambda's role (GrantAccess) or the Karmada kubeconfig",
+        { cause: error },
+      );
+    return new KubernetesRequestFailed(`${action}: the Kubernetes API answered ${status.code} (${detail})`, {
       cause: error,
     });
   }

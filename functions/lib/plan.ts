@@ -16,6 +16,11 @@ export const MAX_EKS_CLUSTER_NAME = 100;
  */
 export const MAX_DEPLOYMENT_NAME = 32;
 export const DEFAULT_KARMADA_VERSION = "v1.19.0";
+/**
+ * Every member's iteration writes to the one execution history (25,000 events at most): at the poll caps a member
+ * costs about 270 events, so 40 members (also the inline Map's concurrency) leave room for the parent and the joins.
+ */
+export const MAX_MEMBERS = 40;
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number, why: string) =>
@@ -111,7 +116,10 @@ const planObject = z.strictObject({
       }),
     )
     .min(1, "must list at least one member cluster")
-    .max(100, "must list at most 100 member clusters"),
+    .max(
+      MAX_MEMBERS,
+      `must list at most ${MAX_MEMBERS} member clusters (one Deploy execution's history stays under Step Functions' 25,000 events)`,
+    ),
   karmada: z
     .strictObject({
       version: z

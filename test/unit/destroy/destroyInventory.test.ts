@@ -177,7 +177,7 @@ describe("destroyInventory", () => {
     world();
     parent.failNext({ path: "statefulsets", status: 403, reason: "Forbidden", message: "no access entry" });
 
-    await expect(destroyInventory({ plan: PLAN }, deps())).rejects.toMatchObject({ name: "KubernetesRequestFailed" });
+    await expect(destroyInventory({ plan: PLAN }, deps())).rejects.toMatchObject({ name: "KubernetesAccessPending" });
   });
 
   it("finds nothing to do for a deployment that is already gone", async () => {

@@ -222,7 +222,7 @@ describe("driftKarmada", () => {
 
     expect(findings[0]).toMatchObject({
       check: "karmada.api",
-      actual: expect.stringContaining("KubernetesRequestFailed"),
+      actual: expect.stringContaining("KubernetesAccessPending"),
     });
   });
 });

@@ -4,6 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   KarmadaNotInitialized,
+  KubernetesAccessPending,
   KubernetesApiUnavailable,
   KubernetesRequestFailed,
 } from "../../../functions/lib/errors.js";
@@ -177,7 +178,7 @@ describe("kubeFailure", () => {
     [503, "ServiceUnavailable", KubernetesApiUnavailable],
     [429, "TooManyRequests", KubernetesApiUnavailable],
     [400, "BadRequest", KubernetesRequestFailed],
-    [403, "Forbidden", KubernetesRequestFailed],
+    [403, "Forbidden", KubernetesAccessPending],
     [409, "Conflict", KubernetesRequestFailed],
     [422, "Invalid", KubernetesRequestFailed],
   ])("maps HTTP %i (%s) from the API server to %O", async (status, reason, expected) => {
@@ -192,7 +193,9 @@ describe("kubeFailure", () => {
     expect(failure).toBeInstanceOf(expected);
     expect((failure as Error).message).toBe(
       `failed to list namespaces on demo-parent: the Kubernetes API answered ${status} (${reason}: told to fail)` +
-        (status === 403 ? "; check the cluster's access entry for this Lambda's role" : ""),
+        (status === 403
+          ? "; if this persists, check the cluster's access entry for this Lambda's role (GrantAccess) or the Karmada kubeconfig"
+          : ""),
     );
   });
 

@@ -183,6 +183,12 @@ describe("the plan (execution input)", () => {
       ],
       // sample workload
       ["1001 sample replicas", { sampleWorkload: { replicas: 1001 } }, "sampleWorkload.replicas", "at most 1000"],
+      [
+        "41 members",
+        { members: Array.from({ length: 41 }, (_, i) => ({ name: `m${i}` })) },
+        "members",
+        "at most 40 member clusters",
+      ],
       ["negative sample replicas", { sampleWorkload: { replicas: -1 } }, "sampleWorkload.replicas", "at least 0"],
       ["fractional sample replicas", { sampleWorkload: { replicas: 2.5 } }, "sampleWorkload.replicas", "whole number"],
       // shape of the document
