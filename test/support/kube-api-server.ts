@@ -16,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
 import forge from "node-forge";
 import { stringify } from "yaml";
+import { apiVersionOf, getPath, mergePatch } from "../../local/sim/kube/store.js";
 
 // ---------------------------------------------------------------------------------------------- certificates
 
@@ -270,29 +271,10 @@ class HttpError extends Error {
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-const apiVersionOf = (t: ResourceType) => (t.group ? `${t.group}/${t.version}` : t.version);
 const qualifiedKind = (t: ResourceType) => (t.group ? `${t.kind}.${t.group}` : t.kind);
 
-function getPath(object: unknown, path: string): unknown {
-  return path
-    .split(".")
-    .reduce<unknown>(
-      (o, key) => (o && typeof o === "object" ? (o as Record<string, unknown>)[key] : undefined),
-      object,
-    );
-}
-
-/** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return clone(patch);
-  const result: Record<string, unknown> =
-    target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
-}
+// The simulated cloud's store and this test server speak the same merge patch and paths.
+export { mergePatch };
 
 const withoutMeta = (o: KubeObject) => JSON.stringify({ ...o, metadata: undefined, status: undefined });
 

@@ -103,7 +103,8 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   return result;
 }
 
-function getPath(object: unknown, path: string): unknown {
+/** The value at a dotted path (`spec.replicas`), or undefined. */
+export function getPath(object: unknown, path: string): unknown {
   return path
     .split(".")
     .reduce<unknown>(
