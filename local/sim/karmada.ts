@@ -151,38 +151,69 @@ function ownerOf(sim: SimAccount, region: string, name: string): string {
   return c ? (c.tags[DEPLOYMENT_TAG] ?? "None") : "absent";
 }
 
+/** A build's environment, its key for duration draws, and how it fails (after the checks it ran). */
+function buildContext(sim: SimAccount, build: BuildRecord) {
+  const e = build.environment;
+  const key = `${build.projectName}/${build.buildNumber}`;
+  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
+  return { e, key, fail };
+}
+
+const MEMBER_BUILD_ENV = [
+  "DEPLOYMENT_NAME",
+  "MEMBER_NAME",
+  "CLUSTER_NAME",
+  "CLUSTER_REGION",
+  "KARMADA_VERSION",
+  "SECRETS_REGION",
+  "KUBECONFIG_SECRET",
+];
+
+/**
+ * The first steps of the member builds (join, unjoin), as their buildspecs take them: the required environment,
+ * the Karmada kubeconfig from Secrets Manager, and a Karmada API that admits the orchestrator's egress address.
+ */
+function reachKarmada(
+  sim: SimAccount,
+  build: BuildRecord,
+  at: number,
+  noSecret: (e: BuildRecord["environment"]) => string,
+):
+  | { failed: BuildPlan }
+  | (ReturnType<typeof buildContext> & { karmada: NonNullable<ReturnType<SimAccount["karmadaBySecret"]>> }) {
+  const { e, key, fail } = buildContext(sim, build);
+  const missing = MEMBER_BUILD_ENV.filter((n) => !e[n]);
+  if (missing.length) return { failed: fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`) };
+  const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
+  if (!secret || secret.deletedAt || secret.createdAt > at) return { failed: fail(noSecret(e)) };
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return { failed: fail("the Karmada API server in the kubeconfig does not answer") };
+  const admitted = karmadaLbAdmits(sim, karmada.parent, sim.egressIps);
+  if (!admitted.ok)
+    return {
+      failed: fail(
+        `Unable to connect to the server: dial tcp ${karmada.record.nlbHostname}:${KARMADA_API_PORT}: i/o timeout (${admitted.reason})`,
+        checks(sim, key) + 30,
+      ),
+    };
+  return { e, key, fail, karmada };
+}
+
 /**
  * buildspecs/karmada-unjoin.yml: skip when Karmada no longer knows the member; refuse a member cluster that is not
  * this deployment's; otherwise `kubectl karmada unjoin` (the member's cluster may already be gone: unjoin then only
  * removes the Cluster object, as `--force` does).
  */
 function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
-  const e = build.environment;
-  const key = `${build.projectName}/${build.buildNumber}`;
-  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
-  const missing = [
-    "DEPLOYMENT_NAME",
-    "MEMBER_NAME",
-    "CLUSTER_NAME",
-    "CLUSTER_REGION",
-    "KARMADA_VERSION",
-    "SECRETS_REGION",
-    "KUBECONFIG_SECRET",
-  ].filter((n) => !e[n]);
-  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
-  const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
-  if (!secret || secret.deletedAt || secret.createdAt > at)
-    return fail(
+  const start = reachKarmada(
+    sim,
+    build,
+    at,
+    (e) =>
       `could not read the Karmada kubeconfig from Secrets Manager secret ${e.KUBECONFIG_SECRET} in ${e.SECRETS_REGION}`,
-    );
-  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
-  if (!karmada) return fail("the Karmada API server in the kubeconfig does not answer");
-  const admitted = karmadaLbAdmits(sim, karmada.parent, sim.egressIps);
-  if (!admitted.ok)
-    return fail(
-      `Unable to connect to the server: dial tcp ${karmada.record.nlbHostname}:${KARMADA_API_PORT}: i/o timeout (${admitted.reason})`,
-      checks(sim, key) + 30,
-    );
+  );
+  if ("failed" in start) return start.failed;
+  const { e, key, fail, karmada } = start;
   const store = sim.karmadaStore(karmada.record);
   if (!store.get(store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"), undefined, e.MEMBER_NAME as string))
     return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
@@ -227,9 +258,7 @@ function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
 }
 
 function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
-  const e = build.environment;
-  const key = `${build.projectName}/${build.buildNumber}`;
-  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
+  const { e, key, fail } = buildContext(sim, build);
   const missing = [
     "DEPLOYMENT_NAME",
     "CLUSTER_REGION",
@@ -287,32 +316,15 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
 }
 
 function planJoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
-  const e = build.environment;
-  const key = `${build.projectName}/${build.buildNumber}`;
-  const fail = (reason: string, seconds = checks(sim, key)): BuildPlan => ({ outcome: "FAILED", seconds, reason });
-  const missing = [
-    "DEPLOYMENT_NAME",
-    "MEMBER_NAME",
-    "CLUSTER_NAME",
-    "CLUSTER_REGION",
-    "KARMADA_VERSION",
-    "SECRETS_REGION",
-    "KUBECONFIG_SECRET",
-  ].filter((n) => !e[n]);
-  if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
-  const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
-  if (!secret || secret.deletedAt || secret.createdAt > at)
-    return fail(
+  const start = reachKarmada(
+    sim,
+    build,
+    at,
+    (e) =>
       `secret ${e.KUBECONFIG_SECRET} does not exist in ${e.SECRETS_REGION}: KarmadaInit has not stored the Karmada kubeconfig`,
-    );
-  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
-  if (!karmada) return fail("the Karmada API server in the kubeconfig does not answer");
-  const admitted = karmadaLbAdmits(sim, karmada.parent, sim.egressIps);
-  if (!admitted.ok)
-    return fail(
-      `Unable to connect to the server: dial tcp ${karmada.record.nlbHostname}:${KARMADA_API_PORT}: i/o timeout (${admitted.reason})`,
-      checks(sim, key) + 30,
-    );
+  );
+  if ("failed" in start) return start.failed;
+  const { e, key, fail, karmada } = start;
   const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
   if (!member || !activeBy(member, at))
     return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
