@@ -5,31 +5,13 @@
 import type { Context } from "aws-lambda";
 import { vi } from "vitest";
 import { awsClients } from "../../../functions/lib/aws.js";
-import type { ClusterSpec } from "../../../functions/lib/contracts.js";
 import { createLogger } from "../../../functions/lib/logger.js";
 import { clusterTags } from "../../../functions/lib/names.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
 
-export const NOW = new Date("2025-06-01T12:00:00.000Z");
+import { NOW } from "../../support/fixtures.js";
 
-/** A time `seconds` before NOW. */
-export const secondsAgo = (seconds: number): Date => new Date(NOW.getTime() - seconds * 1000);
-
-/** The parent cluster of deployment "demo", as Preflight resolves it. */
-export const parentSpec = (overrides: Partial<ClusterSpec> = {}): ClusterSpec => ({
-  deploymentName: "demo",
-  role: "parent",
-  name: "parent",
-  clusterName: "demo-parent",
-  region: "eu-central-1",
-  kubernetesVersion: "1.33",
-  vpcId: "vpc-0abc1234",
-  subnetIds: ["subnet-a", "subnet-b"],
-  nodeSubnetIds: ["subnet-a", "subnet-b"],
-  nodegroup: { name: "parent-nodes", count: 3, instanceTypes: ["m6i.large"], amiType: "AL2023_x86_64_STANDARD" },
-  exists: false,
-  ...overrides,
-});
+export { NOW, parentSpec, secondsAgo } from "../../support/fixtures.js";
 
 /** Tags EnsureCluster puts on the parent of "demo". */
 export const OUR_TAGS = clusterTags("demo", "parent", "parent");

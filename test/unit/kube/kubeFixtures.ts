@@ -11,28 +11,14 @@ import { awsClients } from "../../../functions/lib/aws.js";
 import type { ClusterSpec } from "../../../functions/lib/contracts.js";
 import { EKS_TOKEN_PREFIX } from "../../../functions/lib/eks-token.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
+import { NOW, parentSpec as notYetCreated } from "../../support/fixtures.js";
 import type { FakeKubeApiServer } from "../../support/kube-api-server.js";
 
-export const NOW = new Date("2025-06-01T12:00:00.000Z");
+export { NOW, secondsAgo } from "../../support/fixtures.js";
 
-/** A time `seconds` before NOW. */
-export const secondsAgo = (seconds: number): Date => new Date(NOW.getTime() - seconds * 1000);
-
-/** The parent cluster of deployment "demo", as Preflight resolves it. */
-export const parentSpec = (overrides: Partial<ClusterSpec> = {}): ClusterSpec => ({
-  deploymentName: "demo",
-  role: "parent",
-  name: "parent",
-  clusterName: "demo-parent",
-  region: "eu-central-1",
-  kubernetesVersion: "1.33",
-  vpcId: "vpc-0abc1234",
-  subnetIds: ["subnet-a", "subnet-b"],
-  nodeSubnetIds: ["subnet-a", "subnet-b"],
-  nodegroup: { name: "parent-nodes", count: 3, instanceTypes: ["m6i.large"], amiType: "AL2023_x86_64_STANDARD" },
-  exists: true,
-  ...overrides,
-});
+/** The parent cluster of deployment "demo", as Preflight resolves it once it exists. */
+export const parentSpec = (overrides: Partial<ClusterSpec> = {}): ClusterSpec =>
+  notYetCreated({ exists: true, ...overrides });
 
 /** A logger that records every call (method and arguments) so tests can read what a stage logged. */
 export function recordingLog() {
