@@ -11,7 +11,7 @@ import { isKubernetesCallFailure, type KubeDeps, kubeFactory, kubeRead } from ".
 import { isOwnedBy, SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../lib/names.js";
 import type { Finding } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
-import { divideByWeight, isWeightedDivision } from "../sample-workload/divideByWeight.js";
+import { nearestDivision, possibleDivisions, sameSplit } from "../lib/webster.js";
 import { type MemberObservation, observe } from "../sample-workload-status/sampleWorkloadStatus.js";
 
 export const driftSampleInputSchema = z.object({ sample: desiredSampleSchema });
@@ -21,13 +21,16 @@ export type DriftSampleInput = z.output<typeof driftSampleInputSchema>;
 export type SampleReading = { member: string; observation: MemberObservation } | { member: string; skipped: string };
 
 /**
- * The sample split: when every member could be read and the available replicas form a division Karmada's static
- * weights can produce, nothing; otherwise one `sample.replicas` warning per member whose count differs from
- * `divideByWeight` (a member that could not be read is `info`: DriftCluster reports why).
+ * The sample split: when every member could be read and the available replicas are a division Karmada's static
+ * weights can produce (functions/lib/webster.ts, under either tie order: this check does not ask Karmada for the
+ * template's UID that picks one), nothing; otherwise one `sample.replicas` warning per member whose count differs
+ * from the nearest such division (a member that could not be read is `info`: DriftCluster reports why).
  */
 export function judgeSample(desired: DesiredSample, readings: readonly SampleReading[]): Finding[] {
-  const expected = divideByWeight(desired.replicas, desired.members);
+  const divisions = possibleDivisions(desired.replicas, desired.members);
   const observed = readings.flatMap((r) => ("observation" in r ? [r.observation] : []));
+  const split = Object.fromEntries(observed.map((o) => [o.name, o.available]));
+  const expected = nearestDivision(split, divisions);
   const skipped = readings.flatMap((r) =>
     "skipped" in r
       ? [
@@ -41,8 +44,7 @@ export function judgeSample(desired: DesiredSample, readings: readonly SampleRea
         ]
       : [],
   );
-  const split = Object.fromEntries(observed.map((o) => [o.name, o.available]));
-  if (skipped.length === 0 && isWeightedDivision(split, desired.replicas, desired.members)) return [];
+  if (skipped.length === 0 && divisions.some((d) => sameSplit(d, split))) return [];
   const weights = desired.members.map((m) => `${m.name}=${m.weight}`).join(", ");
   const differing = observed
     .filter((o) => o.available !== expected[o.name])

@@ -1,7 +1,7 @@
 import type { V1Deployment } from "@kubernetes/client-node";
 import { deploymentLabels } from "../lib/kube-objects.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
-import type { WeightedMember } from "./divideByWeight.js";
+import type { WeightedMember } from "../lib/webster.js";
 
 /** Pinned image of the sample workload: Docker's official nginx through ECR Public (no Docker Hub pull limits). */
 export const SAMPLE_IMAGE = "public.ecr.aws/docker/library/nginx:1.27-alpine";
@@ -69,7 +69,7 @@ export function sampleDeploymentManifest(deploymentName: string, replicas: numbe
 
 /**
  * The PropagationPolicy: the sample Deployment goes to exactly the listed members, its replicas divided by their
- * static weights (`Divided` + `Weighted`, see divideByWeight.ts for how Karmada divides).
+ * static weights (`Divided` + `Weighted`, see functions/lib/webster.ts for how Karmada divides).
  */
 export function propagationPolicyManifest(
   deploymentName: string,

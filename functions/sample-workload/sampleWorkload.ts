@@ -6,7 +6,7 @@ import { drift } from "../lib/kube-objects.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { divideByWeight } from "./divideByWeight.js";
+import { divideByWeight, nameOrderOf } from "../lib/webster.js";
 import {
   PROPAGATION_POLICY,
   type PropagationPolicy,
@@ -21,22 +21,23 @@ type Outcome = "created" | "updated" | "unchanged";
 /**
  * SampleWorkload: on the Karmada API server, creates or converges the nginx Deployment and its weighted
  * PropagationPolicy (fields we set are compared; equal → no write), and returns the first poll step with the
- * split Karmada should produce (`expected`, see divideByWeight.ts). Nothing is verified here: the status stage
- * checks each member cluster itself.
+ * split Karmada will produce (`expected`: the Webster division of functions/lib/webster.ts, its ties ordered by the
+ * template's UID as Karmada's scheduler orders them). Nothing is verified here: the status stage checks each member
+ * cluster itself.
  * @throws KarmadaNotInitialized when the Karmada kubeconfig secret does not exist yet
  */
 export async function sampleWorkload(
   input: SampleWorkloadInput,
   deps: StageDeps & KubeDeps,
 ): Promise<SampleWorkloadState> {
-  const expected = divideByWeight(input.replicas, input.members);
   const deployment = sampleDeploymentManifest(input.deploymentName, input.replicas);
   const policy = propagationPolicyManifest(input.deploymentName, input.members);
 
   const karmada = await (deps.kube ?? kubeFactory(deps.aws)).forKarmada(input.region, input.kubeconfigSecretName);
   // The policy first: a template that exists without its policy is left unpropagated, never mis-propagated.
   const policyOutcome = await ensurePolicy(karmada, policy);
-  const deploymentOutcome = await ensureDeployment(karmada, deployment);
+  const { outcome: deploymentOutcome, uid } = await ensureDeployment(karmada, deployment);
+  const expected = divideByWeight(input.replicas, input.members, nameOrderOf(uid));
   deps.log.info("sample workload on Karmada", { policy: policyOutcome, deployment: deploymentOutcome, expected });
 
   return {
@@ -46,19 +47,24 @@ export async function sampleWorkload(
   };
 }
 
-async function ensureDeployment(karmada: KubeClients, desired: V1Deployment): Promise<Outcome> {
+/** Creates or converges the template; returns what it did and the template's UID (Karmada's tie-break key). */
+async function ensureDeployment(
+  karmada: KubeClients,
+  desired: V1Deployment,
+): Promise<{ outcome: Outcome; uid: string | undefined }> {
   const where = `Deployment ${SAMPLE_NAMESPACE}/${SAMPLE_DEPLOYMENT} on Karmada`;
   const existing = await kubeRead(`failed to read ${where}`, () =>
     karmada.apps.readNamespacedDeployment({ name: SAMPLE_DEPLOYMENT, namespace: SAMPLE_NAMESPACE }),
   );
   if (!existing) {
-    await kubeCall(`failed to create ${where}`, () =>
+    const created = await kubeCall(`failed to create ${where}`, () =>
       karmada.apps.createNamespacedDeployment({ namespace: SAMPLE_NAMESPACE, body: desired }),
     );
-    return "created";
+    return { outcome: "created", uid: created.metadata?.uid };
   }
+  const uid = existing.metadata?.uid;
   if (drift({ metadata: { labels: desired.metadata?.labels }, spec: desired.spec }, existing).length === 0)
-    return "unchanged";
+    return { outcome: "unchanged", uid };
   await kubeCall(`failed to update ${where}`, () =>
     karmada.apps.patchNamespacedDeployment(
       {
@@ -69,7 +75,7 @@ async function ensureDeployment(karmada: KubeClients, desired: V1Deployment): Pr
       MERGE_PATCH,
     ),
   );
-  return "updated";
+  return { outcome: "updated", uid };
 }
 
 async function ensurePolicy(karmada: KubeClients, desired: PropagationPolicy): Promise<Outcome> {

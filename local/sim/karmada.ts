@@ -17,6 +17,7 @@ import {
   STORAGE_CLASS_NAME,
 } from "../../functions/lib/names.js";
 import { TYPICAL } from "../../functions/lib/timing.js";
+import { allocateWebsterSeats, nameOrderOf } from "../../functions/lib/webster.js";
 import type { SimAccount } from "./account.js";
 import { createSecret, putValue } from "./aws/secrets.js";
 import { karmadaLbAdmits } from "./kube/cloud.js";
@@ -42,45 +43,32 @@ export interface StaticWeight {
 }
 
 /**
- * Karmada's static-weight division (v1.19 `getStaticWeightInfoList` + `Dispenser.TakeByWeight`): each candidate
- * takes the largest weight of the rules that match it (none match: all weigh 1); clusters are ordered by weight,
- * then by their replicas in the last schedule, then at random; each gets floor(weight × replicas / sum) and the
- * remainder goes one each down that order. The random tie-break is the simulator's seeded draw, keyed by `key`.
+ * Karmada's static-weight scheduling of one binding (karmada-io/karmada v1.18.2 pkg/scheduler/core/assignment.go
+ * `assignByStaticWeightStrategy`, division_algorithm.go `getStaticWeightInfoList`, util/selector.go
+ * `ClusterMatches`): each candidate weighs the largest weight among the rules matching it (`exclude` first, then
+ * `clusterNames`, none listed matching all); candidates matching no rule take no part, unless none matches, when
+ * all weigh 1. The replicas are divided afresh by the Webster method (functions/lib/webster.ts), ties ordered by the
+ * template's UID, ignoring the last schedule. Members whose share is 0 are left out (`removeZeroReplicasCluster`).
  */
-export function divideStatically(
+export function scheduleStaticWeight(
   replicas: number,
   candidates: string[],
   rules: StaticWeight[],
-  last: Record<string, number>,
-  random: (key: string) => number,
-  key: string,
+  templateUid: string | undefined,
 ): Record<string, number> {
   const matches = (name: string, t: StaticWeight["targetCluster"]) =>
-    (!t.clusterNames?.length || t.clusterNames.includes(name)) && !t.exclude?.includes(name);
-  let list = candidates
-    .map((name) => ({
-      name,
-      weight: Math.max(0, ...rules.filter((r) => matches(name, r.targetCluster)).map((r) => r.weight)),
-      last: last[name] ?? 0,
-      tie: random(`${key}:${name}`),
-    }))
-    .filter((c) => c.weight > 0);
-  if (!list.length)
-    list = candidates.map((name) => ({ name, weight: 1, last: last[name] ?? 0, tie: random(`${key}:${name}`) }));
-  list.sort((a, b) => b.weight - a.weight || b.last - a.last || a.tie - b.tie);
-  const sum = list.reduce((s, c) => s + c.weight, 0);
-  const result: Record<string, number> = {};
-  let remain = replicas;
-  for (const c of list) {
-    result[c.name] = Math.floor((c.weight * replicas) / sum);
-    remain -= result[c.name] as number;
-  }
-  for (const c of list) {
-    if (remain === 0) break;
-    result[c.name] = (result[c.name] as number) + 1;
-    remain--;
-  }
-  return result;
+    !t.exclude?.includes(name) && (!t.clusterNames?.length || t.clusterNames.includes(name));
+  let votes = Object.fromEntries(
+    candidates
+      .map((name) => [name, Math.max(0, ...rules.filter((r) => matches(name, r.targetCluster)).map((r) => r.weight))])
+      .filter(([, weight]) => (weight as number) > 0),
+  ) as Record<string, number>;
+  if (Object.keys(votes).length === 0) votes = Object.fromEntries(candidates.map((name) => [name, 1]));
+  return Object.fromEntries(
+    allocateWebsterSeats(replicas, votes, {}, nameOrderOf(templateUid))
+      .filter((p) => p.seats > 0)
+      .map((p) => [p.name, p.seats]),
+  );
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
@@ -811,18 +799,13 @@ export function reconcileKarmada(sim: SimAccount, karmada: KarmadaRecord, now: n
     const rs = placement.replicaScheduling ?? {};
     const bindingName = `${template.metadata.name}-deployment`;
     const previous = store.get(bindingType, template.metadata.namespace, bindingName);
-    const last = Object.fromEntries(
-      ((previous?.spec?.clusters ?? []) as { name: string; replicas: number }[]).map((c) => [c.name, c.replicas]),
-    );
     let clusters: Record<string, number>;
     if (rs.replicaSchedulingType === "Divided")
-      clusters = divideStatically(
+      clusters = scheduleStaticWeight(
         replicas,
         candidates,
         rs.replicaDivisionPreference === "Weighted" ? (rs.weightPreference?.staticWeightList ?? []) : [],
-        last,
-        (k) => sim.random.keyed(k),
-        `${template.metadata.namespace}/${bindingName}`,
+        template.metadata.uid,
       );
     else clusters = Object.fromEntries(candidates.map((n) => [n, replicas]));
     const joined = candidates.map((n) => karmada.members[n]?.joinedAt ?? 0);
