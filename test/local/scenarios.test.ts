@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxPollAttempts } from "../../functions/lib/timing.js";
-import { isWeightedDivision } from "../../functions/sample-workload/divideByWeight.js";
+import { possibleDivisions } from "../../functions/lib/webster.js";
 import { createdCounts } from "../../local/report.js";
 import { type LocalRunOptions, type LocalRunResult, runLocal } from "../../local/run.js";
 import { parseFault } from "../../local/sim/faults.js";
@@ -55,7 +55,7 @@ describe("happy paths", () => {
       expect(result.problems).toEqual([]);
       expect(result.status).toBe("SUCCEEDED");
       expect(Object.values(result.split).reduce((a, b) => a + b, 0)).toBe(replicas);
-      expect(isWeightedDivision(result.split, replicas, weighted(input))).toBe(true);
+      expect(possibleDivisions(replicas, weighted(input))).toContainEqual(result.split);
       expect(result.metrics.stateTransitions).toBeLessThanOrEqual(60 * (input.members.length + 1));
     },
     30_000,
@@ -70,6 +70,44 @@ describe("happy paths", () => {
     expect(again.status).toBe("SUCCEEDED");
     expect(createdCounts(again)).toEqual(Object.fromEntries(Object.keys(createdCounts(again)).map((k) => [k, 0])));
     expect(again.split).toEqual(first.split);
+  }, 30_000);
+});
+
+describe("Karmada's Webster division of the sample", () => {
+  const plan = (weights: Record<string, number>, replicas: number) => ({
+    deploymentName: "webster",
+    region: "eu-central-1",
+    vpc: { name: "karmada-vpc" },
+    members: Object.entries(weights).map(([name, weight]) => ({ name, weight })),
+    karmada: { allowedCidrs: ["203.0.113.0/24"] },
+    sampleWorkload: { replicas },
+  });
+  /** Whether the member's EKS cluster runs the sample Deployment at all. */
+  const hasSample = (result: LocalRunResult, member: string) =>
+    Object.keys(result.state.regions["eu-central-1"]?.clusters[`webster-${member}`]?.kube.objects ?? {}).some((key) =>
+      key.endsWith("deployments/default/nginx"),
+    );
+
+  it("deploys 12 replicas at weights 2:3 as 5/7 (floor-and-remainder would say 4/8) and reports that split", async () => {
+    const result = await scenario("webster 2:3", plan({ m1: 2, m2: 3 }, 12));
+
+    expect(result.problems).toEqual([]);
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.split).toEqual({ m1: 5, m2: 7 });
+    expect(result.output).toMatchObject({ sample: { expected: { m1: 5, m2: 7 }, split: { m1: 5, m2: 7 } } });
+  }, 30_000);
+
+  it("gives a member whose Webster share is 0 no Deployment, and still verifies the split", async () => {
+    const result = await scenario("webster 1:1:3", plan({ m1: 1, m2: 1, m3: 3 }, 2));
+
+    expect(result.status).toBe("SUCCEEDED");
+    // m3 takes one replica, and one of the equal m1/m2 the other, as the template's UID orders the tie.
+    expect(possibleDivisions(2, weighted(plan({ m1: 1, m2: 1, m3: 3 }, 2)))).toContainEqual(result.split);
+    const idle = Object.keys(result.split).filter((m) => result.split[m] === 0);
+    expect(idle).toHaveLength(1);
+    expect(idle.map((m) => hasSample(result, m))).toEqual([false]);
+    expect(["m1", "m2", "m3"].filter((m) => !idle.includes(m)).map((m) => hasSample(result, m))).toEqual([true, true]);
+    expect(result.output).toMatchObject({ sample: { expected: result.split } });
   }, 30_000);
 });
 

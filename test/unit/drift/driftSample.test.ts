@@ -52,6 +52,24 @@ describe("judgeSample", () => {
     ]);
   });
 
+  it("reports floor-and-remainder's 4/8 for 12 at weights 2:3, a split Karmada cannot produce", () => {
+    const twoThree = { ...desired, members: desired.members.map((m, i) => ({ ...m, weight: i === 0 ? 2 : 3 })) };
+
+    expect(judgeSample(twoThree, [observed("member-1", 5), observed("member-2", 7)])).toEqual([]);
+    expect(judgeSample(twoThree, [observed("member-1", 4), observed("member-2", 8)]).map((f) => f.expected)).toEqual([
+      "5 available replicas (12 divided by weights member-1=2, member-2=3)",
+      "7 available replicas (12 divided by weights member-1=2, member-2=3)",
+    ]);
+  });
+
+  it("accepts a tie between equal weights broken either way, as the template's UID may order it", () => {
+    const even = { ...desired, replicas: 5, members: desired.members.map((m) => ({ ...m, weight: 1 })) };
+
+    expect(judgeSample(even, [observed("member-1", 3), observed("member-2", 2)])).toEqual([]);
+    expect(judgeSample(even, [observed("member-1", 2), observed("member-2", 3)])).toEqual([]);
+    expect(judgeSample(even, [observed("member-1", 4), observed("member-2", 1)])).toHaveLength(2);
+  });
+
   it("reports a member without the Deployment, and one that could not be read", () => {
     const findings = judgeSample(desired, [
       { member: "member-1", observation: observe("member-1", undefined) },

@@ -1,4 +1,5 @@
 import { EKSClient } from "@aws-sdk/client-eks";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidStageInput, KubernetesApiUnavailable, SampleSplitMismatch } from "../../../functions/lib/errors.js";
@@ -20,12 +21,18 @@ import {
   leakedFragments,
   NOW,
   registerEksClusters,
+  registerKarmadaSecret,
   secondsAgo,
   secretFragments,
   stageDeps,
 } from "../kube/kubeFixtures.js";
 
 const eks = mockClient(EKSClient);
+const secrets = mockClient(SecretsManagerClient);
+/** UIDs whose fnv32a is even (Karmada breaks ties by name ascending) and odd (descending), from binding_test.go@v1.18.2. */
+const EVEN_UID = "4858ca61-3ff8-4095-8267-f3d059d8074c";
+const ODD_UID = "d43fdeeb-d750-4e2b-bee3-64eb94534f4c";
+const TEMPLATE = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" };
 const MEMBERS = [
   { name: "eu1", weight: 1, clusterName: "demo-eu1", region: "eu-central-1" },
   { name: "eu2", weight: 1, clusterName: "demo-eu2", region: "eu-west-1" },
@@ -40,6 +47,18 @@ const INPUT = {
   attempt: 2,
 };
 const servers: Record<string, FakeKubeApiServer> = {};
+let karmada: FakeKubeApiServer;
+
+/** The sample template on the Karmada API server, with the UID that orders Karmada's ties. */
+function template(uid: string) {
+  karmada.remove(TEMPLATE); // a put keeps an existing object's UID
+  karmada.put({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "nginx", namespace: "default", uid },
+    spec: { replicas: INPUT.replicas, selector: { matchLabels: { app: "nginx" } } },
+  });
+}
 
 /** The member's Deployment as Karmada and the member's controllers leave it. */
 function memberDeployment(
@@ -70,12 +89,17 @@ function memberDeployment(
 beforeAll(async () => {
   const ca = createCertificateAuthority();
   for (const m of MEMBERS) servers[m.name] = await startKubeApiServer({ ca });
+  karmada = await startKubeApiServer();
 });
 afterAll(async () => {
   for (const s of Object.values(servers)) await s.close();
+  await karmada.close();
 });
 beforeEach(() => {
   eks.reset();
+  secrets.reset();
+  registerKarmadaSecret(secrets, INPUT.kubeconfigSecretName, karmada.kubeconfig());
+  template(EVEN_UID);
   registerEksClusters(
     eks,
     Object.fromEntries(MEMBERS.map((m) => [m.clusterName, servers[m.name] as FakeKubeApiServer])),
@@ -131,6 +155,40 @@ describe("judgeSplit", () => {
     expect(judgeSplit([obs("a", 2, 2), obs("b", 3, 3)], 5, pair)).toEqual({
       verdict: "ready",
       expected: { a: 2, b: 3 },
+    });
+  });
+
+  it("rejects floor-and-remainder's 4/8 for 12 at weights 2:3, a split Karmada cannot produce", () => {
+    const verdict = judgeSplit([obs("a", 4, 4), obs("b", 8, 8)], 12, [
+      { name: "a", weight: 2 },
+      { name: "b", weight: 3 },
+    ]);
+
+    expect(verdict).toMatchObject({ verdict: "mismatch", message: expect.stringContaining("a runs 4 (expected 5)") });
+  });
+
+  it("is ready at Webster's 5/7 for 12 at weights 2:3", () => {
+    const pair = [
+      { name: "a", weight: 2 },
+      { name: "b", weight: 3 },
+    ];
+
+    expect(judgeSplit([obs("a", 5, 5), obs("b", 7, 7)], 12, pair)).toEqual({
+      verdict: "ready",
+      expected: { a: 5, b: 7 },
+    });
+  });
+
+  it("accepts only the tie order of the template's UID once it is known", () => {
+    const pair = [
+      { name: "a", weight: 1 },
+      { name: "b", weight: 1 },
+    ];
+
+    expect(judgeSplit([obs("a", 2, 2), obs("b", 3, 3)], 5, pair, "descending").verdict).toBe("ready");
+    expect(judgeSplit([obs("a", 2, 2), obs("b", 3, 3)], 5, pair, "ascending")).toMatchObject({
+      verdict: "mismatch",
+      message: expect.stringContaining("a runs 2 (expected 3), b runs 3 (expected 2)"),
     });
   });
 
@@ -206,6 +264,47 @@ describe("sampleWorkloadStatus", () => {
 
     await expect(failure).rejects.toThrow(SampleSplitMismatch);
     await expect(failure).rejects.toThrow("eu1 runs 4 (expected 3), eu2 runs 2 (expected 3)");
+  });
+
+  it("expects the division Karmada makes for the template's UID: ties by name descending for an odd hash", async () => {
+    template(ODD_UID);
+    memberDeployment("eu1", { desired: 2, available: 2 });
+    memberDeployment("eu2", { desired: 1, available: 1 });
+    memberDeployment("us1", { desired: 3, available: 3 });
+
+    const failure = sampleWorkloadStatus({ ...INPUT, replicas: 6 }, stageDeps().deps);
+
+    await expect(failure).rejects.toThrow(SampleSplitMismatch);
+    await expect(failure).rejects.toThrow("eu1 runs 2 (expected 1), eu2 runs 1 (expected 2)");
+    expect(karmada.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      "GET /apis/apps/v1/namespaces/default/deployments/nginx",
+    );
+  });
+
+  it("reports the split Karmada chose for the template's UID as expected", async () => {
+    template(ODD_UID);
+    memberDeployment("eu1", { desired: 1, available: 1 });
+    memberDeployment("eu2", { desired: 2, available: 2 });
+    memberDeployment("us1", { desired: 3, available: 3 });
+
+    const state = await sampleWorkloadStatus({ ...INPUT, replicas: 6 }, stageDeps().deps);
+
+    expect(state).toMatchObject({
+      ready: true,
+      expected: { eu1: 1, eu2: 2, us1: 3 },
+      split: { eu1: 1, eu2: 2, us1: 3 },
+    });
+  });
+
+  it("accepts either tie order while the template's UID cannot be read", async () => {
+    karmada.remove(TEMPLATE);
+    memberDeployment("eu1", { desired: 1, available: 1 });
+    memberDeployment("eu2", { desired: 2, available: 2 });
+    memberDeployment("us1", { desired: 3, available: 3 });
+
+    const state = await sampleWorkloadStatus({ ...INPUT, replicas: 6 }, stageDeps().deps);
+
+    expect(state).toMatchObject({ ready: true, expected: { eu1: 1, eu2: 2, us1: 3 } });
   });
 
   it("reports an unreachable member API as KubernetesApiUnavailable", async () => {

@@ -190,6 +190,28 @@ describe("sampleWorkload", () => {
     expect(state.expected).toEqual({ eu1: 1, eu2: 1, us1: 6 });
   });
 
+  it("expects ties broken as Karmada breaks them for the template's UID (odd fnv32a: names descending)", async () => {
+    server.put({
+      ...sampleDeploymentManifest("demo", 6),
+      metadata: { ...sampleDeploymentManifest("demo", 6).metadata, uid: "d43fdeeb-d750-4e2b-bee3-64eb94534f4c" },
+    } as never);
+
+    const state = await sampleWorkload({ ...INPUT, replicas: 6 }, stageDeps().deps);
+
+    expect(state.expected).toEqual({ eu1: 1, eu2: 2, us1: 3 });
+  });
+
+  it("expects Webster's 5/7 for 12 at weights 2:3, not floor-and-remainder's 4/8", async () => {
+    const members = [
+      { ...MEMBERS[0], weight: 2 },
+      { ...MEMBERS[2], weight: 3 },
+    ] as typeof MEMBERS;
+
+    const state = await sampleWorkload({ ...INPUT, members }, stageDeps().deps);
+
+    expect(state.expected).toEqual({ eu1: 5, us1: 7 });
+  });
+
   it("throws KarmadaNotInitialized when the Karmada kubeconfig secret does not exist", async () => {
     secrets.reset();
     secrets.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
