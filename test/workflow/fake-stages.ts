@@ -16,6 +16,7 @@ import {
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functions/lib/names.js";
 import { parsePlan } from "../../functions/lib/plan.js";
 import { parseStageInput } from "../../functions/lib/stage.js";
+import { divideByWeight } from "../../functions/lib/webster.js";
 import { preflightInputSchema } from "../../functions/preflight/input.js";
 import { registryUpdateInputSchema } from "../../functions/registry-update/registryUpdate.js";
 import { summarizeInputSchema } from "../../functions/summarize/schema.js";
@@ -179,10 +180,7 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
   return { fakes, calls, callsOf: (stage: (typeof calls)[number]["stage"]) => calls.filter((c) => c.stage === stage) };
 }
 
-/** Largest-remainder division by weight; the real algorithm is tested with the sample-workload stage. */
+/** Karmada's division of the sample (the real one; it is tested against Karmada's vectors in test/unit/lib). */
 function expectedSplit(input: Input): Record<string, number> {
-  const members = input.members as { name: string; weight: number }[];
-  const replicas = input.replicas as number;
-  const total = members.reduce((s, m) => s + m.weight, 0);
-  return Object.fromEntries(members.map((m) => [m.name, Math.floor((replicas * m.weight) / total)]));
+  return divideByWeight(input.replicas as number, input.members as { name: string; weight: number }[]);
 }
