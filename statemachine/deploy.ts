@@ -140,7 +140,10 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
       // DEPLOYED, releasing the lock.
       [DEPLOY.recordResult]: registryTask(fn.registryUpdate, "deploySucceeded", {
         next: DEPLOY.done,
-        extra: { "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion" },
+        extra: {
+          "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion",
+          "estimatedMonthlyCost.$": "$.summary.cost",
+        },
         ...top,
       }),
       [DEPLOY.done]: { Type: "Succeed", OutputPath: "$.summary" },

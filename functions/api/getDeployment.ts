@@ -97,6 +97,7 @@ export async function getDeployment(request: ApiRequest, deps: ApiDeps): Promise
     ...(record.currentExecution && record.lastExecution ? { lastExecution: record.lastExecution } : {}),
     ...(record.kubernetesVersion ? { kubernetesVersion: record.kubernetesVersion } : {}),
     plan: record.plan,
+    estimatedMonthlyCost: record.estimatedMonthlyCost ?? null,
     lastDriftReport: record.lastDriftReport ?? null,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,

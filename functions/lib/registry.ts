@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
 import { ENV, type Setting, setting } from "./config.js";
+import type { CostEstimate } from "./cost.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";
 import { awsFailure, isAwsError } from "./poll.js";
 
@@ -135,6 +136,8 @@ export interface DeploymentRecord {
   lastExecution?: ExecutionOutcome;
   /** The Kubernetes version the last successful Deploy resolved (the plan may say `latest`). */
   kubernetesVersion?: string;
+  /** The monthly cost estimate of the last successful Deploy (its Summary's `cost`). */
+  estimatedMonthlyCost?: CostEstimate;
   lastDriftReport?: DriftReport;
   /** Executions started through {@link startExclusive}; part of their names, bumped with a compare-and-set. */
   revision?: number;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { costEstimateSchema } from "../lib/cost.js";
 import { DeploymentNotFound, ExecutionInProgress } from "../lib/errors.js";
 import { parsePlan } from "../lib/plan.js";
 import {
@@ -29,7 +30,13 @@ export const registryUpdateInputSchema = z.discriminatedUnion("action", [
   /** Deploy, after the plan is valid: record the plan and take the lock. */
   z.object({ action: z.literal("deployStarted"), input, executionArn }),
   /** Deploy succeeded: DEPLOYED, with the Kubernetes version Preflight resolved. */
-  z.object({ action: z.literal("deploySucceeded"), input, executionArn, kubernetesVersion: z.string().optional() }),
+  z.object({
+    action: z.literal("deploySucceeded"),
+    input,
+    executionArn,
+    kubernetesVersion: z.string().optional(),
+    estimatedMonthlyCost: costEstimateSchema.optional(),
+  }),
   z.object({ action: z.literal("deployFailed"), input, executionArn, ...failure }),
   /** DriftCheck: take the lock, return the plan to check against. */
   z.object({ action: z.literal("checkStarted"), input, executionArn }),
@@ -115,6 +122,7 @@ export async function registryUpdate(
         status: "DEPLOYED",
         deployedAt: now.toISOString(),
         ...(input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {}),
+        ...(input.estimatedMonthlyCost ? { estimatedMonthlyCost: input.estimatedMonthlyCost } : {}),
       });
     case "destroyed":
       return finish(nameIn(input.input), "SUCCEEDED", { status: "DESTROYED", destroyedAt: now.toISOString() });

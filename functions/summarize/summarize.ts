@@ -1,5 +1,6 @@
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import type { BuildResult, PollState } from "../lib/contracts.js";
+import { type CostEstimate, estimateMonthlyCost } from "../lib/cost.js";
 import { KarmadaNotInitialized } from "../lib/errors.js";
 import { type KubeDeps, kubeCall, kubeFactory } from "../lib/kube.js";
 import { KARMADA_API_PORT } from "../lib/names.js";
@@ -35,6 +36,8 @@ export interface Summary {
   phases: { name: string; seconds: number | null }[];
   /** Seconds since the execution started. */
   totalSeconds: number;
+  /** What a month of this deployment costs at list prices, itemised per cluster and service (functions/lib/cost.ts). */
+  cost: CostEstimate;
   notes: string[];
 }
 
@@ -153,6 +156,7 @@ export async function summarize(input: SummarizeInput, deps: StageDeps & KubeDep
     sample: sample ? { expected: sample.expected, split: sample.split } : null,
     phases: phaseDurations(input),
     totalSeconds: Math.max(0, Math.round(secondsBetween(input.executionStartTime, deps.now()))),
+    cost: estimateMonthlyCost(resolved),
     notes,
   };
 }

@@ -13,6 +13,7 @@ import {
   sampleWorkloadInputSchema,
   sampleWorkloadPollInputSchema,
 } from "../../functions/lib/contracts.js";
+import { estimateMonthlyCost } from "../../functions/lib/cost.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functions/lib/names.js";
 import { parsePlan } from "../../functions/lib/plan.js";
 import { parseStageInput } from "../../functions/lib/stage.js";
@@ -133,7 +134,11 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
       const expected = expectedSplit(input);
       return { ...polledUntil(input.attempt), expected, split: expected };
     },
-    summarize: (input) => ({ deploymentName: (input.resolved as ResolvedDeployment).deploymentName, received: input }),
+    summarize: (input) => ({
+      deploymentName: (input.resolved as ResolvedDeployment).deploymentName,
+      cost: estimateMonthlyCost(input.resolved as ResolvedDeployment),
+      received: input,
+    }),
     // The real stage is tested against a fake table (test/unit/registry/deployRegistry.test.ts); this one records.
     registryUpdate: (input) => {
       if (input.action === "deployStarted" && faults.deploymentBusy)

@@ -164,6 +164,7 @@ describe("summarize", () => {
         { name: "Sample split", seconds: 30 },
       ],
       totalSeconds: 1805,
+      cost: expect.objectContaining({ currency: "USD", totalMonthlyUsd: expect.any(Number) }),
       notes: [
         "added kubernetes.io/role/elb to subnet-a",
         "member us1 is not Ready in Karmada (ClusterNotReachable: cluster is False)",
