@@ -457,28 +457,47 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     return span;
   };
+  /** The last retried error of a phase still open, shown if the retries run out (see `failRetried`). */
+  const retried = new Map<PhaseSpan, string>();
+  const messageOf = (error: Error) => {
+    try {
+      return JSON.parse(error.message).errorMessage ?? error.message;
+    } catch {
+      return error.message;
+    }
+  };
   const close = (span: PhaseSpan, at: number, output: unknown, error?: Error) => {
     span.invocations++;
     if (error) {
       // Throttling and other retried errors keep the phase open; the state machine decides.
       span.detail = error.name;
-      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name))
+      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name)) {
+        retried.set(span, messageOf(error));
         return;
+      }
       span.outcome = "failed";
       span.end = at;
-      let message = error.message;
-      try {
-        message = JSON.parse(error.message).errorMessage ?? message;
-      } catch {}
-      progress("phase-failed", span, message);
+      progress("phase-failed", span, messageOf(error));
       return;
     }
+    retried.delete(span);
     if (!isFinal(output)) return;
     span.outcome = "done";
     span.end = at;
     const status = (output as { status?: unknown } | undefined)?.status;
     span.detail = typeof status === "string" ? status : undefined;
     progress("phase-done", span);
+  };
+
+  /** A failed execution ends the phases whose retried errors ran out of retries: each gets its ✘ line. */
+  const failRetried = (at: number) => {
+    for (const [span, message] of retried) {
+      if (span.outcome !== "running") continue;
+      span.outcome = "failed";
+      span.end = at;
+      progress("phase-failed", span, message);
+    }
+    retried.clear();
   };
 
   const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
@@ -709,6 +728,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       cause = typeof reason.message === "string" ? reason.message : String(reason);
     }
     await collecting;
+    if (status === "FAILED") failRetried(clock.now());
     Object.assign(record, {
       status,
       stopDate: clock.now(),
