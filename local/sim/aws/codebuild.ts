@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/codebuild.ts
 /**
  * Simulated AWS CodeBuild (JSON 1.1): StartBuild / BatchGetBuilds / StopBuild for the two projects of this product.
  * A build provisions (drawn `codebuildProvisioning`), then its buildspec runs against the simulated world: what it

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/sfn.ts
 /**
  * Simulated AWS Step Functions API (JSON 1.0): StartExecution and DescribeExecution, as the day-2 stages call them
  * (DriftRemediate starts a Deploy; the registry asks whether a lock holder still runs). A started execution is
