@@ -37,7 +37,8 @@ export async function handleBuilds(
       const b = sim.region(region).builds.find((x) => x.id === body.id);
       if (!b) throw new AwsError("ResourceNotFoundException", `Build ${String(body.id)} not found`);
       if (!b.outcome || b.endTime > sim.now()) {
-        b.outcome = "FAILED";
+        // A stopped build is STOPPED, not FAILED (botocore codebuild enum StatusType).
+        b.outcome = "STOPPED";
         b.reason = "stopped";
         b.endTime = sim.now();
         b.applied = true;
