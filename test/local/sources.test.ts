@@ -94,6 +94,14 @@ describe("local/sim/SOURCES.md", () => {
     },
   );
 
+  it.each(["aws/eks.ts", "account.ts"])("lists every EKS health issue code %s reports, with its source", (file) => {
+    const codes = [...source(file).matchAll(/\bcode: "([A-Za-z0-9]+)"/g)].map((m) => m[1] as string);
+    const sections = [SECTIONS.get(file) ?? "", SECTIONS.get("Known differences") ?? ""];
+
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((code) => !sections.some((section) => listedWithSource(section, code)))).toEqual([]);
+  });
+
   it("lists every status and reason the simulated Kubernetes API answers, with its source", () => {
     const answers = new Set<string>();
     for (const file of readdirSync(join(SIM, "kube")).filter((f) => f.endsWith(".ts")))
