@@ -328,7 +328,7 @@ export async function main(
     return 2;
   }
   try {
-    return await runAndReport(options, document, state, plan, out);
+    return await runAndReport(options, document, state, plan, out, err);
   } finally {
     unlock?.();
   }
@@ -341,6 +341,7 @@ async function runAndReport(
   state: SimState | undefined,
   plan: Plan | undefined,
   out: (line: string) => void,
+  err: (line: string) => void,
 ): Promise<number> {
   const name = plan?.deploymentName ?? String((document as { deploymentName?: unknown })?.deploymentName ?? "local");
   const seed = state?.seed ?? options.seed ?? 1;
@@ -367,13 +368,29 @@ async function runAndReport(
           if (line) out(line);
         },
   });
-  if (options.stateDir) writeFileSync(join(options.stateDir, "account.json"), `${JSON.stringify(result.state)}\n`);
+  // The paths were checked before the run; should a write still fail, the outcome is printed all the same.
+  const lost: string[] = [];
+  const attempt = <T>(what: string, write: () => T): T | undefined => {
+    try {
+      return write();
+    } catch (error) {
+      lost.push(`could not write ${what} (${codeOf(error) ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
+  if (options.stateDir) {
+    const file = join(options.stateDir, "account.json");
+    attempt(`the account to ${file}`, () => writeFileSync(file, `${JSON.stringify(result.state)}\n`));
+  }
   const title = `${name} — simulated ${what} (seed ${seed}, ${result.status})`;
   const suffix = options.workflow === "deploy" ? "" : `-${options.workflow}`;
-  const timeline = writeTimeline(result, options.out, `${name}${suffix}`, title);
+  const timeline = attempt(`the timeline to ${options.out}`, () =>
+    writeTimeline(result, options.out, `${name}${suffix}`, title),
+  );
   if (options.json) out(JSON.stringify(jsonDocument(result, timeline), null, 2));
   else out(`\n${summaryText(result, timeline)}`);
-  return result.status === "SUCCEEDED" ? 0 : 1;
+  for (const line of lost) err(`✘ ${line}`);
+  return result.status === "SUCCEEDED" && !lost.length ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("local/cli.ts")) {
