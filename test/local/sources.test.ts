@@ -120,6 +120,9 @@ describe("local/sim/SOURCES.md", () => {
       "karmada.ts",
       "world.ts",
       "account.ts",
+      "dns.ts",
+      "pki.ts",
+      "virtual-time.ts",
     ].filter((f) => f.endsWith(".ts"));
     const files = [...modelling.map((f) => ({ path: join(SIM, f), section: f })), timingFile()];
 
