@@ -1,15 +1,16 @@
 /**
  * `npm run local -- --input <file> [--json] [--time-scale <n>] [--state <dir>] [--fail <spec>]... [--seed <n>]
  * [--out <dir>]`: runs the Deploy workflow on the simulated cloud. Exit 0 when the execution succeeds, 1 when it
- * fails (the named error is printed), 2 for invalid input or usage (nothing is created).
+ * fails (the named error is printed), 2 for invalid input or usage, or a --state account another run holds (nothing
+ * is created). Every path is checked before the run, so a finished run's result is never lost to a bad --out.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { checkPlan } from "../functions/lib/plan.js";
+import { checkPlan, type Plan } from "../functions/lib/plan.js";
 import { htmlGantt, jsonDocument, mermaidGantt, progressLine, summaryText, type TimelineFiles } from "./report.js";
-import { type LocalRunResult, runLocal, WORKFLOWS, type Workflow } from "./run.js";
-import { FAULT_USAGE, type FaultSpec, parseFault } from "./sim/faults.js";
+import { type LocalRunResult, planOfRun, runLocal, WORKFLOWS, type Workflow, workflowStages } from "./run.js";
+import { FAULT_USAGE, type FaultSpec, faultTargetProblems, parseFault } from "./sim/faults.js";
 import { type SimState, STATE_VERSION } from "./sim/state.js";
 
 /** Simulated seconds per real second unless `--time-scale` says otherwise: 30 simulated minutes in ~2 s. */
@@ -35,7 +36,8 @@ Options:
   --out <dir>           where the timeline goes (default local-out)
   -h, --help            this text
 
-Exit status: 0 succeeded, 1 the execution failed (named error printed), 2 invalid input or usage.`;
+Exit status: 0 succeeded, 1 the execution failed (named error printed), 2 invalid input or usage, or the --state
+account is in use by another run (nothing ran).`;
 
 class UsageError extends Error {}
 
@@ -118,21 +120,141 @@ function parse(argv: string[]): CliOptions | "help" {
   };
 }
 
+/** The errno code of a file system error, if it is one. */
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
+
+/** The input document; a path that is missing, a directory or unreadable is a usage error. */
+function readInput(path: string): unknown {
+  let text: string;
+  try {
+    if (statSync(path).isDirectory())
+      throw new UsageError(`--input ${path} is a directory; name the plan file (e.g. examples/minimal.json)`);
+    text = readFileSync(resolve(path), "utf8");
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = codeOf(error);
+    if (code === "ENOENT") throw new UsageError(`--input ${path}: no such file (ENOENT)`);
+    throw new UsageError(`--input ${path} cannot be read (${code ?? (error as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A directory the run will write into, checked (and created) before anything runs: a run must not end with its
+ * result lost to a path that was never writable.
+ */
+function writableDirectory(option: string, dir: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`${option} ${dir} is a file; ${option} names a directory`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (codeOf(error) !== "ENOENT")
+      throw new UsageError(
+        `${option} ${dir} is not a writable directory (${codeOf(error) ?? (error as Error).message}); choose another path`,
+      );
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(
+      `${option} ${dir} is not a writable directory (${codeOf(error) ?? (error as Error).message}); choose another path`,
+    );
+  }
+}
+
 function loadState(dir: string | undefined): SimState | undefined {
   if (!dir) return undefined;
+  writableDirectory("--state", dir);
   const file = join(dir, "account.json");
-  if (!existsSync(file)) return undefined;
-  const state = JSON.parse(readFileSync(file, "utf8")) as SimState;
-  if (state.version !== STATE_VERSION)
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if (codeOf(error) === "ENOENT") return undefined;
+    throw new UsageError(`${file} cannot be read (${codeOf(error) ?? (error as Error).message})`);
+  }
+  let state: SimState;
+  try {
+    state = JSON.parse(text) as SimState;
+  } catch (error) {
     throw new UsageError(
-      `${file} is a simulated account of format ${state.version}; this runner reads ${STATE_VERSION}. Remove the directory to start afresh.`,
+      `${file} is not a simulated account (${(error as Error).message}; truncated?): remove it to start afresh, or use another --state directory`,
+    );
+  }
+  if (state?.version !== STATE_VERSION)
+    throw new UsageError(
+      `${file} is a simulated account of format ${state?.version}; this runner reads ${STATE_VERSION}. Remove the directory to start afresh.`,
     );
   return state;
 }
 
+/** Another run holds the `--state` account. */
+class StateLocked extends UsageError {}
+
+/** Whether a process with this id runs (EPERM: it runs, as another user). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return codeOf(error) === "EPERM";
+  }
+}
+
+/**
+ * Locks a `--state` directory for this run: `account.lock` created exclusively, holding our pid. A lock whose
+ * process is gone (a run that was killed) is taken over; a live one refuses the run. Returns the release.
+ */
+function lockState(dir: string): () => void {
+  const file = join(dir, "account.lock");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if (codeOf(error) !== "EEXIST")
+        throw new UsageError(`cannot lock ${file} (${codeOf(error) ?? (error as Error).message})`);
+    }
+    let owner: string;
+    try {
+      owner = readFileSync(file, "utf8").trim();
+    } catch {
+      continue; // released meanwhile
+    }
+    const pid = Number(owner);
+    if (Number.isInteger(pid) && pid > 0 && alive(pid))
+      throw new StateLocked(
+        `--state ${dir} is in use by another local run (pid ${pid}, ${file}); wait for it to end, or use another --state directory`,
+      );
+    // Stale (its process is gone): take it over, unless another run just did.
+    if (readFileSync(file, "utf8").trim() === owner) rmSync(file, { force: true });
+  }
+  throw new StateLocked(`--state ${dir}: could not take the lock ${file}; try again`);
+}
+
+/**
+ * A timeline file's stem from a deployment name: anything outside [A-Za-z0-9._-] becomes `_` and a leading dot
+ * is dropped, so a name such as `../x` cannot leave --out (check and destroy take --deployment unvalidated).
+ */
+export function timelineStem(name: string): string {
+  const stem = name
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^\.+/, "_")
+    .slice(0, 120);
+  return stem || "local";
+}
+
 function writeTimeline(result: LocalRunResult, out: string, name: string, title: string): TimelineFiles {
   mkdirSync(out, { recursive: true });
-  const files = { mermaid: join(out, `${name}-timeline.mmd`), html: join(out, `${name}-timeline.html`) };
+  const stem = timelineStem(name);
+  const files = { mermaid: join(out, `${stem}-timeline.mmd`), html: join(out, `${stem}-timeline.html`) };
+  for (const file of Object.values(files))
+    if (dirname(resolve(file)) !== resolve(out)) throw new Error(`timeline file ${file} would leave --out ${out}`);
   writeFileSync(files.mermaid, mermaidGantt(result, title));
   writeFileSync(files.html, htmlGantt(result, title));
   return files;
@@ -146,31 +268,26 @@ export async function main(
 ): Promise<number> {
   let options: CliOptions | "help";
   let document: unknown;
-  let state: SimState | undefined;
   try {
     options = parse(argv);
     if (options === "help") {
       out(USAGE);
       return 0;
     }
-    if (options.input) {
-      const text = readFileSync(resolve(options.input), "utf8");
-      try {
-        document = JSON.parse(text);
-      } catch (error) {
-        throw new UsageError(`${options.input} is not JSON: ${(error as Error).message}`);
-      }
-    } else
+    if (options.input) document = readInput(options.input);
+    else
       document = {
         deploymentName: options.deployment,
         ...(options.workflow === "check" ? { remediate: options.remediate } : { confirm: options.confirm }),
       };
-    state = loadState(options.stateDir);
-    if (options.workflow !== "deploy" && !state)
-      throw new UsageError(`${options.stateDir} holds no simulated account: run a deploy with --state first`);
+    if (options.stateDir) {
+      if (existsSync(options.stateDir) || options.workflow === "deploy") writableDirectory("--state", options.stateDir);
+      if (options.workflow !== "deploy" && !existsSync(join(options.stateDir, "account.json")))
+        throw new UsageError(`${options.stateDir} holds no simulated account: run a deploy with --state first`);
+    }
   } catch (error) {
-    if (!(error instanceof UsageError) && (error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    err(`${(error as Error).message}\n\n${USAGE}`);
+    if (!(error instanceof UsageError)) throw error;
+    err(`${error.message}\n\n${USAGE}`);
     return 2;
   }
 
@@ -186,7 +303,46 @@ export async function main(
     }
     return 2;
   }
-  const plan = checked?.ok ? checked.plan : undefined;
+
+  // Everything the run will need, checked before it starts; the account is locked before it is read.
+  let unlock: (() => void) | undefined;
+  let state: SimState | undefined;
+  let plan: Plan | undefined;
+  try {
+    writableDirectory("--out", options.out);
+    unlock = options.stateDir ? lockState(options.stateDir) : undefined;
+    state = loadState(options.stateDir);
+    if (options.workflow !== "deploy" && !state)
+      throw new UsageError(`${options.stateDir} holds no simulated account: run a deploy with --state first`);
+    plan = checked?.ok ? checked.plan : planOfRun(options.workflow, document, state);
+    // A fault naming nothing in this run would be silently ignored.
+    const problems = faultTargetProblems(options.faults, {
+      ...(plan ? { clusters: [plan.parent, ...plan.members], members: plan.members.map((m) => m.name) } : {}),
+      stages: workflowStages(options.workflow, document),
+    });
+    if (problems.length) throw new UsageError(`${problems.join("\n")}\nnothing was run`);
+  } catch (error) {
+    unlock?.();
+    if (!(error instanceof UsageError)) throw error;
+    err(error.message);
+    return 2;
+  }
+  try {
+    return await runAndReport(options, document, state, plan, out, err);
+  } finally {
+    unlock?.();
+  }
+}
+
+/** Runs the workflow, saves the account, writes the timeline and prints the outcome; returns the exit status. */
+async function runAndReport(
+  options: CliOptions,
+  document: unknown,
+  state: SimState | undefined,
+  plan: Plan | undefined,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   const name = plan?.deploymentName ?? String((document as { deploymentName?: unknown })?.deploymentName ?? "local");
   const seed = state?.seed ?? options.seed ?? 1;
   const what = { deploy: "Deploy", check: "DriftCheck", destroy: "Destroy" }[options.workflow];
@@ -212,16 +368,29 @@ export async function main(
           if (line) out(line);
         },
   });
+  // The paths were checked before the run; should a write still fail, the outcome is printed all the same.
+  const lost: string[] = [];
+  const attempt = <T>(what: string, write: () => T): T | undefined => {
+    try {
+      return write();
+    } catch (error) {
+      lost.push(`could not write ${what} (${codeOf(error) ?? (error as Error).message})`);
+      return undefined;
+    }
+  };
   if (options.stateDir) {
-    mkdirSync(options.stateDir, { recursive: true });
-    writeFileSync(join(options.stateDir, "account.json"), `${JSON.stringify(result.state)}\n`);
+    const file = join(options.stateDir, "account.json");
+    attempt(`the account to ${file}`, () => writeFileSync(file, `${JSON.stringify(result.state)}\n`));
   }
   const title = `${name} — simulated ${what} (seed ${seed}, ${result.status})`;
   const suffix = options.workflow === "deploy" ? "" : `-${options.workflow}`;
-  const timeline = writeTimeline(result, options.out, `${name}${suffix}`, title);
+  const timeline = attempt(`the timeline to ${options.out}`, () =>
+    writeTimeline(result, options.out, `${name}${suffix}`, title),
+  );
   if (options.json) out(JSON.stringify(jsonDocument(result, timeline), null, 2));
   else out(`\n${summaryText(result, timeline)}`);
-  return result.status === "SUCCEEDED" ? 0 : 1;
+  for (const line of lost) err(`✘ ${line}`);
+  return result.status === "SUCCEEDED" && !lost.length ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("local/cli.ts")) {

@@ -85,6 +85,9 @@ export function simulatedStateMachines(account = DEFAULT_ACCOUNT, region = "eu-c
   return { deploy: arn("eko-deploy"), check: arn("eko-drift-check"), destroy: arn("eko-destroy") };
 }
 
+/** The orchestrator's region in the simulated account (the region of the fake resources' ARNs). */
+export const SIMULATED_REGION = "eu-central-1";
+
 /** The orchestrator's NAT address in the simulated account (TEST-NET-2). */
 export const SIMULATED_EGRESS_IP = "198.51.100.77";
 
@@ -256,6 +259,49 @@ const PHASES: Record<string, string> = {
   "destroy-secrets": "delete secrets",
 };
 
+/** The plan a run works on: the input of a deploy, the registered plan for check and destroy (if known). */
+export function planOfRun(
+  workflow: Workflow,
+  input: unknown,
+  state: SimState | undefined,
+  region = SIMULATED_REGION,
+): Plan | undefined {
+  if (workflow !== "deploy")
+    return registeredPlan(state, region, (input as { deploymentName?: unknown } | null)?.deploymentName);
+  const checked = checkPlan(input);
+  return checked.ok ? checked.plan : undefined;
+}
+
+/**
+ * The stage folders a workflow's definition runs (its Lambda Tasks), with the Deploy's when a DriftCheck may start
+ * a remediation Deploy.
+ */
+export function workflowStages(workflow: Workflow, input?: unknown): string[] {
+  const resources = fakeDeployResources();
+  const day2 = fakeDay2Resources();
+  const folderOf = new Map<string, string>([
+    ...Object.entries(resources.functions).map(([key, arn]) => [arn, STAGE_FOLDERS[key as StageKey]] as const),
+    ...Object.entries(day2.functions).map(
+      ([key, arn]) => [arn, DAY2_STAGE_FOLDERS[key as keyof typeof DAY2_STAGE_FOLDERS]] as const,
+    ),
+  ]);
+  const definitions: Record<Workflow, () => StateMachineDefinition> = {
+    deploy: () => deployDefinition(resources) as StateMachineDefinition,
+    check: () => driftCheckDefinition(day2),
+    destroy: () => destroyDefinition(day2),
+  };
+  const stages = new Set<string>();
+  const walk = (which: Workflow) => {
+    for (const [, state] of allStates(definitions[which]()) as Generator<[string, State]>) {
+      const folder = state.Type === "Task" ? folderOf.get(state.Resource) : undefined;
+      if (folder) stages.add(folder);
+    }
+  };
+  walk(workflow);
+  if (workflow === "check" && (input as { remediate?: unknown } | null)?.remediate === true) walk("deploy");
+  return [...stages];
+}
+
 /** A registry item's plan, from its wire form (the registry keeps the plan document as submitted). */
 function registeredPlan(state: SimState | undefined, region: string, deploymentName: unknown): Plan | undefined {
   if (typeof deploymentName !== "string") return undefined;
@@ -359,7 +405,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const wallStart = performance.now();
   const workflow = options.workflow ?? "deploy";
   const resources = options.resources ?? fakeDeployResources();
-  const region = resources.functions.validateInput.split(":")[3] ?? "eu-central-1";
+  const region = resources.functions.validateInput.split(":")[3] ?? SIMULATED_REGION;
   const account = options.state?.account ?? DEFAULT_ACCOUNT;
   const day2 = options.day2Resources ?? fakeDay2Resources(account, region);
   const definitions: Record<Workflow, () => StateMachineDefinition> = {
@@ -370,14 +416,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const machines = simulatedStateMachines(account, region);
   const workflowOf = (stateMachineArn: string) =>
     (Object.entries(machines) as [Workflow, string][]).find(([, arn]) => arn === stateMachineArn)?.[0];
-  // The plan: the input of a deploy, the registered one for check and destroy (read once the account is loaded).
-  const checked = workflow === "deploy" ? checkPlan(options.input) : undefined;
-  const plan =
-    workflow === "deploy"
-      ? checked?.ok
-        ? checked.plan
-        : undefined
-      : registeredPlan(options.state, region, (options.input as { deploymentName?: unknown } | null)?.deploymentName);
+  const plan = planOfRun(workflow, options.input, options.state, region);
   const settings = simulatedSettings(account, region);
   const projects: Record<string, ProjectKind> = {
     [resources.projects.karmadaInit]: "karmada-init",
@@ -457,28 +496,47 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     }
     return span;
   };
+  /** The last retried error of a phase still open, shown if the retries run out (see `failRetried`). */
+  const retried = new Map<PhaseSpan, string>();
+  const messageOf = (error: Error) => {
+    try {
+      return JSON.parse(error.message).errorMessage ?? error.message;
+    } catch {
+      return error.message;
+    }
+  };
   const close = (span: PhaseSpan, at: number, output: unknown, error?: Error) => {
     span.invocations++;
     if (error) {
       // Throttling and other retried errors keep the phase open; the state machine decides.
       span.detail = error.name;
-      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name))
+      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name)) {
+        retried.set(span, messageOf(error));
         return;
+      }
       span.outcome = "failed";
       span.end = at;
-      let message = error.message;
-      try {
-        message = JSON.parse(error.message).errorMessage ?? message;
-      } catch {}
-      progress("phase-failed", span, message);
+      progress("phase-failed", span, messageOf(error));
       return;
     }
+    retried.delete(span);
     if (!isFinal(output)) return;
     span.outcome = "done";
     span.end = at;
     const status = (output as { status?: unknown } | undefined)?.status;
     span.detail = typeof status === "string" ? status : undefined;
     progress("phase-done", span);
+  };
+
+  /** A failed execution ends the phases whose retried errors ran out of retries: each gets its ✘ line. */
+  const failRetried = (at: number) => {
+    for (const [span, message] of retried) {
+      if (span.outcome !== "running") continue;
+      span.outcome = "failed";
+      span.end = at;
+      progress("phase-failed", span, message);
+    }
+    retried.clear();
   };
 
   const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
@@ -709,6 +767,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       cause = typeof reason.message === "string" ? reason.message : String(reason);
     }
     await collecting;
+    if (status === "FAILED") failRetried(clock.now());
     Object.assign(record, {
       status,
       stopDate: clock.now(),

@@ -17,12 +17,35 @@ export const ROUTES: Record<string, Route> = {
   "POST /deployments/{name}/destroy": destroyDeployment,
 };
 
+/**
+ * The route for a route key. Own properties only: a key such as `constructor` or `__proto__` must not reach
+ * Object.prototype and answer with something that is not a route.
+ */
+export function routeOf(routeKey: string): Route | undefined {
+  return Object.hasOwn(ROUTES, routeKey) ? ROUTES[routeKey] : undefined;
+}
+
+/** No route for the key: 405 with `Allow` when the path exists with other methods, otherwise 404. */
+function noRoute(routeKey: string) {
+  const [method, path] = routeKey.split(" ", 2);
+  const allowed = Object.keys(ROUTES)
+    .filter((key) => key.split(" ")[1] === path)
+    .map((key) => key.split(" ")[0] as string);
+  if (path && allowed.length)
+    return json(
+      405,
+      { error: "MethodNotAllowed", message: `${path} answers ${allowed.join(", ")}, not ${method}` },
+      { allow: allowed.join(", ") },
+    );
+  return json(404, { error: "NotFound", message: `no route ${routeKey}` });
+}
+
 /** Parses the event, runs its route and turns any error into an HTTP answer (never a Lambda error). */
 export async function route(event: ApiEvent, deps: ApiDeps) {
   const request = parseEvent(event);
   if (!("routeKey" in request)) return toResult(request);
-  const handle = ROUTES[request.routeKey];
-  if (!handle) return toResult(json(404, { error: "NotFound", message: `no route ${request.routeKey}` }));
+  const handle = routeOf(request.routeKey);
+  if (!handle) return toResult(noRoute(request.routeKey));
   try {
     return toResult(await handle(request, deps));
   } catch (error) {

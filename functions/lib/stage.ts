@@ -9,6 +9,7 @@ import { type AwsClients, awsClients } from "./aws.js";
 import { InvalidStageInput, OrchestratorError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { formatPath } from "./plan.js";
+import { isThrottling } from "./poll.js";
 
 export interface StageDeps {
   aws: AwsClients;
@@ -32,6 +33,31 @@ export function parseStageInput<S extends z.ZodType>(stage: string, schema: S, e
   throw new InvalidStageInput(`${stage} received an invalid payload: ${problems}`);
 }
 
+/** The cluster a stage payload is about (`cluster`, `member` or `parent`), as a message names it. */
+function clusterOf(input: unknown): string | undefined {
+  for (const key of ["cluster", "member", "parent"]) {
+    const c = (input as Record<string, { name?: unknown; clusterName?: unknown; region?: unknown }> | null)?.[key];
+    if (typeof c?.name !== "string") continue;
+    const eks = typeof c.clusterName === "string" ? ` (EKS ${c.clusterName}${c.region ? ` in ${c.region}` : ""})` : "";
+    return `cluster ${c.name}${eks}`;
+  }
+  return undefined;
+}
+
+/**
+ * Throttling keeps its name (the state machine's retriers match it) but gains a message naming the stage, the
+ * cluster and the way out: when it ends an execution, the retries were exhausted and the raw SDK message
+ * ("Rate exceeded") would say none of that.
+ */
+function explainThrottling(stage: string, input: unknown, error: Error): void {
+  const cluster = clusterOf(input);
+  error.message =
+    `${stage}${cluster ? ` on ${cluster}` : ""} was throttled by AWS (${error.name}: ${error.message}). ` +
+    "The workflow retries throttling with backoff; if this ended the execution, the retries were exhausted: " +
+    "run it again when fewer calls compete for the account's API rate (it resumes where it stopped), " +
+    "or request a higher quota for the throttled API in Service Quotas.";
+}
+
 /** Builds the Lambda handler of a stage. `deps` overrides defaults (tests). */
 export function defineStage<S extends z.ZodType, R>(definition: StageDefinition<S, R>, deps: Partial<StageDeps> = {}) {
   const log = deps.log ?? createLogger(definition.name);
@@ -44,6 +70,7 @@ export function defineStage<S extends z.ZodType, R>(definition: StageDefinition<
     } catch (error) {
       // Named errors are the state machine's contract; anything else is logged with its name for the operator.
       const e = error as Error;
+      if (isThrottling(e)) explainThrottling(definition.name, input, e);
       log.error(`${definition.name} failed`, {
         errorName: e.name,
         errorMessage: e.message,

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § timing (functions/lib/timing.ts)
 /**
  * The timing model: how long each kind of AWS work typically takes. One source for the adaptive poll
  * waits (stages), the poll attempt caps (state machine), ETAs, and the simulated cloud's duration draws.

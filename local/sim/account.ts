@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § account.ts
 /**
  * One simulated AWS account, in process: its state (plain JSON), its clock and randomness, the AWS endpoint the
  * SDK clients reach through `AWS_ENDPOINT_URL`, a Kubernetes API per EKS cluster and per Karmada control plane

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § dns.ts
 /**
  * DNS for the simulated cloud's names: an NLB's DNS name resolves to its public addresses once the NLB is
  * active, and is NXDOMAIN before, like a freshly published name. While a run is in progress, the process's

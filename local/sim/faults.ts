@@ -10,9 +10,12 @@
  *   throttle:<stage>:<count>     the stage's first <count> AWS calls are throttled
  *
  * `<cluster>` is a cluster's name in the plan (`parent`, a member name) or its EKS name; matched exactly.
- * `<stage>` is a stage folder (`ensure-cluster`) or key (`ensureCluster`).
+ * `<stage>` is a stage folder (`ensure-cluster`, `destroy-cluster`) or key (`ensureCluster`).
+ * A target the run does not have (a cluster outside the plan, a stage the workflow never runs) is rejected up front
+ * by `faultTargetProblems`, listing the valid ones.
  */
-import { STAGE_FOLDERS, type StageKey } from "../../statemachine/resources.js";
+import { DAY2_STAGE_FOLDERS } from "../../statemachine/day2-resources.js";
+import { STAGE_FOLDERS } from "../../statemachine/resources.js";
 
 export type FaultSpec =
   | { kind: "cluster-failed"; cluster: string }
@@ -33,8 +36,9 @@ export const FAULT_USAGE = [
   "throttle:<stage>:<count>",
 ];
 
-const STAGES = new Set<string>([...Object.values(STAGE_FOLDERS), ...Object.keys(STAGE_FOLDERS)]);
-const folderOf = (stage: string) => STAGE_FOLDERS[stage as StageKey] ?? stage;
+const FOLDERS: Record<string, string> = { ...STAGE_FOLDERS, ...DAY2_STAGE_FOLDERS };
+const STAGES = new Set<string>([...Object.values(FOLDERS), ...Object.keys(FOLDERS)]);
+const folderOf = (stage: string) => (Object.hasOwn(FOLDERS, stage) ? (FOLDERS[stage] as string) : stage);
 
 /** Parses one `--fail` spec; throws an Error naming the problem (a usage error). */
 export function parseFault(spec: string): FaultSpec {
@@ -61,12 +65,50 @@ export function parseFault(spec: string): FaultSpec {
       if (!stage || !count || rest.length !== 2 || !/^\d+$/.test(count))
         throw new Error(`--fail ${spec}: expected throttle:<stage>:<count>`);
       if (!STAGES.has(stage))
-        throw new Error(`--fail ${spec}: unknown stage '${stage}' (one of ${Object.values(STAGE_FOLDERS).join(", ")})`);
+        throw new Error(
+          `--fail ${spec}: unknown stage '${stage}' (one of ${[...new Set(Object.values(FOLDERS))].join(", ")})`,
+        );
       return { kind, stage: folderOf(stage), count: Number(count) };
     }
     default:
       throw new Error(`--fail ${spec}: unknown fault '${kind}' (one of ${FAULT_USAGE.join(", ")})`);
   }
+}
+
+/** What a run's faults can name: the plan's clusters and the stages its workflow runs. */
+export interface FaultTargets {
+  /** The plan's clusters (parent first); undefined when the run has no known plan. */
+  clusters?: { name: string; clusterName: string }[];
+  /** Plan names of the member clusters. */
+  members?: string[];
+  /** Stage folders the workflow (and what it starts) runs. */
+  stages: string[];
+}
+
+/**
+ * Faults naming a target the run does not have (a cluster outside the plan, a stage the workflow never runs):
+ * one message each, listing the valid targets. Such a fault would be silently ignored.
+ */
+export function faultTargetProblems(specs: FaultSpec[], targets: FaultTargets): string[] {
+  const problems: string[] = [];
+  const clusters = targets.clusters;
+  for (const f of specs) {
+    if (f.kind === "cluster-failed" || f.kind === "nodegroup-failed" || f.kind === "addon-degraded") {
+      if (clusters && !clusters.some((c) => c.name === f.cluster || c.clusterName === f.cluster))
+        problems.push(
+          `--fail ${f.kind}:${f.cluster}: the plan has no cluster '${f.cluster}' (one of ${clusters.map((c) => `${c.name} or ${c.clusterName}`).join(", ")})`,
+        );
+    } else if (f.kind === "build-failed" && f.build === "join") {
+      if (targets.members && !targets.members.includes(f.member))
+        problems.push(
+          `--fail build-failed:join:${f.member}: the plan has no member '${f.member}' (one of ${targets.members.join(", ")})`,
+        );
+    } else if (f.kind === "throttle" && !targets.stages.includes(f.stage))
+      problems.push(
+        `--fail throttle:${f.stage}:${f.count}: this workflow never runs the stage '${f.stage}' (one of ${targets.stages.join(", ")})`,
+      );
+  }
+  return problems;
 }
 
 /** The faults of one run, with the throttle budgets they still have. */

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § karmada.ts
 /**
  * The simulated Karmada: what the KarmadaInit and KarmadaJoin builds do to the world (following
  * buildspecs/karmada-init.yml and karmada-join.yml: decide init / skip / fail first, then act), and the control

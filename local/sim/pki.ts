@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § pki.ts
 /**
  * Certificates of the simulated cloud: one CA per EKS cluster (as EKS has) and one for Karmada (as
  * `kubectl karmada init` creates), each issuing the API server's serving certificate and, for Karmada, the admin

@@ -236,7 +236,7 @@ export interface BuildRecord {
   /** When the build finishes. */
   endTime: number;
   /** Final status, decided at start (the outcome is determined by the world at the time it acts). */
-  outcome?: "SUCCEEDED" | "FAILED";
+  outcome?: "SUCCEEDED" | "FAILED" | "STOPPED";
   /** Why it failed, as the build log would say. */
   reason?: string;
   /** Whether its effect on the world was applied. */

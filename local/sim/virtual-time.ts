@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § virtual-time.ts
 /**
  * Makes the simulated clock the process's notion of time for the length of a run, so the real handlers (which call
  * `new Date()`), the AWS SDK (which signs with the current time), the simulated services and the state machine

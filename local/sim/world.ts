@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § world.ts
 /**
  * The default world of a fresh simulated account: in each region, VPCs laid out like a standard EKS VPC
  * (3 public subnets routed to an internet gateway, mapping public IPs and tagged for internet-facing load balancers;

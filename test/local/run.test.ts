@@ -123,6 +123,34 @@ describe("npm run local", () => {
     expect(readFileSync(doc.timeline.html, "utf8")).toMatch(/<html lang="en">[\s\S]*Karmada init/);
   }, 30_000);
 
+  it("names the stage, the cluster and the way out when throttling exhausts the retries, in the output and the registry", async () => {
+    const state = join(dir, "throttled");
+    const { code, out } = await cli(
+      "--input",
+      MINIMAL,
+      "--time-scale",
+      "max",
+      "--out",
+      join(dir, "throttled-out"),
+      "--state",
+      state,
+      "--fail",
+      "throttle:ensure-cluster:1000",
+    );
+
+    expect(code).toBe(1);
+    expect(out).toMatch(/✘ FAILED with ThrottlingException/);
+    // The phase whose retries ran out gets its ✘ line, naming the stage and the cluster.
+    expect(out).toMatch(/✘ (\w+)\s+control plane — ThrottlingException: ensure-cluster on cluster \1 \(EKS mini-\1 /);
+    expect(out).toMatch(/retries were exhausted: run it again/);
+    const account = JSON.parse(readFileSync(join(state, "account.json"), "utf8"));
+    const record = account.regions["eu-central-1"].tables["eko-deployments"].items[JSON.stringify({ S: "mini" })];
+    expect(record.status).toEqual({ S: "DEPLOY_FAILED" });
+    expect(JSON.stringify(record)).toMatch(
+      /ensure-cluster on cluster \w+ \(EKS mini-\w+ in eu-central-1\) was throttled by AWS/,
+    );
+  }, 60_000);
+
   it("exits 0 printing a ✔ line per finished phase; a second run on the same --state account creates nothing", async () => {
     const state = join(dir, "account");
     const args = ["--input", MINIMAL, "--time-scale", "max", "--out", join(dir, "ok"), "--state", state];

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/codebuild.ts
 /**
  * Simulated AWS CodeBuild (JSON 1.1): StartBuild / BatchGetBuilds / StopBuild for the two projects of this product.
  * A build provisions (drawn `codebuildProvisioning`), then its buildspec runs against the simulated world: what it
@@ -36,7 +37,8 @@ export async function handleBuilds(
       const b = sim.region(region).builds.find((x) => x.id === body.id);
       if (!b) throw new AwsError("ResourceNotFoundException", `Build ${String(body.id)} not found`);
       if (!b.outcome || b.endTime > sim.now()) {
-        b.outcome = "FAILED";
+        // A stopped build is STOPPED, not FAILED (botocore codebuild enum StatusType).
+        b.outcome = "STOPPED";
         b.reason = "stopped";
         b.endTime = sim.now();
         b.applied = true;

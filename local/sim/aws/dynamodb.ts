@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/dynamodb.ts
 /**
  * Simulated Amazon DynamoDB (JSON 1.0): GetItem, PutItem, UpdateItem, DeleteItem, Scan and Query on the tables the
  * account was given (the deployment registry), items stored in their wire form (AttributeValue maps). Expressions

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/ec2.ts
 /**
  * Simulated Amazon EC2 (query protocol, XML): the network the clusters are placed in and the instance type catalog.
  */

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/eks.ts
 /**
  * Simulated Amazon EKS (REST-JSON): versions, clusters, managed node groups, addons, access entries and tags.
  * Clusters and node groups take their drawn durations (timing model) to turn ACTIVE; addons turn ACTIVE a drawn

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/elbv2.ts
 /**
  * Simulated Elastic Load Balancing v2 (awsQuery, XML). Load balancers are never created through this API: an NLB
  * appears when a LoadBalancer Service is created in a simulated cluster (see kube/cloud-controller.ts), and turns

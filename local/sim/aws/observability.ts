@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/observability.ts
 /**
  * Simulated Amazon EventBridge (PutEvents, JSON 1.1) and Amazon CloudWatch (PutMetricData, JSON 1.0): what is put
  * is recorded in the account (`state.events`, `state.metrics`) so runs and tests can read it back.

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/protocol.ts
 /**
  * Wire formats of the AWS protocols the SDK v3 clients speak to the simulator:
  * JSON 1.1 (`X-Amz-Target`: Secrets Manager, CodeBuild), REST-JSON (EKS), and the form-encoded query protocols

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/secrets.ts
 /**
  * Simulated AWS Secrets Manager (JSON 1.1). Values stay inside the simulated account; nothing here logs them.
  */

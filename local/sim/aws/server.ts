@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/server.ts
 /**
  * The one HTTP endpoint (127.0.0.1, random port) behind `AWS_ENDPOINT_URL`: it tells services apart the way the
  * SDK addresses them — `X-Amz-Target` (JSON 1.1), form-encoded `Action=` with the SigV4 credential scope naming

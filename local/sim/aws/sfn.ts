@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/sfn.ts
 /**
  * Simulated AWS Step Functions API (JSON 1.0): StartExecution and DescribeExecution, as the day-2 stages call them
  * (DriftRemediate starts a Deploy; the registry asks whether a lock holder still runs). A started execution is
@@ -15,6 +16,13 @@ export function executionsOf(sim: SimAccount): ExecutionRecord[] {
   return sim.state.executions;
 }
 
+/**
+ * Execution names: 1–80 characters, no white space, brackets, wildcards, control characters (\p{Cc}) or any of
+ * the characters " # % \ ^ | ~ ` $ & , ; : /
+ * (botocore stepfunctions `StartExecutionInput.name`, shape `Name`).
+ */
+const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
 export function handleStepFunctions(
   sim: SimAccount,
   region: string,
@@ -31,7 +39,7 @@ export function handleStepFunctions(
       if (!sim.stateMachines.has(stateMachineArn))
         throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${stateMachineArn}'`);
       const name = String(body.name ?? sim.random.uuid());
-      if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new AwsError("InvalidName", `Invalid Name: '${name}'`);
+      if (!VALID_NAME.test(name)) throw new AwsError("InvalidName", `Invalid Name: '${name}'`);
       const input = String(body.input ?? "{}");
       try {
         JSON.parse(input);

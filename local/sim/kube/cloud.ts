@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § kube/cloud.ts
 /**
  * What EKS runs inside a cluster on the simulated cloud's behalf: the cloud provider's service controller (a
  * LoadBalancer Service gets an NLB in subnets tagged for load balancers, and the NLB's DNS name in its status) and

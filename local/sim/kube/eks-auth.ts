@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § kube/eks-auth.ts
 /**
  * What EKS does with a bearer token, simulated: the token must be `k8s-aws-v1.` + base64url of a presigned STS
  * GetCallerIdentity URL whose signature covers the `x-k8s-aws-id` header naming *this* cluster, signed no more

@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § kube/server.ts
 /**
  * An HTTPS Kubernetes API endpoint on 127.0.0.1, serving one simulated cluster's store with that cluster's own
  * serving certificate. Authentication is the caller's (EKS bearer token, or Karmada's client certificate).

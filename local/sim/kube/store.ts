@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § kube/store.ts
 /**
  * The object store behind a simulated Kubernetes API (an EKS cluster's or Karmada's), over plain JSON state.
  * Semantics follow the API server where clients depend on them: 404 NotFound, 409 AlreadyExists / Conflict on a

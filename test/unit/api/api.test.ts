@@ -83,7 +83,7 @@ describe("the router", () => {
   });
 
   it("answers 404 for any other route, as JSON", async () => {
-    const response = await call("DELETE /deployments/{name}", { name: "demo" });
+    const response = await call("GET /clusters/{name}", { name: "demo" });
 
     expect(response).toMatchObject({
       status: 404,
@@ -91,6 +91,25 @@ describe("the router", () => {
       headers: { "content-type": "application/json" },
     });
   });
+
+  it("answers 405 with Allow for a method the path does not serve", async () => {
+    const response = await call("DELETE /deployments/{name}", { name: "demo" });
+
+    expect(response).toMatchObject({
+      status: 405,
+      body: { error: "MethodNotAllowed", message: expect.stringContaining("GET") },
+      headers: { allow: "GET", "content-type": "application/json" },
+    });
+  });
+
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty"])(
+    "answers 404 with a status code for the route key %j (no lookup through Object.prototype)",
+    async (routeKey) => {
+      const response = await call(routeKey);
+
+      expect(response).toMatchObject({ status: 404, body: { error: "NotFound" } });
+    },
+  );
 
   it("answers 400 for a body that is not JSON", async () => {
     const response = await call("POST /deployments", { raw: "{not json" });
