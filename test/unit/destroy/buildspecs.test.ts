@@ -96,7 +96,10 @@ class Cloud {
   /** karmada-system as `kubectl karmada init` leaves it, plus our LoadBalancer Service unless it was deleted. */
   karmadaInstalled(options: { loadBalancerService?: boolean; phase?: "Active" | "Terminating" } = {}) {
     writeFileSync(join(this.state, "parent", "namespace"), options.phase ?? "Active");
-    const objects = [...KARMADA_OBJECTS, ...(options.loadBalancerService ? ["service karmada-service-loadbalancer -"] : [])];
+    const objects = [
+      ...KARMADA_OBJECTS,
+      ...(options.loadBalancerService ? ["service karmada-service-loadbalancer -"] : []),
+    ];
     writeFileSync(join(this.state, "parent", "objects"), objects.map((o) => `${o}\n`).join(""));
   }
   namespace = () => {
