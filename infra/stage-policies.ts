@@ -219,11 +219,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("DeleteOurNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)]),
   ],
 
-  destroyNodegroupsStatus: (ctx) => [
-    describeClusters(ctx),
-    allow("ListNodegroups", ["eks:ListNodegroups"], [eksArns(ctx, "cluster")]),
-    allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
-  ],
+  // Deletes a node group that was still being created when DestroyNodegroups ran (EKS refused it then).
+  destroyNodegroupsStatus: (ctx) => STATEMENTS.destroyNodegroups(ctx),
 
   destroyCluster: (ctx) => [
     describeClusters(ctx),
@@ -237,7 +234,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 
-  destroyClusterStatus: (ctx) => [describeClusters(ctx)],
+  // Deletes a cluster that was still being created when DestroyCluster ran (EKS refused it then).
+  destroyClusterStatus: (ctx) => STATEMENTS.destroyCluster(ctx),
 
   destroySecrets: (ctx) => [
     // Scheduled for deletion with a recovery window, never deleted at once.

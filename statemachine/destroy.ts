@@ -8,7 +8,8 @@
  *   delete the sample workload on Karmada → unjoin the joined members (CodeBuild, one per member) →
  *   delete the LoadBalancer Service, wait until its NLB is gone (ours, not init's: deinit never deletes it) →
  *   `kubectl karmada deinit`, etcd claims and volumes, then the karmada-system namespace (CodeBuild) →
- *   per cluster, all at once: delete node groups (wait) → addons and cluster (wait) →
+ *   per cluster, all at once: delete node groups (wait) → addons and cluster (wait; a cluster or node group still
+ *   being created is deleted as soon as EKS lets it) →
  *   schedule the Karmada secrets for deletion → DESTROYED.
  * Only clusters tagged with the deployment are touched; every deleting stage checks the tag again itself.
  *
@@ -303,7 +304,8 @@ function deleteClusters(resources: Day2Resources): MapState {
         ...pollLoop({
           subject: "cluster deletion",
           statusFunction: fn.destroyClusterStatus,
-          parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt" },
+          // The previous status tells a cluster that failed to be created (deleted now) from one whose deletion failed.
+          parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt", "status.$": "$.deletion.status" },
           resultPath: "$.deletion",
           work: DELETION_WORK.cluster,
           timeout: {

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { clusterTags, DEPLOYMENT_TAG } from "../../functions/lib/names.js";
 import { type LocalRunResult, runLocal, SIMULATED_REGISTRY_TABLE } from "../../local/run.js";
 import { SimAccount, taggedResources } from "../../local/sim/account.js";
 import { DEINIT_BUILD_FLAGS, ETCD_CLAIM_SELECTOR, karmadactlDeinit } from "../../local/sim/karmada.js";
@@ -87,6 +87,29 @@ describe("Destroy", () => {
       "karmada:controlPlane": 1,
     });
     expect(taggedResources(result.state, NAME)).toEqual({});
+  });
+
+  it("waits for a cluster of ours that is still CREATING, deletes it once EKS lets it, and ends with nothing tagged", async () => {
+    let creatingUntil = 0;
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: NAME },
+      state: account(),
+      before: async (sim) => {
+        // A Deploy that stopped while member eu2's re-created cluster was still being created.
+        sim.deleteCluster("demo-eu2");
+        const cluster = await sim.createForeignCluster(EU, "demo-eu2", clusterTags(NAME, "member", "eu2"));
+        cluster.status = "CREATING";
+        cluster.readyAt = sim.now() + 15 * 60_000; // within EKS's typical 9–16 min, after Destroy reaches it
+        creatingUntil = cluster.readyAt;
+      },
+    });
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(taggedResources(result.state, NAME)).toEqual({});
+    expect(result.state.regions[EU]?.clusters["demo-eu2"]).toBeUndefined();
+    expect(result.endedAt).toBeGreaterThan(creatingUntil);
+    expect(result.deleted["eks:cluster"]).toBe(4);
   });
 
   it("fails with DestroyNotConfirmed and touches nothing when confirm does not repeat the name", async () => {
