@@ -123,6 +123,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     describeClusters(ctx),
     passRole("PassClusterRole", [ctx.clusterRoleArn], ["eks.amazonaws.com"]),
     createServiceLinkedRole("LetEksCreateItsServiceRole", ctx, "eks.amazonaws.com", "AWSServiceRoleForAmazonEKS"),
+    // A FAILED cluster of ours is deleted to be created again.
+    allow("DeleteOurFailedClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 
   clusterStatus: (ctx) => [describeClusters(ctx)],
@@ -132,6 +134,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     // Adopted node groups may predate our tags, so reads match by our naming; resizing needs our tag too.
     allow("DescribeOurNodegroups", ["eks:DescribeNodegroup"], [ourNodegroups(ctx)]),
     allow("ResizeOurNodegroups", ["eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)], OWNED_RESOURCE),
+    // A CREATE_FAILED node group of ours is deleted to be created again.
+    allow("DeleteOurFailedNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)], OWNED_RESOURCE),
     tagOnCreate(ctx, ["nodegroup"]),
     passRole("PassNodeRole", [ctx.nodeRoleArn], ["eks.amazonaws.com"]),
     createServiceLinkedRole(

@@ -51,8 +51,13 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok(describeClusterVersions(req.query));
     case "GET /clusters":
       return ok({ clusters: Object.keys(sim.region(req.region).clusters).sort() });
-    case "POST /clusters":
+    case "POST /clusters": {
+      const earlier = sim.region(req.region).clusters[req.body?.name]
+        ? undefined
+        : answerReusedToken(sim, req.region, "cluster", req.body?.clientRequestToken);
+      if (earlier) return ok({ cluster: earlier });
       return ok({ cluster: await describe(sim, req.region, await createCluster(sim, req)) });
+    }
     case "GET /clusters/{}":
       return ok({ cluster: await describe(sim, req.region, cluster(sim, req.region, name)) });
     case "DELETE /clusters/{}":
@@ -65,10 +70,15 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       const c = cluster(sim, req.region, name);
       return ok({ addon: describeAddon(c, deleteAddon(sim, req.region, c, subName as string)) });
     }
-    case "POST /clusters/{}/node-groups":
+    case "POST /clusters/{}/node-groups": {
+      const earlier = cluster(sim, req.region, name).nodegroups[req.body?.nodegroupName]
+        ? undefined
+        : answerReusedToken(sim, req.region, "nodegroup", req.body?.clientRequestToken);
+      if (earlier) return ok({ nodegroup: earlier });
       return ok({
         nodegroup: describeNodegroup(cluster(sim, req.region, name), createNodegroup(sim, req, name as string)),
       });
+    }
     case "GET /clusters/{}/node-groups":
       return ok({ nodegroups: Object.keys(cluster(sim, req.region, name).nodegroups).sort() });
     case "GET /clusters/{}/node-groups/{}": {
@@ -193,6 +203,34 @@ const requireActive = (c: ClusterRecord) => {
   if (c.status !== "ACTIVE")
     throw new AwsError("InvalidRequestException", `Cluster '${c.name}' is not in ACTIVE status (it is ${c.status}).`);
 };
+
+/**
+ * Remembers the create request of a cluster or node group that is gone: `clientRequestToken` is an idempotency token
+ * ("A unique, case-sensitive identifier that you provide to ensure the idempotency of the request": botocore eks
+ * 2017-11-01 CreateClusterRequest / CreateNodegroupRequest, idempotencyToken; EKS API Reference CreateCluster), so a
+ * create with the same token gets the first request's answer again instead of a new resource.
+ */
+export function retireToken(
+  sim: SimAccount,
+  region: string,
+  kind: "cluster" | "nodegroup",
+  record: { clientRequestToken?: string | undefined; createdAt: number; tags: Record<string, string> },
+  answer: Record<string, unknown>,
+): void {
+  if (!record.clientRequestToken) return;
+  const state = sim.region(region);
+  state.usedTokens ??= {};
+  state.usedTokens[record.clientRequestToken] = {
+    kind,
+    answer: { ...answer, status: "CREATING", createdAt: seconds(record.createdAt), tags: { ...record.tags } },
+  };
+}
+
+/** The earlier answer to a create whose token was used before for a resource that is gone, if any. */
+function answerReusedToken(sim: SimAccount, region: string, kind: "cluster" | "nodegroup", token: unknown) {
+  const used = typeof token === "string" ? sim.region(region).usedTokens?.[token] : undefined;
+  return used?.kind === kind ? used.answer : undefined;
+}
 
 async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterRecord> {
   const b = req.body ?? {};
