@@ -154,6 +154,12 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("InstallAddonsInOurClusters", ["eks:CreateAddon"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
     allow("CreateAddonPodIdentity", ["eks:CreateAddon"], [eksArns(ctx, "podidentityassociation")]),
     allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")]),
+    // A DEGRADED / UPDATE_FAILED addon of ours is updated (resolveConflicts OVERWRITE; no role or association change).
+    allow(
+      "UpdateOurAddons",
+      ["eks:UpdateAddon"],
+      [POD_IDENTITY_ADDON, EBS_CSI_ADDON].map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+    ),
     tagOnCreate(ctx, ["addon", "podidentityassociation"]),
     // The reference documents CreateAddon passing roles to eks.amazonaws.com and Pod Identity associations to
     // pods.eks.amazonaws.com: only the EBS CSI role, only to those two.

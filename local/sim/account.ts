@@ -461,7 +461,11 @@ export class SimAccount {
                   "The add-on is unhealthy because it doesn't have the desired number of replicas (injected fault).",
               };
           }
-          if (addon.status === "CREATING" && addon.readyAt !== undefined && addon.readyAt <= now)
+          if (
+            (addon.status === "CREATING" || addon.status === "UPDATING") &&
+            addon.readyAt !== undefined &&
+            addon.readyAt <= now
+          )
             addon.status = addon.failure ? "DEGRADED" : "ACTIVE";
         }
         syncNodes(this, regionName, cluster, now);

@@ -144,6 +144,27 @@ describe("injected faults", () => {
     60_000,
   );
 
+  it("addon-degraded:parent: the error names the remedy, and the next Deploy updates the DEGRADED addons instead of leaving them", async () => {
+    const failed = await scenario("addon-degraded first", example("minimal.json"), {
+      faults: [parseFault("addon-degraded:parent")],
+    });
+    expect(failed).toMatchObject({ status: "FAILED", error: "AddonDegraded" });
+    expect(failed.cause).toContain("the next Deploy updates a DEGRADED or UPDATE_FAILED addon");
+
+    const again = await scenario("addon-degraded again", example("minimal.json"), {
+      state: failed.state,
+      startMs: failed.endedAt + 60_000,
+    });
+
+    expect(again.problems).toEqual([]);
+    expect(again.status).toBe("SUCCEEDED");
+    const parent = Object.values(again.state.regions)
+      .flatMap((r) => Object.values(r.clusters))
+      .find((c) => c.name.endsWith("parent"));
+    expect(Object.values(parent?.addons ?? {}).map((a) => a.status)).toEqual(["ACTIVE", "ACTIVE"]);
+    expect(again.created["eks:addon"] ?? 0).toBe(0);
+  }, 60_000);
+
   it("throttle:ensure-cluster:3 is retried by the state machine, and the deployment succeeds", async () => {
     // 3 = the SDK's own attempts: the first invocation fails with ThrottlingException, the state machine retries it.
     const result = await scenario("throttle", example("minimal.json"), {

@@ -89,6 +89,10 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok({ update: updateNodegroupConfig(sim, req, name as string, subName as string) });
     case "POST /clusters/{}/addons":
       return ok({ addon: describeAddon(cluster(sim, req.region, name), createAddon(sim, req, name as string)) });
+    case "POST /clusters/{}/addons/{}/update": {
+      const c = cluster(sim, req.region, name);
+      return ok({ update: updateAddon(sim, req, c, subName as string) });
+    }
     case "GET /clusters/{}/addons":
       return ok({ addons: Object.keys(cluster(sim, req.region, name).addons).sort() });
     case "GET /clusters/{}/addons/{}": {
@@ -559,6 +563,38 @@ function createAddon(sim: SimAccount, req: EksRequest, clusterName: string): Add
   c.addons[name] = record;
   sim.count("eks:addon");
   return record;
+}
+
+/**
+ * UpdateAddon (POST /clusters/{name}/addons/{addonName}/update, botocore eks 2017-11-01): refused with
+ * ResourceInUseException while the addon is being created, updated or deleted; otherwise the addon is UPDATING and
+ * its manifests are applied again (`resolveConflicts` NONE / OVERWRITE / PRESERVE), then it is ACTIVE — DEGRADED
+ * again if what degraded it is still there (an injected `addon-degraded` fault of this run). Returns the Update.
+ */
+function updateAddon(sim: SimAccount, req: EksRequest, c: ClusterRecord, name: string) {
+  const a = addon(c, name);
+  const b = req.body ?? {};
+  if (b.resolveConflicts !== undefined && !["NONE", "OVERWRITE", "PRESERVE"].includes(b.resolveConflicts))
+    throw new AwsError("InvalidParameterException", `resolveConflicts must be one of NONE, OVERWRITE, PRESERVE`);
+  if (["CREATING", "UPDATING", "DELETING"].includes(a.status))
+    throw new AwsError("ResourceInUseException", `Addon ${name} is currently ${a.status}`, 409);
+  requireActive(c);
+  const now = sim.now();
+  a.status = "UPDATING";
+  if (b.addonVersion) a.addonVersion = b.addonVersion;
+  if (!sim.faults.addonDegrades(c.name, c.tags[MEMBER_TAG])) delete a.failure;
+  a.readyAt = now + sim.random.duration("addonCreate", `${req.region}/${c.name}/${name}/update`) * 1000;
+  return {
+    id: sim.random.uuid(),
+    status: "InProgress",
+    type: "AddonUpdate",
+    params: [
+      ...(b.resolveConflicts ? [{ type: "ResolveConflicts", value: b.resolveConflicts }] : []),
+      ...(b.addonVersion ? [{ type: "AddonVersion", value: b.addonVersion }] : []),
+    ],
+    createdAt: seconds(now),
+    errors: [],
+  };
 }
 
 function describeAddon(c: ClusterRecord, a: AddonRecord) {
