@@ -358,7 +358,11 @@ export const DELETION_FALLBACK = {
 export const deletionSeconds = (sim: SimAccount, kind: keyof typeof DELETION_FALLBACK, key: string): number =>
   sim.random.durationOr(kind, DELETION_FALLBACK[kind], key);
 
-/** DeleteCluster: refused while node groups exist (as EKS does); the cluster is DELETING, then gone. */
+/**
+ * DeleteCluster: refused while node groups exist (as EKS does) and while the cluster is CREATING or UPDATING
+ * (ResourceInUseException, HTTP 409: among DeleteCluster's errors in botocore eks 2017-11-01 service-2.json; the API
+ * Reference's DeleteCluster says managed node groups must be deleted first); the cluster is DELETING, then gone.
+ */
 function deleteCluster(sim: SimAccount, region: string, name: string): ClusterRecord {
   const c = cluster(sim, region, name);
   if (c.status === "DELETING") return c;
@@ -380,6 +384,7 @@ function deleteCluster(sim: SimAccount, region: string, name: string): ClusterRe
   return c;
 }
 
+/** DeleteNodegroup: ResourceInUseException while the node group is busy (botocore eks 2017-11-01 DeleteNodegroup errors). */
 function deleteNodegroup(sim: SimAccount, region: string, c: ClusterRecord, name: string): NodegroupRecord {
   const n = nodegroup(c, name);
   if (n.status === "DELETING")
