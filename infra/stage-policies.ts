@@ -123,6 +123,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     describeClusters(ctx),
     passRole("PassClusterRole", [ctx.clusterRoleArn], ["eks.amazonaws.com"]),
     createServiceLinkedRole("LetEksCreateItsServiceRole", ctx, "eks.amazonaws.com", "AWSServiceRoleForAmazonEKS"),
+    // A FAILED cluster of ours is deleted to be created again.
+    allow("DeleteOurFailedClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 
   clusterStatus: (ctx) => [describeClusters(ctx)],
@@ -132,6 +134,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     // Adopted node groups may predate our tags, so reads match by our naming; resizing needs our tag too.
     allow("DescribeOurNodegroups", ["eks:DescribeNodegroup"], [ourNodegroups(ctx)]),
     allow("ResizeOurNodegroups", ["eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)], OWNED_RESOURCE),
+    // A CREATE_FAILED node group of ours is deleted to be created again.
+    allow("DeleteOurFailedNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)], OWNED_RESOURCE),
     tagOnCreate(ctx, ["nodegroup"]),
     passRole("PassNodeRole", [ctx.nodeRoleArn], ["eks.amazonaws.com"]),
     createServiceLinkedRole(
@@ -150,6 +154,12 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("InstallAddonsInOurClusters", ["eks:CreateAddon"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
     allow("CreateAddonPodIdentity", ["eks:CreateAddon"], [eksArns(ctx, "podidentityassociation")]),
     allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")]),
+    // A DEGRADED / UPDATE_FAILED addon of ours is updated (resolveConflicts OVERWRITE; no role or association change).
+    allow(
+      "UpdateOurAddons",
+      ["eks:UpdateAddon"],
+      [POD_IDENTITY_ADDON, EBS_CSI_ADDON].map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+    ),
     tagOnCreate(ctx, ["addon", "podidentityassociation"]),
     // The reference documents CreateAddon passing roles to eks.amazonaws.com and Pod Identity associations to
     // pods.eks.amazonaws.com: only the EBS CSI role, only to those two.
@@ -219,11 +229,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("DeleteOurNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)]),
   ],
 
-  destroyNodegroupsStatus: (ctx) => [
-    describeClusters(ctx),
-    allow("ListNodegroups", ["eks:ListNodegroups"], [eksArns(ctx, "cluster")]),
-    allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
-  ],
+  // Deletes a node group that was still being created when DestroyNodegroups ran (EKS refused it then).
+  destroyNodegroupsStatus: (ctx) => STATEMENTS.destroyNodegroups(ctx),
 
   destroyCluster: (ctx) => [
     describeClusters(ctx),
@@ -237,7 +244,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 
-  destroyClusterStatus: (ctx) => [describeClusters(ctx)],
+  // Deletes a cluster that was still being created when DestroyCluster ran (EKS refused it then).
+  destroyClusterStatus: (ctx) => STATEMENTS.destroyCluster(ctx),
 
   destroySecrets: (ctx) => [
     // Scheduled for deletion with a recovery window, never deleted at once.

@@ -19,6 +19,7 @@ import { FAILURE_STATES } from "./failure.js";
 import { pollLoop, pollStateNames } from "./poll.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
 import type { DeployResources } from "./resources.js";
+import { replacingRetry } from "./retry.js";
 import { codebuildTask, lambdaTask } from "./task.js";
 
 /** State names: what a person reads in the console graph, in runbook order. */
@@ -180,6 +181,8 @@ function createClusters(resources: DeployResources, next: string): ParallelState
 
 const PARENT = "$.resolved.parent";
 const parentInput: Payload = { "cluster.$": PARENT };
+/** EnsureCluster / EnsureNodegroup: the execution's ID makes their create tokens unique per execution. */
+const ensureParent: Payload = { ...parentInput, "executionId.$": "$$.Execution.Id" };
 
 function parentBranch(resources: DeployResources): StateMachineDefinition {
   const fn = resources.functions;
@@ -187,7 +190,8 @@ function parentBranch(resources: DeployResources): StateMachineDefinition {
     StartAt: DEPLOY.createParentCluster,
     States: {
       [DEPLOY.createParentCluster]: lambdaTask(fn.ensureCluster, {
-        parameters: parentInput,
+        parameters: ensureParent,
+        retry: [replacingRetry()],
         resultPath: "$.controlPlane",
         next: DEPLOY.parentControlPlane.ready,
       }),
@@ -251,7 +255,8 @@ function parentNodegroupBranch(resources: DeployResources): StateMachineDefiniti
     StartAt: DEPLOY.createParentNodegroup,
     States: {
       [DEPLOY.createParentNodegroup]: lambdaTask(fn.ensureNodegroup, {
-        parameters: parentInput,
+        parameters: ensureParent,
+        retry: [replacingRetry()],
         resultPath: "$.nodegroup",
         next: DEPLOY.parentNodegroup.ready,
       }),
@@ -336,6 +341,7 @@ function karmadaApiBranch(resources: DeployResources): StateMachineDefinition {
 
 const MEMBER = "$.cluster";
 const memberInput: Payload = { "cluster.$": MEMBER };
+const ensureMember: Payload = { ...memberInput, "executionId.$": "$$.Execution.Id" };
 
 /** One Map iteration per member: cluster → node group → access. */
 function membersBranch(resources: DeployResources): StateMachineDefinition {
@@ -353,7 +359,8 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
           StartAt: DEPLOY.createMemberCluster,
           States: {
             [DEPLOY.createMemberCluster]: lambdaTask(fn.ensureCluster, {
-              parameters: memberInput,
+              parameters: ensureMember,
+              retry: [replacingRetry()],
               resultPath: "$.controlPlane",
               next: DEPLOY.memberControlPlane.ready,
             }),
@@ -371,7 +378,8 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
               next: DEPLOY.createMemberNodegroup,
             }),
             [DEPLOY.createMemberNodegroup]: lambdaTask(fn.ensureNodegroup, {
-              parameters: memberInput,
+              parameters: ensureMember,
+              retry: [replacingRetry()],
               resultPath: "$.nodegroup",
               next: DEPLOY.memberNodegroup.ready,
             }),

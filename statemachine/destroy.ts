@@ -6,12 +6,14 @@
  * Order (each step tolerates "already gone", so a re-run after a partial failure converges):
  *   confirm → lock the deployment (DESTROYING) → inventory (what exists, what is ours) →
  *   delete the sample workload on Karmada → unjoin the joined members (CodeBuild, one per member) →
- *   `kubectl karmada deinit` + etcd volumes (CodeBuild) → delete the LoadBalancer Service, wait until its NLB is gone →
- *   per cluster, all at once: delete node groups (wait) → addons and cluster (wait) →
+ *   delete the LoadBalancer Service, wait until its NLB is gone (ours, not init's: deinit never deletes it) →
+ *   `kubectl karmada deinit`, etcd claims and volumes, then the karmada-system namespace (CodeBuild) →
+ *   per cluster, all at once: delete node groups (wait) → addons and cluster (wait; a cluster or node group still
+ *   being created is deleted as soon as EKS lets it) →
  *   schedule the Karmada secrets for deletion → DESTROYED.
  * Only clusters tagged with the deployment are touched; every deleting stage checks the tag again itself.
  *
- * Data layout (no secrets): $.registry, $.target (inventory), $.sample, $.unjoins, $.deinit, $.lbDeletion,
+ * Data layout (no secrets): $.registry, $.target (inventory), $.sample, $.unjoins, $.lbDeletion, $.deinit,
  * $.clusters, $.secrets, $.failure.
  */
 
@@ -35,12 +37,12 @@ export const DESTROY = {
   skipUnjoin: "Skip unjoin",
   unjoinFailed: "Member unjoin failed",
   unjoinFailure: "Member unjoin failure",
+  deleteLoadBalancer: "Delete Karmada API load balancer",
+  loadBalancerDeletion: pollStateNames("Karmada NLB deletion"),
   karmadaInstalled: "Karmada installed?",
   removeKarmada: "Remove Karmada",
   skipRemoveKarmada: "Skip Karmada removal",
   removeKarmadaFailed: "Karmada removal failed",
-  deleteLoadBalancer: "Delete Karmada API load balancer",
-  loadBalancerDeletion: pollStateNames("Karmada NLB deletion"),
   deleteClusters: "Delete clusters",
   deleteNodegroups: "Delete node groups",
   nodegroupDeletion: pollStateNames("node group deletion"),
@@ -104,6 +106,8 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
         ...top,
       }),
       [DESTROY.unjoinMembers]: unjoinMembers(resources),
+      // The NLB first: nothing after this needs the Karmada API, and deinit leaves our Service alone.
+      ...loadBalancerDeletion(resources, DESTROY.karmadaInstalled),
       [DESTROY.karmadaInstalled]: {
         Type: "Choice",
         Choices: [{ Variable: `${target}.karmada.initialized`, BooleanEquals: true, Next: DESTROY.removeKarmada }],
@@ -118,7 +122,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
           KARMADA_VERSION: `${target}.karmadaVersion`,
         },
         resultPath: "$.deinit",
-        next: DESTROY.deleteLoadBalancer,
+        next: DESTROY.deleteClusters,
         onFailure: { next: DESTROY.removeKarmadaFailed, resultPath: "$.buildError" },
       }),
       // A failed build's cause is the whole build record: replace it with one a person can act on.
@@ -135,9 +139,8 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
         Type: "Pass",
         Result: { skipped: true, reason: "neither Karmada nor its etcd volumes are on the parent cluster" },
         ResultPath: "$.deinit",
-        Next: DESTROY.deleteLoadBalancer,
+        Next: DESTROY.deleteClusters,
       },
-      ...loadBalancerDeletion(resources, DESTROY.deleteClusters),
       [DESTROY.deleteClusters]: deleteClusters(resources),
       [DESTROY.deleteSecrets]: lambdaTask(fn.destroySecrets, {
         parameters: {
@@ -221,11 +224,14 @@ function unjoinMembers(resources: Day2Resources): MapState {
     ResultSelector: { "builds.$": "$[*].build" },
     ResultPath: "$.unjoins",
     Catch: catchAll(DESTROY.summarizeFailure),
-    Next: DESTROY.karmadaInstalled,
+    Next: DESTROY.deleteLoadBalancer,
   };
 }
 
-/** Delete the LoadBalancer Service (deinit may already have, with its namespace), then wait for its NLB to go. */
+/**
+ * Delete the LoadBalancer Service, then wait for its NLB to go. It is ours (EnsureKarmadaLoadBalancer), not labelled
+ * karmada.io/bootstrapping, so `kubectl karmada deinit` never deletes it (pkg/karmadactl/deinit/deinit.go@v1.18.2).
+ */
 function loadBalancerDeletion(resources: Day2Resources, next: string): States {
   const fn = resources.functions;
   const input: Payload = { "cluster.$": "$.target.parent", "loadBalancer.$": "$.target.karmada.loadBalancer" };
@@ -298,7 +304,8 @@ function deleteClusters(resources: Day2Resources): MapState {
         ...pollLoop({
           subject: "cluster deletion",
           statusFunction: fn.destroyClusterStatus,
-          parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt" },
+          // The previous status tells a cluster that failed to be created (deleted now) from one whose deletion failed.
+          parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt", "status.$": "$.deletion.status" },
           resultPath: "$.deletion",
           work: DELETION_WORK.cluster,
           timeout: {

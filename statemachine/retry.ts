@@ -37,6 +37,18 @@ const backoff = {
   JitterStrategy: "FULL",
 } as const;
 
+/**
+ * EnsureCluster / EnsureNodegroup while a FAILED resource of ours is deleted before it is created again: one retry a
+ * minute for up to 20 minutes (EKS deletes a control plane in 5–12 min, a node group in 3–8 min; functions/lib/timing.ts).
+ */
+export const REPLACING_ERRORS = ["ClusterReplacing", "NodegroupReplacing"] as const;
+export const replacingRetry = (): Retrier => ({
+  ErrorEquals: [...REPLACING_ERRORS],
+  IntervalSeconds: 60,
+  MaxAttempts: 20,
+  BackoffRate: 1,
+});
+
 /** Retry for a Lambda Task. */
 export const lambdaRetry = (): Retrier[] => [
   { ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS, ...STAGE_TRANSIENT_ERRORS], ...backoff },

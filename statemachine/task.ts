@@ -20,6 +20,8 @@ export interface TaskOptions {
   /** Top-level tasks only: state that handles any error. */
   catchTo?: string;
   timeoutSeconds?: number;
+  /** Retriers for this task's own named errors (after the shared policy; their errors do not overlap). */
+  retry?: Retrier[];
 }
 
 function withCatch(task: TaskState, catchTo: string | undefined): TaskState {
@@ -39,7 +41,7 @@ export function lambdaTask(functionArn: string, options: TaskOptions): TaskState
       ResultPath: options.resultPath,
       ...(options.outputPath ? { OutputPath: options.outputPath } : {}),
       TimeoutSeconds: options.timeoutSeconds ?? 180,
-      Retry: lambdaRetry(),
+      Retry: [...lambdaRetry(), ...(options.retry ?? [])],
       ...nextOrEnd(options.next),
     },
     options.catchTo,

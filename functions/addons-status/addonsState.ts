@@ -44,6 +44,17 @@ export const ADDON_STATUS_VERDICT: Record<AddonStatus, Verdict | "degraded"> = {
   DELETE_FAILED: "fail",
 };
 
+/**
+ * Whether EnsureAddons should update an existing addon (UpdateAddon): UPDATE_FAILED, or DEGRADED for longer than
+ * nodes and addon pods normally need (a DEGRADED addon within that window is just waiting for nodes).
+ */
+export function needsUpdate(addon: Addon, now: Date): boolean {
+  if (addon.status === "UPDATE_FAILED") return true;
+  if (addon.status !== "DEGRADED") return false;
+  const age = addon.createdAt ? secondsBetween(addon.createdAt, now) : Number.POSITIVE_INFINITY;
+  return age > DEGRADED_GRACE_SECONDS;
+}
+
 /** One addon's verdict at `now`, with the reason when it failed. */
 function judge(name: string, addon: Addon | undefined, now: Date): { verdict: Verdict; problem?: string } {
   if (!addon) return { verdict: "fail", problem: `${name} does not exist (deleted while the deployment ran?)` };
@@ -80,8 +91,9 @@ export function addonsState(
   if (problems.length) {
     throw new AddonDegraded(
       `EKS addons on cluster ${spec.clusterName} (${spec.role} ${spec.name}, ${spec.region}) failed: ${problems.join(" | ")}. ` +
-        "Fix the cause (node group health, the EBS CSI role's trust policy for pods.eks.amazonaws.com), " +
-        "delete the failed addon (`aws eks delete-addon`), then re-run the deployment.",
+        "Fix the cause (node group health, the EBS CSI role's trust policy for pods.eks.amazonaws.com), then run the " +
+        "deployment again: the next Deploy updates a DEGRADED or UPDATE_FAILED addon (UpdateAddon, resolveConflicts " +
+        "OVERWRITE). If it stays so, or is CREATE_FAILED, delete it (`aws eks delete-addon`) and run the deployment again.",
     );
   }
   const ready = verdicts.every((v) => v.verdict === "ready");

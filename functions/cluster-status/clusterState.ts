@@ -31,7 +31,7 @@ export const CLUSTER_STATUS_VERDICT: Record<ClusterStatus, Verdict> = {
 
 const WAY_OUT: Partial<Record<ClusterStatus, string>> = {
   FAILED:
-    "Fix the cause, delete the cluster (Destroy workflow or `aws eks delete-cluster`), then re-run the deployment.",
+    "FAILED is terminal on EKS. Fix the cause above, then run the deployment again: the next Deploy deletes the FAILED cluster and creates it again.",
   DELETING: "Wait until the deletion has finished, then re-run the deployment.",
 };
 

@@ -1,22 +1,24 @@
 import { findCluster } from "../cluster-status/clusterState.js";
-import { clusterDeletionState } from "../destroy-cluster/clusterDeletion.js";
+import { clusterDone, deleteClusterNow } from "../destroy-cluster/clusterDeletion.js";
 import { type ClusterDeletionPollInput, type DeletionState, notOurs } from "../destroy-inventory/target.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**
- * DestroyClusterStatus: one poll of a cluster deletion: ready once EKS no longer knows the cluster. Read-only.
- * @throws ClusterDeleteFailed when EKS reports the cluster FAILED
+ * DestroyClusterStatus: one poll of a cluster deletion: ready once EKS no longer knows the cluster. A cluster that
+ * could not be deleted yet (it was CREATING or UPDATING) is deleted as soon as EKS lets it (ACTIVE or FAILED).
+ * @throws ClusterDeleteFailed when EKS reports the cluster FAILED after its deletion started
  */
 export async function destroyClusterStatus(
-  { cluster, attempt, startedAt }: ClusterDeletionPollInput,
+  { cluster, attempt, startedAt, status }: ClusterDeletionPollInput,
   deps: StageDeps,
 ): Promise<DeletionState> {
-  const found = await findCluster(deps.aws(cluster.region).eks, cluster.clusterName);
-  const why = notOurs(cluster, found);
+  const eks = deps.aws(cluster.region).eks;
+  const found = await findCluster(eks, cluster.clusterName);
   deps.log.info("cluster deletion polled", {
     clusterName: cluster.clusterName,
     status: found?.status ?? "gone",
     attempt,
   });
-  return clusterDeletionState(cluster, found, attempt, startedAt, deps.now(), why === "gone" ? undefined : why);
+  if (!found || notOurs(cluster, found)) return clusterDone(cluster, found, attempt, startedAt, deps.now());
+  return deleteClusterNow(eks, cluster, found, { attempt, startedAt, previous: status }, deps);
 }

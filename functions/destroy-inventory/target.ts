@@ -66,6 +66,8 @@ export type ClusterDeletionInput = z.output<typeof clusterDeletionInputSchema>;
 export const clusterDeletionPollInputSchema = clusterDeletionInputSchema.extend({
   attempt: z.number().int().min(1),
   startedAt: z.string().optional(),
+  /** The previous step's status word (the cluster loop passes it: FAILED after DELETING is a failed deletion). */
+  status: z.string().optional(),
 });
 export type ClusterDeletionPollInput = z.output<typeof clusterDeletionPollInputSchema>;
 

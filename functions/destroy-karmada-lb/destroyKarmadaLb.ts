@@ -18,8 +18,9 @@ import {
  * DestroyKarmadaLb: deletes the Karmada API's LoadBalancer Service on the parent, so the cloud controller deletes
  * its NLB (an NLB deleted behind the controller's back would be recreated, and one left behind is billed), then
  * returns the first poll step. The NLB to wait for is the one the inventory found, or the Service's if the
- * inventory saw none. Already deleted (deinit removes the namespace, or a re-run) is fine; a parent that is not
- * ours is never touched (`skipped`).
+ * inventory saw none. Already deleted (a re-run) is fine; a parent that is not ours is never touched (`skipped`).
+ * Destroy runs this before KarmadaDeinit: `kubectl karmada deinit` never deletes this Service (not labelled
+ * karmada.io/bootstrapping).
  */
 export async function destroyKarmadaLb(input: LbDeletionInput, deps: StageDeps & KubeDeps): Promise<LbDeletionState> {
   const now = deps.now();

@@ -5,11 +5,18 @@ import {
   deletionState,
   notOurs,
 } from "../destroy-inventory/target.js";
-import { nodegroupsDeletionState, nodegroupsOf, nodegroupsResource } from "../destroy-nodegroups/nodegroupsDeletion.js";
+import {
+  deleteNodegroups,
+  nodegroupsDeletionState,
+  nodegroupsOf,
+  nodegroupsResource,
+} from "../destroy-nodegroups/nodegroupsDeletion.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**
- * DestroyNodegroupsStatus: one poll of the node group deletions: ready once the cluster has none left. Read-only.
+ * DestroyNodegroupsStatus: one poll of the node group deletions: ready once the cluster has none left. A node group
+ * EKS could not delete yet (it was CREATING or UPDATING) is deleted as soon as it can be, so Destroy does not wait
+ * for a deletion that never started.
  * @throws NodegroupDeleteFailed when EKS reports a node group DELETE_FAILED
  */
 export async function destroyNodegroupsStatus(
@@ -29,7 +36,7 @@ export async function destroyNodegroupsStatus(
       startedAt,
       now,
     });
-  const left = await nodegroupsOf(eks, cluster.clusterName);
+  const left = await deleteNodegroups(eks, cluster, await nodegroupsOf(eks, cluster.clusterName), deps);
   deps.log.info("node group deletion polled", { clusterName: cluster.clusterName, left: left.length, attempt });
   return nodegroupsDeletionState(cluster, left, attempt, startedAt, now);
 }

@@ -1,14 +1,14 @@
-import { DeleteNodegroupCommand } from "@aws-sdk/client-eks";
 import { findCluster } from "../cluster-status/clusterState.js";
 import { type ClusterDeletionInput, type DeletionState, deletionState, notOurs } from "../destroy-inventory/target.js";
-import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { nodegroupsDeletionState, nodegroupsOf, nodegroupsResource } from "./nodegroupsDeletion.js";
+import { deleteNodegroups, nodegroupsDeletionState, nodegroupsOf, nodegroupsResource } from "./nodegroupsDeletion.js";
 
 /**
  * DestroyNodegroups: deletes every node group of the cluster (EKS deletes a cluster only without them), after
- * checking the cluster is ours. Node groups already being deleted, or gone, are fine: a re-run converges.
- * Returns the first poll step; a cluster that is gone or not ours is `ready` at once and nothing is touched.
+ * checking the cluster is ours. Node groups already being deleted, or gone, are fine: a re-run converges; one still
+ * being created (EKS refuses to delete it) is deleted by a later poll (DestroyNodegroupsStatus). A DELETE_FAILED
+ * group is deleted again. Returns the first poll step; a cluster that is gone or not ours is `ready` at once and
+ * nothing is touched.
  */
 export async function destroyNodegroups({ cluster }: ClusterDeletionInput, deps: StageDeps): Promise<DeletionState> {
   const now = deps.now();
@@ -25,17 +25,8 @@ export async function destroyNodegroups({ cluster }: ClusterDeletionInput, deps:
     });
 
   const nodegroups = await nodegroupsOf(eks, cluster.clusterName);
-  for (const nodegroup of nodegroups.filter((n) => n.status !== "DELETING")) {
-    const name = nodegroup.nodegroupName ?? "";
-    try {
-      await eks.send(new DeleteNodegroupCommand({ clusterName: cluster.clusterName, nodegroupName: name }));
-      deps.log.info("node group deletion started", { clusterName: cluster.clusterName, nodegroupName: name });
-    } catch (error) {
-      // Gone meanwhile, or already deleting (another execution): the poll sees the outcome.
-      if (!isAwsError(error, "ResourceNotFoundException") && !isAwsError(error, "ResourceInUseException"))
-        throw awsFailure(`failed to delete node group ${name} of EKS cluster ${cluster.clusterName}`, error);
-    }
-  }
-  const left = nodegroups.map((n) => (n.status === "DELETE_FAILED" ? { ...n, status: "DELETING" as const } : n));
+  // A group whose deletion failed before is deleted again here (the status poll would stop on it).
+  const retried = nodegroups.map((n) => (n.status === "DELETE_FAILED" ? { ...n, status: "ACTIVE" as const } : n));
+  const left = await deleteNodegroups(eks, cluster, retried, deps);
   return nodegroupsDeletionState(cluster, left, 0, now.toISOString(), now);
 }

@@ -1,6 +1,6 @@
-import { clusterInputSchema } from "../lib/contracts.js";
+import { ensureInputSchema } from "../lib/contracts.js";
 import { defineStage } from "../lib/stage.js";
 import { ensureCluster } from "./ensureCluster.js";
 
 /** EnsureCluster: creates (or adopts) the EKS cluster and returns the first poll step. */
-export const handler = defineStage({ name: "ensure-cluster", input: clusterInputSchema, run: ensureCluster });
+export const handler = defineStage({ name: "ensure-cluster", input: ensureInputSchema, run: ensureCluster });

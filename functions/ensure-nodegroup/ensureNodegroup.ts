@@ -2,23 +2,30 @@ import {
   type AMITypes,
   CreateNodegroupCommand,
   type CreateNodegroupCommandInput,
+  DeleteNodegroupCommand,
   type EKSClient,
   type Nodegroup,
   UpdateNodegroupConfigCommand,
 } from "@aws-sdk/client-eks";
 import { setting } from "../lib/config.js";
-import type { ClusterInput, ClusterSpec, PollState } from "../lib/contracts.js";
+import type { ClusterSpec, EnsureInput, PollState } from "../lib/contracts.js";
+import { NodegroupCreateFailed, NodegroupReplacing } from "../lib/errors.js";
 import { clusterTags, isOwnedBy, ROLE_TAG } from "../lib/names.js";
-import { awsFailure, isAwsError, pollState, requestToken } from "../lib/poll.js";
+import { awsFailure, formatHealthIssues, isAwsError, pollState, requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { findNodegroup, nodegroupState } from "../nodegroup-status/nodegroupState.js";
 
 /**
  * The CreateNodegroup request: a fixed-size on-demand group (min = max = desired = count; no autoscaler runs
  * here), nodes labelled with the cluster's role so workloads can target the parent or the members. The token
- * is a hash of the request, so a call retried after a lost response is the same request.
+ * is a hash of the request and of the execution, so a call retried after a lost response is the same request and a
+ * create after an earlier execution's CREATE_FAILED group is a new one (see createClusterRequest).
  */
-export function createNodegroupRequest(spec: ClusterSpec, nodeRoleArn: string): CreateNodegroupCommandInput {
+export function createNodegroupRequest(
+  spec: ClusterSpec,
+  nodeRoleArn: string,
+  executionId = "",
+): CreateNodegroupCommandInput {
   const { name, count, instanceTypes, amiType } = spec.nodegroup;
   const request = {
     clusterName: spec.clusterName,
@@ -32,7 +39,7 @@ export function createNodegroupRequest(spec: ClusterSpec, nodeRoleArn: string): 
     tags: clusterTags(spec.deploymentName, spec.role, spec.name),
     labels: { [ROLE_TAG]: spec.role },
   } satisfies CreateNodegroupCommandInput;
-  return { ...request, clientRequestToken: requestToken("CreateNodegroup", JSON.stringify(request)) };
+  return { ...request, clientRequestToken: requestToken("CreateNodegroup", JSON.stringify(request), executionId) };
 }
 
 /** How an existing node group differs from the plan. */
@@ -81,16 +88,23 @@ export function nodegroupDrift(spec: ClusterSpec, nodegroup: Nodegroup): Nodegro
  *   operation the group is left alone and the next run converges it.
  * - Instance types, AMI type, subnets and capacity type cannot change in place. Replacing the group would evict
  *   the Karmada control plane, so they are only logged as warnings; change them by deleting the node group.
- * @throws NodegroupCreateFailed when the node group is CREATE_FAILED, DEGRADED or being deleted
+ * - A CREATE_FAILED group (terminal) is deleted and created again (`replaceNodegroup`).
+ * @throws NodegroupReplacing while a CREATE_FAILED (or deleting) node group is being deleted
+ * @throws NodegroupCreateFailed when the node group is DEGRADED
  */
-export async function ensureNodegroup({ cluster: spec }: ClusterInput, deps: StageDeps): Promise<PollState> {
+export async function ensureNodegroup(
+  { cluster: spec, executionId }: EnsureInput,
+  deps: StageDeps,
+): Promise<PollState> {
   const nodeRoleArn = setting("nodeRoleArn");
   const eks = deps.aws(spec.region).eks;
   const names = { clusterName: spec.clusterName, nodegroupName: spec.nodegroup.name };
 
   const existing = await findNodegroup(eks, spec.clusterName, spec.nodegroup.name);
+  if (existing?.status === "CREATE_FAILED" || existing?.status === "DELETING")
+    return replaceNodegroup(eks, spec, existing, deps);
   if (!existing) {
-    const created = await createNodegroup(eks, spec, createNodegroupRequest(spec, nodeRoleArn));
+    const created = await createNodegroup(eks, spec, createNodegroupRequest(spec, nodeRoleArn, executionId));
     deps.log.info("node group creation started", names);
     return nodegroupState(spec, created, 0, deps.now());
   }
@@ -114,6 +128,41 @@ export async function ensureNodegroup({ cluster: spec }: ClusterInput, deps: Sta
     return state;
   }
   return resizeNodegroup(eks, spec, deps.now());
+}
+
+/**
+ * A CREATE_FAILED node group (terminal on EKS) is deleted so that it can be created again; one being deleted is
+ * waited for. Either way this throws `NodegroupReplacing`, which the state machine retries until it is gone.
+ * @throws NodegroupReplacing while the old node group exists
+ * @throws NodegroupCreateFailed when EKS refuses to delete it
+ */
+async function replaceNodegroup(
+  eks: EKSClient,
+  spec: ClusterSpec,
+  nodegroup: Nodegroup,
+  deps: StageDeps,
+): Promise<never> {
+  const where = `node group ${spec.nodegroup.name} of EKS cluster ${spec.clusterName} (${spec.role} ${spec.name}, ${spec.region})`;
+  if (nodegroup.status === "CREATE_FAILED") {
+    try {
+      await eks.send(new DeleteNodegroupCommand({ clusterName: spec.clusterName, nodegroupName: spec.nodegroup.name }));
+      deps.log.warn("deleting the CREATE_FAILED node group to create it again", {
+        clusterName: spec.clusterName,
+        nodegroupName: spec.nodegroup.name,
+        issues: formatHealthIssues(nodegroup.health?.issues),
+      });
+    } catch (error) {
+      if (isAwsError(error, "ResourceInUseException"))
+        throw new NodegroupCreateFailed(
+          `${where} is CREATE_FAILED and EKS refuses to delete it (${(error as Error).message}). Delete it by hand (aws eks delete-nodegroup), then run the deployment again.`,
+        );
+      if (!isAwsError(error, "ResourceNotFoundException"))
+        throw awsFailure(`failed to delete the CREATE_FAILED ${where}`, error);
+    }
+  }
+  throw new NodegroupReplacing(
+    `${where} was ${nodegroup.status} and is being deleted so that it can be created again; it is created once EKS has deleted it. If this does not end, delete it by hand (aws eks delete-nodegroup), then run the deployment again.`,
+  );
 }
 
 async function createNodegroup(

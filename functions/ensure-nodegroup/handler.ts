@@ -1,6 +1,6 @@
-import { clusterInputSchema } from "../lib/contracts.js";
+import { ensureInputSchema } from "../lib/contracts.js";
 import { defineStage } from "../lib/stage.js";
 import { ensureNodegroup } from "./ensureNodegroup.js";
 
 /** EnsureNodegroup: creates (or adopts and resizes) the managed node group and returns the first poll step. */
-export const handler = defineStage({ name: "ensure-nodegroup", input: clusterInputSchema, run: ensureNodegroup });
+export const handler = defineStage({ name: "ensure-nodegroup", input: ensureInputSchema, run: ensureNodegroup });

@@ -82,6 +82,13 @@ export type PollState = z.output<typeof pollStateSchema>;
 export const clusterInputSchema = z.object({ cluster: clusterSpecSchema });
 export type ClusterInput = z.output<typeof clusterInputSchema>;
 
+/**
+ * Input of the stages that create a cluster or node group: the execution's ID goes into the create call's
+ * `clientRequestToken`, so a create after an earlier execution's FAILED one is a new request (see requestToken).
+ */
+export const ensureInputSchema = clusterInputSchema.extend({ executionId: z.string().min(1).optional() });
+export type EnsureInput = z.output<typeof ensureInputSchema>;
+
 /** Input of every per-cluster status stage. */
 export const clusterPollInputSchema = z.object({ cluster: clusterSpecSchema, attempt: z.number().int().min(1) });
 export type ClusterPollInput = z.output<typeof clusterPollInputSchema>;

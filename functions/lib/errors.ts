@@ -83,6 +83,19 @@ export class ClusterCreateFailed extends OrchestratorError {
   override readonly name = "ClusterCreateFailed";
 }
 
+/**
+ * A FAILED cluster of ours is being deleted so that EnsureCluster can create it again: the state machine retries
+ * EnsureCluster (at a fixed interval, bounded) until it is gone; exhausted, the message says what is left.
+ */
+export class ClusterReplacing extends OrchestratorError {
+  override readonly name = "ClusterReplacing";
+}
+
+/** A CREATE_FAILED node group of ours is being deleted so that EnsureNodegroup can create it again (as above). */
+export class NodegroupReplacing extends OrchestratorError {
+  override readonly name = "NodegroupReplacing";
+}
+
 /** The managed node group went CREATE_FAILED / DEGRADED or is being deleted. */
 export class NodegroupCreateFailed extends OrchestratorError {
   override readonly name = "NodegroupCreateFailed";

@@ -36,8 +36,9 @@ export const NODEGROUP_STATUS_VERDICT: Record<NodegroupStatus, Verdict> = {
 
 const WAY_OUT: Partial<Record<NodegroupStatus, string>> = {
   CREATE_FAILED:
-    "Fix the cause (often: node subnets without a route to the internet or to the EKS endpoints, the node role's " +
-    "policies, or instance capacity), delete the node group, then re-run the deployment.",
+    "CREATE_FAILED is terminal on EKS. Fix the cause (often: node subnets without a route to the internet or to the " +
+    "EKS endpoints, the node role's policies, or instance capacity), then run the deployment again: the next Deploy " +
+    "deletes the failed node group and creates it again.",
   DEGRADED:
     "Fix the cause shown above (see the node group's Health tab in the EKS console), then re-run the deployment.",
   DELETING: "Wait until the deletion has finished, then re-run the deployment.",

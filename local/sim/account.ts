@@ -7,7 +7,7 @@
 import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY, MEMBER_TAG } from "../../functions/lib/names.js";
 import { buildDone, settleBuild } from "./aws/codebuild.js";
 import { ensureTable } from "./aws/dynamodb.js";
-import { handleEks } from "./aws/eks.js";
+import { handleEks, retireToken } from "./aws/eks.js";
 import { AwsEndpoint } from "./aws/server.js";
 import { SimClock } from "./clock.js";
 import { type Answer, SimDns } from "./dns.js";
@@ -418,6 +418,11 @@ export class SimAccount {
         // Deletions finish: node groups, addons, then the cluster itself.
         for (const [name, ng] of Object.entries(cluster.nodegroups))
           if (ng.status === "DELETING" && (ng.deleteAt ?? 0) <= now) {
+            retireToken(this, regionName, "nodegroup", ng, {
+              nodegroupName: name,
+              nodegroupArn: ng.nodegroupArn,
+              clusterName: cluster.name,
+            });
             delete cluster.nodegroups[name];
             this.countDeleted("eks:nodegroup");
           }
@@ -428,6 +433,7 @@ export class SimAccount {
           }
         if (cluster.status === "DELETING") {
           if ((cluster.deleteAt ?? 0) <= now) {
+            retireToken(this, regionName, "cluster", cluster, { name: cluster.name, arn: cluster.arn });
             delete region.clusters[cluster.name];
             this.countDeleted("eks:cluster");
             this.forgetCluster(regionName, cluster.name);
@@ -456,7 +462,11 @@ export class SimAccount {
                   "The add-on is unhealthy because it doesn't have the desired number of replicas (injected fault).",
               };
           }
-          if (addon.status === "CREATING" && addon.readyAt !== undefined && addon.readyAt <= now)
+          if (
+            (addon.status === "CREATING" || addon.status === "UPDATING") &&
+            addon.readyAt !== undefined &&
+            addon.readyAt <= now
+          )
             addon.status = addon.failure ? "DEGRADED" : "ACTIVE";
         }
         syncNodes(this, regionName, cluster, now);

@@ -219,7 +219,8 @@ function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
 
 /**
  * buildspecs/karmada-deinit.yml: skip when the parent is gone; refuse a parent that is not this deployment's;
- * otherwise `kubectl karmada deinit`, then delete the etcd claims and wait for their volumes to go.
+ * otherwise `kubectl karmada deinit` (which keeps the namespace and the claims), then delete the etcd claims, wait for
+ * their volumes to go (a Retain volume is named and fails the build), then delete the namespace (see applyDeinit).
  */
 function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
   const e = build.environment;
@@ -239,6 +240,17 @@ function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
   if (!hasClusterAdmin(parent, sim.identities.codebuildRoleArn, at))
     return fail(
       `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${parent.name}`,
+    );
+  const store = sim.clusterStore(parent);
+  const retained = store
+    .list(store.typeOf("v1", "PersistentVolume"))
+    .filter(
+      (v) => v.spec?.claimRef?.namespace === KARMADA_NAMESPACE && v.spec?.persistentVolumeReclaimPolicy === "Retain",
+    )
+    .map((v) => `${v.metadata.name} (${v.spec?.csi?.volumeHandle})`);
+  if (retained.length)
+    return fail(
+      `etcd volumes with reclaim policy Retain are not deleted with their claims: ${retained.join(" ")}. Delete those PersistentVolumes and EBS volumes, then run Destroy again`,
     );
   return {
     outcome: "SUCCEEDED",
@@ -408,25 +420,94 @@ function applyUnjoin(sim: SimAccount, build: BuildRecord, e: Record<string, stri
   });
 }
 
+/** The label `kubectl karmada init` puts on what `kubectl karmada deinit` deletes (deinit.go@v1.18.2). */
+export const BOOTSTRAPPING_LABEL = "karmada.io/bootstrapping";
+/** The etcd claims' label (cmdinit/kubernetes/statefulset.go@v1.18.2), the selector the deinit build deletes them by. */
+export const ETCD_CLAIM_SELECTOR = `${BOOTSTRAPPING_LABEL}=pvc-defaults`;
+/** The flags buildspecs/karmada-deinit.yml passes to `kubectl karmada deinit` (test/local/karmada.test.ts checks). */
+export const DEINIT_BUILD_FLAGS = { purgeNamespace: false } as const;
+
 /**
- * `kubectl karmada deinit` and the etcd volumes: the karmada-system namespace goes with everything in it (the
- * LoadBalancer Service included, so the controller deletes its NLB), the etcd claims and their volumes are deleted,
- * and the Karmada API stops answering.
+ * The namespace controller: deleting a namespace deletes everything in it, then the namespace
+ * (https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/ — "Deleting a namespace").
+ * Services go through the store, so the service controller deletes a LoadBalancer Service's NLB.
+ */
+export function deleteNamespace(store: KubeStore, namespace: string): void {
+  for (const type of store.resources)
+    if (type.namespaced) for (const o of store.list(type, namespace)) store.delete(type, namespace, o.metadata.name);
+  const ns = store.typeOf("v1", "Namespace");
+  if (store.get(ns, undefined, namespace)) store.delete(ns, undefined, namespace);
+}
+
+/**
+ * `kubectl karmada deinit --namespace <ns> --force [--purge-namespace]`, as karmada-io/karmada
+ * pkg/karmadactl/deinit/deinit.go@v1.18.2 does it: Complete() fails unless the namespace exists; delete() removes the
+ * Deployments and StatefulSets, then the Services, then the Secrets of the namespace that carry the label key
+ * `karmada.io/bootstrapping` (any value), and the namespace only with --purge-namespace; removeNodeLabels() strips
+ * `karmada.io/etcd` labels from nodes. It never deletes a PersistentVolumeClaim ("deinit will not delete etcd data").
+ * Pods go with their workloads (background cascading deletion, the garbage collector:
+ * https://kubernetes.io/docs/concepts/architecture/garbage-collection/).
+ * @returns the error deinit exits with, or undefined
+ */
+export function karmadactlDeinit(
+  store: KubeStore,
+  options: { namespace: string; purgeNamespace: boolean },
+): string | undefined {
+  const { namespace } = options;
+  if (!store.get(store.typeOf("v1", "Namespace"), undefined, namespace)) return `namespaces "${namespace}" not found`;
+  const pods = store.typeOf("v1", "Pod");
+  for (const [apiVersion, kind] of [
+    ["apps/v1", "Deployment"],
+    ["apps/v1", "StatefulSet"],
+    ["v1", "Service"],
+    ["v1", "Secret"],
+  ] as const) {
+    const type = store.typeOf(apiVersion, kind);
+    for (const o of store.list(type, namespace, BOOTSTRAPPING_LABEL)) {
+      store.delete(type, namespace, o.metadata.name);
+      const selector = o.spec?.selector?.matchLabels as Record<string, string> | undefined;
+      if (kind === "Service" || kind === "Secret" || !selector) continue;
+      const wanted = Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      for (const pod of store.list(pods, namespace, wanted)) store.delete(pods, namespace, pod.metadata.name);
+    }
+  }
+  if (options.purgeNamespace) deleteNamespace(store, namespace);
+  const nodes = store.typeOf("v1", "Node");
+  for (const node of store.list(nodes, undefined, "karmada.io/etcd")) {
+    const labels = Object.fromEntries(
+      Object.entries(node.metadata.labels ?? {}).filter(([k]) => !k.includes("karmada.io/etcd")),
+    );
+    store.put({ ...node, metadata: { ...node.metadata, labels } });
+  }
+  return undefined;
+}
+
+/**
+ * What buildspecs/karmada-deinit.yml does after its checks: `kubectl karmada deinit` (flags {@link DEINIT_BUILD_FLAGS})
+ * while the namespace is Active, then it deletes the etcd claims by label; the EBS CSI driver deletes their volumes
+ * (reclaim policy Delete: the PersistentVolume goes once its claim is gone); last it deletes the namespace. The
+ * Karmada API stops answering with its apiserver.
  */
 function applyDeinit(sim: SimAccount, build: BuildRecord, e: Record<string, string>): void {
   const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
   if (!parent) return;
   sim.atTime(build.endTime, () => {
     const store = sim.clusterStore(parent);
-    for (const type of store.resources)
-      for (const o of store.list(type))
-        if (
-          o.metadata.namespace === KARMADA_NAMESPACE ||
-          (type.kind === "PersistentVolume" && o.spec?.claimRef?.namespace === KARMADA_NAMESPACE)
-        )
-          store.delete(type, o.metadata.namespace, o.metadata.name);
-    const ns = store.typeOf("v1", "Namespace");
-    if (store.get(ns, undefined, KARMADA_NAMESPACE)) store.delete(ns, undefined, KARMADA_NAMESPACE);
+    karmadactlDeinit(store, { namespace: KARMADA_NAMESPACE, ...DEINIT_BUILD_FLAGS });
+    const claims = store.typeOf("v1", "PersistentVolumeClaim");
+    for (const c of store.list(claims, KARMADA_NAMESPACE, ETCD_CLAIM_SELECTOR))
+      store.delete(claims, KARMADA_NAMESPACE, c.metadata.name);
+    const volumes = store.typeOf("v1", "PersistentVolume");
+    for (const v of store.list(volumes))
+      if (
+        v.spec?.claimRef?.namespace === KARMADA_NAMESPACE &&
+        v.spec?.persistentVolumeReclaimPolicy === "Delete" &&
+        !store.get(claims, KARMADA_NAMESPACE, v.spec.claimRef.name)
+      )
+        store.delete(volumes, undefined, v.metadata.name);
+    deleteNamespace(store, KARMADA_NAMESPACE);
     if (parent.karmada) sim.retireKarmada(parent.karmada);
     delete parent.karmada;
   });
@@ -574,7 +655,8 @@ function installComponents(sim: SimAccount, parent: ClusterRecord, karmada: Karm
     store.put({
       apiVersion: "apps/v1",
       kind,
-      metadata: { name: app, namespace: KARMADA_NAMESPACE, labels: { app } },
+      // init labels its workloads (statefulset.go / deployments.go@v1.18.2 `appLabels`): what deinit deletes.
+      metadata: { name: app, namespace: KARMADA_NAMESPACE, labels: { app, [BOOTSTRAPPING_LABEL]: "app-defaults" } },
       spec: {
         replicas,
         selector: { matchLabels: { app } },
@@ -652,7 +734,11 @@ function installComponents(sim: SimAccount, parent: ClusterRecord, karmada: Karm
   store.put({
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: "karmada-apiserver", namespace: KARMADA_NAMESPACE, labels: { app: "karmada-apiserver" } },
+    metadata: {
+      name: "karmada-apiserver",
+      namespace: KARMADA_NAMESPACE,
+      labels: { app: "karmada-apiserver", [BOOTSTRAPPING_LABEL]: "service-defaults" },
+    },
     spec: {
       type: "NodePort",
       selector: { app: "karmada-apiserver" },
@@ -671,8 +757,21 @@ function installComponents(sim: SimAccount, parent: ClusterRecord, karmada: Karm
     store.put({
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name, namespace: KARMADA_NAMESPACE, labels: { app: name } },
+      metadata: {
+        name,
+        namespace: KARMADA_NAMESPACE,
+        labels: { app: name, [BOOTSTRAPPING_LABEL]: "service-defaults" },
+      },
       spec: { type: "ClusterIP", selector: { app: name }, ports: [{ port: 443, targetPort: 443 }] },
+    });
+  // The certificate and kubeconfig Secrets (createCertsSecrets in cmdinit/kubernetes/deploy.go, labelled by
+  // secret.go@v1.18.2); their content is not modelled.
+  for (const name of ["karmada-cert", "etcd-cert", "karmada-webhook-cert", "karmada-scheduler-config"])
+    store.put({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name, namespace: KARMADA_NAMESPACE, labels: { [BOOTSTRAPPING_LABEL]: "secret-defaults" } },
+      type: "Opaque",
     });
   // The Karmada API's own namespaces.
   const kstore = sim.karmadaStore(karmada);

@@ -303,6 +303,11 @@ export interface RegionState {
   builds: BuildRecord[];
   /** DynamoDB tables (absent in accounts saved before they were simulated). */
   tables?: Record<string, TableRecord>;
+  /**
+   * `clientRequestToken`s of EKS creates whose cluster or node group is gone, with the answer the create gave: EKS
+   * answers a reused token with the earlier request's result (see local/sim/aws/eks.ts `answerReusedToken`).
+   */
+  usedTokens?: Record<string, { kind: "cluster" | "nodegroup"; answer: Record<string, unknown> }>;
 }
 
 export interface SimState {

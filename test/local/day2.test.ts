@@ -5,9 +5,11 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { clusterTags, DEPLOYMENT_TAG } from "../../functions/lib/names.js";
 import { type LocalRunResult, runLocal, SIMULATED_REGISTRY_TABLE } from "../../local/run.js";
-import { taggedResources } from "../../local/sim/account.js";
+import { SimAccount, taggedResources } from "../../local/sim/account.js";
+import { DEINIT_BUILD_FLAGS, ETCD_CLAIM_SELECTOR, karmadactlDeinit } from "../../local/sim/karmada.js";
+import type { KubeStore } from "../../local/sim/kube/store.js";
 import type { SimState } from "../../local/sim/state.js";
 import { useRealAwsClients } from "./support.js";
 
@@ -63,6 +65,53 @@ describe("Destroy", () => {
     expect(registryItem(result.state)?.status).toEqual({ S: "DESTROYED" });
   });
 
+  it("removes Karmada as the real deinit and the deinit build do: the NLB first, then deinit's labelled objects, the etcd claims and volumes, the namespace last", async () => {
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: NAME },
+      state: account(),
+    });
+
+    expect(result.status).toBe("SUCCEEDED");
+    const at = (resource: string) => result.invocations.filter((i) => i.resource.includes(resource));
+    const deinitBuild = at("karmada-deinit")[0];
+    expect(deinitBuild).toBeDefined();
+    // Our LoadBalancer Service is not labelled karmada.io/bootstrapping: its own stage deletes it, before deinit.
+    expect(Math.max(...at("destroy-karmada-lb-status").map((i) => i.end))).toBeLessThanOrEqual(deinitBuild?.start ?? 0);
+    expect(result.deleted).toMatchObject({
+      "k8s:StatefulSet": 1,
+      "k8s:Secret": 4,
+      "k8s:PersistentVolumeClaim": 3,
+      "k8s:PersistentVolume": 3,
+      "k8s:Namespace": 1,
+      "karmada:controlPlane": 1,
+    });
+    expect(taggedResources(result.state, NAME)).toEqual({});
+  });
+
+  it("waits for a cluster of ours that is still CREATING, deletes it once EKS lets it, and ends with nothing tagged", async () => {
+    let creatingUntil = 0;
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: NAME },
+      state: account(),
+      before: async (sim) => {
+        // A Deploy that stopped while member eu2's re-created cluster was still being created.
+        sim.deleteCluster("demo-eu2");
+        const cluster = await sim.createForeignCluster(EU, "demo-eu2", clusterTags(NAME, "member", "eu2"));
+        cluster.status = "CREATING";
+        cluster.readyAt = sim.now() + 15 * 60_000; // within EKS's typical 9–16 min, after Destroy reaches it
+        creatingUntil = cluster.readyAt;
+      },
+    });
+
+    expect(result.status).toBe("SUCCEEDED");
+    expect(taggedResources(result.state, NAME)).toEqual({});
+    expect(result.state.regions[EU]?.clusters["demo-eu2"]).toBeUndefined();
+    expect(result.endedAt).toBeGreaterThan(creatingUntil);
+    expect(result.deleted["eks:cluster"]).toBe(4);
+  });
+
   it("fails with DestroyNotConfirmed and touches nothing when confirm does not repeat the name", async () => {
     const before = account();
     const result = await runLocal({
@@ -76,6 +125,65 @@ describe("Destroy", () => {
     expect(result.deleted).toEqual({});
     expect(taggedResources(result.state, NAME)).toEqual(taggedResources(deployed.state, NAME));
     expect(registryItem(result.state)).toEqual(registryItem(deployed.state));
+  });
+});
+
+describe("the simulated `kubectl karmada deinit` (pkg/karmadactl/deinit/deinit.go@v1.18.2)", () => {
+  const parentStore = (): KubeStore => {
+    const sim = new SimAccount({
+      seed: 1,
+      state: account(),
+      identities: { credentials: [], codebuildRoleArn: "arn:aws:iam::123456789012:role/cb" },
+      projects: {},
+      kmsKeyId: "alias/test",
+    });
+    const parent = Object.values(sim.region(EU).clusters).find((c) => c.karmada);
+    if (!parent) throw new Error("the deployed account has no Karmada");
+    return sim.clusterStore(parent);
+  };
+  const names = (store: KubeStore, apiVersion: string, kind: string) =>
+    store.list(store.typeOf(apiVersion, kind), "karmada-system").map((o) => o.metadata.name);
+
+  it("deletes only the workloads, Services and Secrets labelled karmada.io/bootstrapping, with their pods; keeps the namespace, the claims and our LoadBalancer Service", () => {
+    const store = parentStore();
+    const claimsBefore = names(store, "v1", "PersistentVolumeClaim");
+    expect(store.list(store.typeOf("v1", "Secret"), "karmada-system", "karmada.io/bootstrapping").length).toBe(4);
+
+    expect(karmadactlDeinit(store, { namespace: "karmada-system", purgeNamespace: false })).toBeUndefined();
+
+    expect(names(store, "apps/v1", "Deployment")).toEqual([]);
+    expect(names(store, "apps/v1", "StatefulSet")).toEqual([]);
+    expect(names(store, "v1", "Pod")).toEqual([]);
+    expect(names(store, "v1", "Secret")).toEqual([]);
+    expect(names(store, "v1", "Service")).toEqual(["karmada-service-loadbalancer"]);
+    expect(names(store, "v1", "PersistentVolumeClaim")).toEqual(claimsBefore);
+    expect(claimsBefore).toHaveLength(3);
+    expect(store.list(store.typeOf("v1", "PersistentVolumeClaim"), "karmada-system", ETCD_CLAIM_SELECTOR)).toHaveLength(
+      3,
+    );
+    expect(store.get(store.typeOf("v1", "Namespace"), undefined, "karmada-system")).toBeDefined();
+  });
+
+  it("deletes the namespace, and everything in it, only with --purge-namespace; fails when it does not exist", () => {
+    const store = parentStore();
+
+    expect(karmadactlDeinit(store, { namespace: "karmada-system", purgeNamespace: true })).toBeUndefined();
+
+    expect(store.get(store.typeOf("v1", "Namespace"), undefined, "karmada-system")).toBeUndefined();
+    expect(names(store, "v1", "PersistentVolumeClaim")).toEqual([]);
+    expect(karmadactlDeinit(store, { namespace: "karmada-system", purgeNamespace: false })).toBe(
+      'namespaces "karmada-system" not found',
+    );
+  });
+
+  it("is run by the simulated deinit build with the flags buildspecs/karmada-deinit.yml passes, followed by its claim and namespace deletes", () => {
+    const buildspec = readFileSync(resolve(import.meta.dirname, "../../buildspecs/karmada-deinit.yml"), "utf8");
+    const deinit = buildspec.split("\n").filter((l) => l.trim().startsWith("kubectl karmada deinit"));
+    expect(deinit).toHaveLength(1);
+    expect(deinit[0]?.includes("--purge-namespace")).toBe(DEINIT_BUILD_FLAGS.purgeNamespace);
+    expect(deinit[0]).toContain("--force");
+    expect(buildspec).toContain(`ETCD_CLAIM_SELECTOR="${ETCD_CLAIM_SELECTOR}"`);
+    expect(buildspec).toMatch(/delete namespace "\$KARMADA_NAMESPACE"/);
   });
 });
 

@@ -140,6 +140,69 @@ describe("injected faults", () => {
     30_000,
   );
 
+  it.each([
+    [
+      "cluster-failed:member1",
+      "ClusterCreateFailed",
+      "the next Deploy deletes the FAILED cluster and creates it again",
+    ],
+    [
+      "nodegroup-failed:member1",
+      "NodegroupCreateFailed",
+      "the next Deploy deletes the failed node group and creates it again",
+    ],
+  ])(
+    "%s: the error names the remedy, and the next Deploy deletes the failed resource, waits, and creates it again",
+    async (spec, error, remedy) => {
+      const failed = await scenario(`${spec} first`, example("minimal.json"), { faults: [parseFault(spec)] });
+      expect(failed).toMatchObject({ status: "FAILED", error });
+      expect(failed.cause).toContain(remedy);
+      const before = Object.values(failed.state.regions).flatMap((r) => Object.values(r.clusters));
+      const old = before.find((c) => c.name.endsWith("member1"));
+
+      const again = await scenario(`${spec} again`, example("minimal.json"), {
+        state: failed.state,
+        startMs: failed.endedAt + 60_000,
+      });
+
+      expect(again.problems).toEqual([]);
+      expect(again.status).toBe("SUCCEEDED");
+      const member = Object.values(again.state.regions)
+        .flatMap((r) => Object.values(r.clusters))
+        .find((c) => c.name.endsWith("member1"));
+      expect(member?.status).toBe("ACTIVE");
+      if (spec.startsWith("cluster")) {
+        expect(member?.createdAt).toBeGreaterThan(old?.createdAt ?? Number.POSITIVE_INFINITY);
+        expect(again.deleted["eks:cluster"]).toBe(1);
+      } else {
+        expect(Object.values(member?.nodegroups ?? {}).map((n) => n.status)).toEqual(["ACTIVE"]);
+        expect(again.deleted["eks:nodegroup"]).toBe(1);
+      }
+    },
+    60_000,
+  );
+
+  it("addon-degraded:parent: the error names the remedy, and the next Deploy updates the DEGRADED addons instead of leaving them", async () => {
+    const failed = await scenario("addon-degraded first", example("minimal.json"), {
+      faults: [parseFault("addon-degraded:parent")],
+    });
+    expect(failed).toMatchObject({ status: "FAILED", error: "AddonDegraded" });
+    expect(failed.cause).toContain("the next Deploy updates a DEGRADED or UPDATE_FAILED addon");
+
+    const again = await scenario("addon-degraded again", example("minimal.json"), {
+      state: failed.state,
+      startMs: failed.endedAt + 60_000,
+    });
+
+    expect(again.problems).toEqual([]);
+    expect(again.status).toBe("SUCCEEDED");
+    const parent = Object.values(again.state.regions)
+      .flatMap((r) => Object.values(r.clusters))
+      .find((c) => c.name.endsWith("parent"));
+    expect(Object.values(parent?.addons ?? {}).map((a) => a.status)).toEqual(["ACTIVE", "ACTIVE"]);
+    expect(again.created["eks:addon"] ?? 0).toBe(0);
+  }, 60_000);
+
   it("throttle:ensure-cluster:3 is retried by the state machine, and the deployment succeeds", async () => {
     // 3 = the SDK's own attempts: the first invocation fails with ThrottlingException, the state machine retries it.
     const result = await scenario("throttle", example("minimal.json"), {

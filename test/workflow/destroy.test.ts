@@ -91,9 +91,10 @@ describe("Destroy execution", () => {
     const last = (stage: Parameters<typeof world.callsOf>[0]) => order.lastIndexOf(stage);
     expect(first("destroyInventory")).toBeLessThan(first("destroySample"));
     expect(first("destroySample")).toBeLessThan(first("karmadaUnjoin"));
-    expect(last("karmadaUnjoin")).toBeLessThan(first("karmadaDeinit"));
-    expect(first("karmadaDeinit")).toBeLessThan(first("destroyKarmadaLb"));
-    expect(last("destroyKarmadaLbStatus")).toBeLessThan(first("destroyNodegroups"));
+    expect(last("karmadaUnjoin")).toBeLessThan(first("destroyKarmadaLb"));
+    // Our LoadBalancer Service and its NLB go before deinit (which never deletes that Service), deinit before the nodes.
+    expect(last("destroyKarmadaLbStatus")).toBeLessThan(first("karmadaDeinit"));
+    expect(first("karmadaDeinit")).toBeLessThan(first("destroyNodegroups"));
     expect(last("destroyClusterStatus")).toBeLessThan(first("destroySecrets"));
     expect(order.at(-1)).toBe("registryUpdate");
 

@@ -2,8 +2,9 @@
  * A deployed "demo" platform for the DriftCheck and Destroy workflow tests. Every Lambda Task runs the real stage
  * against mocked AWS (a small EKS that deletes over "time", ELB, Secrets Manager, EventBridge, CloudWatch, Step
  * Functions, the registry table) and real HTTPS fake Kubernetes API servers (parent, Karmada, two members). Only
- * the CodeBuild jobs are simulated: unjoin removes the member's Cluster object from Karmada, deinit removes Karmada
- * and its namespace (so the LoadBalancer Service goes too) and the etcd volumes.
+ * the CodeBuild jobs are simulated: unjoin removes the member's Cluster object from Karmada, the deinit job removes
+ * Karmada's workloads and the etcd volumes (never our LoadBalancer Service: `kubectl karmada deinit` deletes only what
+ * init labelled karmada.io/bootstrapping, pkg/karmadactl/deinit/deinit.go@v1.18.2).
  *
  * Every Task is recorded (`calls`), `failOnce` makes the next call of a Task fail with a named error, and status
  * stages let one "poll interval" pass (`eks.settle()`) before they look.
@@ -215,14 +216,8 @@ export function day2World(resources: Day2Resources, servers: Servers) {
         name: env.MEMBER_NAME ?? "",
       });
     else {
-      // deinit deletes Karmada's workloads and its namespace (with the LoadBalancer Service); the job deletes the PVCs.
+      // deinit deletes Karmada's labelled workloads; the job deletes the claims, so their volumes go.
       servers.parent.remove({ apiVersion: "apps/v1", kind: "StatefulSet", namespace: "karmada-system", name: "etcd" });
-      servers.parent.remove({
-        apiVersion: "v1",
-        kind: "Service",
-        namespace: "karmada-system",
-        name: "karmada-service-loadbalancer",
-      });
       servers.parent.remove({ apiVersion: "v1", kind: "PersistentVolume", name: "pvc-etcd-0" });
     }
     return {

@@ -52,8 +52,13 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok(describeClusterVersions(req.query));
     case "GET /clusters":
       return ok({ clusters: Object.keys(sim.region(req.region).clusters).sort() });
-    case "POST /clusters":
+    case "POST /clusters": {
+      const earlier = sim.region(req.region).clusters[req.body?.name]
+        ? undefined
+        : answerReusedToken(sim, req.region, "cluster", req.body?.clientRequestToken);
+      if (earlier) return ok({ cluster: earlier });
       return ok({ cluster: await describe(sim, req.region, await createCluster(sim, req)) });
+    }
     case "GET /clusters/{}":
       return ok({ cluster: await describe(sim, req.region, cluster(sim, req.region, name)) });
     case "DELETE /clusters/{}":
@@ -66,10 +71,15 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       const c = cluster(sim, req.region, name);
       return ok({ addon: describeAddon(c, deleteAddon(sim, req.region, c, subName as string)) });
     }
-    case "POST /clusters/{}/node-groups":
+    case "POST /clusters/{}/node-groups": {
+      const earlier = cluster(sim, req.region, name).nodegroups[req.body?.nodegroupName]
+        ? undefined
+        : answerReusedToken(sim, req.region, "nodegroup", req.body?.clientRequestToken);
+      if (earlier) return ok({ nodegroup: earlier });
       return ok({
         nodegroup: describeNodegroup(cluster(sim, req.region, name), createNodegroup(sim, req, name as string)),
       });
+    }
     case "GET /clusters/{}/node-groups":
       return ok({ nodegroups: Object.keys(cluster(sim, req.region, name).nodegroups).sort() });
     case "GET /clusters/{}/node-groups/{}": {
@@ -80,6 +90,10 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok({ update: updateNodegroupConfig(sim, req, name as string, subName as string) });
     case "POST /clusters/{}/addons":
       return ok({ addon: describeAddon(cluster(sim, req.region, name), createAddon(sim, req, name as string)) });
+    case "POST /clusters/{}/addons/{}/update": {
+      const c = cluster(sim, req.region, name);
+      return ok({ update: updateAddon(sim, req, c, subName as string) });
+    }
     case "GET /clusters/{}/addons":
       return ok({ addons: Object.keys(cluster(sim, req.region, name).addons).sort() });
     case "GET /clusters/{}/addons/{}": {
@@ -194,6 +208,34 @@ const requireActive = (c: ClusterRecord) => {
   if (c.status !== "ACTIVE")
     throw new AwsError("InvalidRequestException", `Cluster '${c.name}' is not in ACTIVE status (it is ${c.status}).`);
 };
+
+/**
+ * Remembers the create request of a cluster or node group that is gone: `clientRequestToken` is an idempotency token
+ * ("A unique, case-sensitive identifier that you provide to ensure the idempotency of the request": botocore eks
+ * 2017-11-01 CreateClusterRequest / CreateNodegroupRequest, idempotencyToken; EKS API Reference CreateCluster), so a
+ * create with the same token gets the first request's answer again instead of a new resource.
+ */
+export function retireToken(
+  sim: SimAccount,
+  region: string,
+  kind: "cluster" | "nodegroup",
+  record: { clientRequestToken?: string | undefined; createdAt: number; tags: Record<string, string> },
+  answer: Record<string, unknown>,
+): void {
+  if (!record.clientRequestToken) return;
+  const state = sim.region(region);
+  state.usedTokens ??= {};
+  state.usedTokens[record.clientRequestToken] = {
+    kind,
+    answer: { ...answer, status: "CREATING", createdAt: seconds(record.createdAt), tags: { ...record.tags } },
+  };
+}
+
+/** The earlier answer to a create whose token was used before for a resource that is gone, if any. */
+function answerReusedToken(sim: SimAccount, region: string, kind: "cluster" | "nodegroup", token: unknown) {
+  const used = typeof token === "string" ? sim.region(region).usedTokens?.[token] : undefined;
+  return used?.kind === kind ? used.answer : undefined;
+}
 
 async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterRecord> {
   const b = req.body ?? {};
@@ -317,7 +359,11 @@ export const DELETION_FALLBACK = {
 export const deletionSeconds = (sim: SimAccount, kind: keyof typeof DELETION_FALLBACK, key: string): number =>
   sim.random.durationOr(kind, DELETION_FALLBACK[kind], key);
 
-/** DeleteCluster: refused while node groups exist (as EKS does); the cluster is DELETING, then gone. */
+/**
+ * DeleteCluster: refused while node groups exist (as EKS does) and while the cluster is CREATING or UPDATING
+ * (ResourceInUseException, HTTP 409: among DeleteCluster's errors in botocore eks 2017-11-01 service-2.json; the API
+ * Reference's DeleteCluster says managed node groups must be deleted first); the cluster is DELETING, then gone.
+ */
 function deleteCluster(sim: SimAccount, region: string, name: string): ClusterRecord {
   const c = cluster(sim, region, name);
   if (c.status === "DELETING") return c;
@@ -339,6 +385,7 @@ function deleteCluster(sim: SimAccount, region: string, name: string): ClusterRe
   return c;
 }
 
+/** DeleteNodegroup: ResourceInUseException while the node group is busy (botocore eks 2017-11-01 DeleteNodegroup errors). */
 function deleteNodegroup(sim: SimAccount, region: string, c: ClusterRecord, name: string): NodegroupRecord {
   const n = nodegroup(c, name);
   if (n.status === "DELETING")
@@ -522,6 +569,38 @@ function createAddon(sim: SimAccount, req: EksRequest, clusterName: string): Add
   c.addons[name] = record;
   sim.count("eks:addon");
   return record;
+}
+
+/**
+ * UpdateAddon (POST /clusters/{name}/addons/{addonName}/update, botocore eks 2017-11-01): refused with
+ * ResourceInUseException while the addon is being created, updated or deleted; otherwise the addon is UPDATING and
+ * its manifests are applied again (`resolveConflicts` NONE / OVERWRITE / PRESERVE), then it is ACTIVE — DEGRADED
+ * again if what degraded it is still there (an injected `addon-degraded` fault of this run). Returns the Update.
+ */
+function updateAddon(sim: SimAccount, req: EksRequest, c: ClusterRecord, name: string) {
+  const a = addon(c, name);
+  const b = req.body ?? {};
+  if (b.resolveConflicts !== undefined && !["NONE", "OVERWRITE", "PRESERVE"].includes(b.resolveConflicts))
+    throw new AwsError("InvalidParameterException", `resolveConflicts must be one of NONE, OVERWRITE, PRESERVE`);
+  if (["CREATING", "UPDATING", "DELETING"].includes(a.status))
+    throw new AwsError("ResourceInUseException", `Addon ${name} is currently ${a.status}`, 409);
+  requireActive(c);
+  const now = sim.now();
+  a.status = "UPDATING";
+  if (b.addonVersion) a.addonVersion = b.addonVersion;
+  if (!sim.faults.addonDegrades(c.name, c.tags[MEMBER_TAG])) delete a.failure;
+  a.readyAt = now + sim.random.duration("addonCreate", `${req.region}/${c.name}/${name}/update`) * 1000;
+  return {
+    id: sim.random.uuid(),
+    status: "InProgress",
+    type: "AddonUpdate",
+    params: [
+      ...(b.resolveConflicts ? [{ type: "ResolveConflicts", value: b.resolveConflicts }] : []),
+      ...(b.addonVersion ? [{ type: "AddonVersion", value: b.addonVersion }] : []),
+    ],
+    createdAt: seconds(now),
+    errors: [],
+  };
 }
 
 function describeAddon(c: ClusterRecord, a: AddonRecord) {

@@ -93,10 +93,23 @@ class Cloud {
     writeFileSync(join(this.state, "karmada", "clusters", member), "");
   }
   isJoined = (member: string) => existsSync(join(this.state, "karmada", "clusters", member));
-  karmadaInstalled() {
-    writeFileSync(join(this.state, "parent", "namespace"), "");
+  /** karmada-system as `kubectl karmada init` leaves it, plus our LoadBalancer Service unless it was deleted. */
+  karmadaInstalled(options: { loadBalancerService?: boolean; phase?: "Active" | "Terminating" } = {}) {
+    writeFileSync(join(this.state, "parent", "namespace"), options.phase ?? "Active");
+    const objects = [
+      ...KARMADA_OBJECTS,
+      ...(options.loadBalancerService ? ["service karmada-service-loadbalancer -"] : []),
+    ];
+    writeFileSync(join(this.state, "parent", "objects"), objects.map((o) => `${o}\n`).join(""));
   }
-  isInstalled = () => existsSync(join(this.state, "parent", "namespace"));
+  namespace = () => {
+    const file = join(this.state, "parent", "namespace");
+    return existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+  };
+  objectsLeft = () => {
+    const file = join(this.state, "parent", "objects");
+    return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+  };
   volumes(lines: string[]) {
     writeFileSync(join(this.state, "parent", "pvs"), lines.map((l) => `${l}\n`).join(""));
   }
@@ -240,9 +253,23 @@ const ETCD_VOLUMES = [
   "pvc-1 karmada-system Delete vol-0bbb",
   "pvc-app default Delete vol-0ccc",
 ];
-
+/**
+ * What `kubectl karmada init` leaves in karmada-system (kind, name, karmada.io/bootstrapping value), after
+ * karmada-io/karmada pkg/karmadactl/cmdinit/kubernetes (statefulset.go, deployments.go, services.go, secret.go)@v1.18.2.
+ */
+const KARMADA_OBJECTS = [
+  "statefulset etcd app-defaults",
+  "deployment karmada-apiserver app-defaults",
+  "deployment karmada-controller-manager app-defaults",
+  "service karmada-apiserver service-defaults",
+  "service etcd service-defaults",
+  "secret karmada-cert secret-defaults",
+  "secret etcd-cert secret-defaults",
+  "pvc etcd-data-etcd-0 pvc-defaults",
+  "pvc etcd-data-etcd-1 pvc-defaults",
+];
 describe("karmada-deinit", () => {
-  it("removes Karmada, deletes the etcd claims and waits until their volumes are gone", () => {
+  it("runs deinit without --purge-namespace, then deletes the etcd claims, waits for their volumes, and deletes the namespace last", () => {
     const cloud = new Cloud();
     track(cloud);
     cloud.eksCluster("demo-parent");
@@ -252,17 +279,67 @@ describe("karmada-deinit", () => {
     const build = cloud.run("karmada-deinit", DEINIT);
 
     expect(build.status).toBe("SUCCEEDED");
-    const [deinit] = callsTo(build.calls, "kubectl-karmada", "deinit");
+    const [deinit, ...again] = callsTo(build.calls, "kubectl-karmada", "deinit");
+    expect(again).toEqual([]);
     expect(deinit).toContain("--force");
+    expect(deinit).not.toContain("--purge-namespace");
     expect(flagValue(deinit, "--namespace")).toBe("karmada-system");
-    const [claims] = callsTo(build.calls, "kubectl").filter((c) => c.includes("delete"));
-    expect(flagValue(claims, "-l")).toBe("karmada.io/bootstrapping=pvc-defaults");
+    const deletes = callsTo(build.calls, "kubectl").filter((c) => c.includes("delete"));
+    expect(deletes.map((c) => c.slice(c.indexOf("delete"), c.indexOf("delete") + 3))).toEqual([
+      ["delete", "persistentvolumeclaims", "-l"],
+      ["delete", "namespace", "karmada-system"],
+    ]);
+    expect(flagValue(deletes[0], "-l")).toBe("karmada.io/bootstrapping=pvc-defaults");
+    // Order: deinit, claims, every volume gone (polled), then the namespace.
+    const order = build.calls.map((c) =>
+      c[0] === "kubectl-karmada" ? c[1] : c.includes("delete") ? `delete ${c[c.indexOf("delete") + 1]}` : "",
+    );
+    const at = (what: string) => order.indexOf(what);
+    expect(at("deinit")).toBeLessThan(at("delete persistentvolumeclaims"));
+    expect(at("delete persistentvolumeclaims")).toBeLessThan(at("delete namespace"));
+    const lastVolumePoll = build.calls.findLastIndex((c) => c.includes("persistentvolumes"));
+    expect(lastVolumePoll).toBeLessThan(at("delete namespace"));
     expect(callsTo(build.calls, "sleep").length).toBeGreaterThan(0);
-    expect(cloud.isInstalled()).toBe(false);
+    expect(cloud.namespace()).toBeUndefined();
+    expect(cloud.objectsLeft()).toEqual([]);
     expect(cloud.volumesLeft()).toBe("pvc-app default Delete vol-0ccc");
   });
 
-  it("only waits for the etcd volumes when an earlier run already removed Karmada", () => {
+  it("succeeds against the real deinit's behaviour: it keeps the namespace, which this build then deletes (no wait for deinit to do it)", () => {
+    const cloud = new Cloud();
+    track(cloud);
+    cloud.eksCluster("demo-parent");
+    cloud.karmadaInstalled();
+    cloud.volumes(ETCD_VOLUMES.slice(0, 1));
+
+    const build = cloud.run("karmada-deinit", { ...DEINIT });
+
+    expect(build.status).toBe("SUCCEEDED");
+    expect(build.output).toContain("remove Karmada from Kubernetes successfully.");
+    // The real deinit deleted the labelled workloads, Services and Secrets, and left the claims and the namespace.
+    expect(build.output).toContain('delete statefulset "etcd"');
+    expect(build.output).toContain('persistentvolumeclaim "etcd-data-etcd-0" deleted');
+    expect(build.output).toContain('namespace "karmada-system" deleted');
+    expect(cloud.namespace()).toBeUndefined();
+  });
+
+  it("cleans up after an earlier run: a Terminating namespace gets no second deinit and no second delete", () => {
+    const cloud = new Cloud();
+    track(cloud);
+    cloud.eksCluster("demo-parent");
+    cloud.karmadaInstalled({ phase: "Terminating" });
+    cloud.volumes(ETCD_VOLUMES.slice(0, 1));
+
+    const build = cloud.run("karmada-deinit", DEINIT);
+
+    expect(build.status).toBe("SUCCEEDED");
+    expect(callsTo(build.calls, "kubectl-karmada", "deinit")).toEqual([]);
+    expect(callsTo(build.calls, "kubectl").filter((c) => c.includes("namespace") && c.includes("delete"))).toEqual([]);
+    expect(cloud.namespace()).toBeUndefined();
+    expect(cloud.volumesLeft()).toBe("");
+  });
+
+  it("only waits for the etcd volumes when an earlier run already removed Karmada and its namespace", () => {
     const cloud = new Cloud();
     track(cloud);
     cloud.eksCluster("demo-parent");
@@ -296,8 +373,37 @@ describe("karmada-deinit", () => {
 
     const build = cloud.run("karmada-deinit", DEINIT);
 
-    expect(build).toMatchObject({ status: "FAILED", failedPhase: "post_build" });
+    expect(build).toMatchObject({ status: "FAILED", failedPhase: "build" });
     expect(build.output).toContain("pvc-0 (vol-0aaa)");
+    expect(cloud.namespace()).toBe("Active");
+  });
+
+  it("gives up on volumes the CSI driver does not delete after a bounded wait, naming them and where to look", () => {
+    const cloud = new Cloud();
+    track(cloud);
+    cloud.eksCluster("demo-parent");
+    cloud.karmadaInstalled();
+    cloud.volumes(ETCD_VOLUMES.slice(0, 1));
+
+    const build = cloud.run("karmada-deinit", { ...DEINIT, STUB_PV_POLLS: "1000" });
+
+    expect(build).toMatchObject({ status: "FAILED", failedPhase: "build" });
+    expect(build.output).toMatch(/etcd data still on demo-parent after 600 s: volume pvc-0\. .*ebs-csi-controller/);
+    expect(callsTo(build.calls, "sleep")).toHaveLength(59);
+  });
+
+  it("gives up on a namespace stuck Terminating after a bounded wait, naming how to find what holds it", () => {
+    const cloud = new Cloud();
+    track(cloud);
+    cloud.eksCluster("demo-parent");
+    cloud.karmadaInstalled();
+
+    const build = cloud.run("karmada-deinit", { ...DEINIT, STUB_NS_POLLS: "1000" });
+
+    expect(build).toMatchObject({ status: "FAILED", failedPhase: "build" });
+    expect(build.output).toContain(
+      "namespace karmada-system is still Terminating on demo-parent after 300 s. Its conditions name what is left",
+    );
   });
 
   it("refuses to touch a parent cluster that is not ours", () => {
@@ -310,6 +416,6 @@ describe("karmada-deinit", () => {
 
     expect(build).toMatchObject({ status: "FAILED", failedPhase: "pre_build" });
     expect(callsTo(build.calls, "kubectl-karmada", "deinit")).toEqual([]);
-    expect(cloud.isInstalled()).toBe(true);
+    expect(cloud.namespace()).toBe("Active");
   });
 });

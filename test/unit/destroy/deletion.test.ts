@@ -109,6 +109,25 @@ describe("destroyNodegroups", () => {
     expect(eks.writes).toEqual(["DeleteNodegroup eu-central-1 demo-member-1/member-1-nodes"]);
   });
 
+  it("deletes a node group that was still CREATING (EKS refused then) as soon as EKS lets it, instead of waiting for a deletion that never started", async () => {
+    eks.add("eu-central-1", eksCluster("demo-member-1"), {
+      nodegroups: ["member-1-nodes"],
+      nodegroupStatus: "CREATING",
+    });
+    const member = target("member-1");
+
+    const first = await destroyNodegroups({ cluster: member }, deps());
+    expect(first).toMatchObject({ ready: false, status: "CREATING member-1-nodes (deleted once EKS has finished)" });
+    expect(eks.writes).toEqual([]);
+
+    eks.settle(); // the node group is ACTIVE now
+    const next = await destroyNodegroupsStatus({ cluster: member, attempt: 1, startedAt: first.startedAt }, deps());
+    expect(eks.writes).toEqual(["DeleteNodegroup eu-central-1 demo-member-1/member-1-nodes"]);
+    expect(next).toMatchObject({ ready: false, status: "DELETING member-1-nodes" });
+    eks.settle();
+    expect(await destroyNodegroupsStatus({ cluster: member, attempt: 2 }, deps())).toMatchObject({ ready: true });
+  });
+
   it("stops with NodegroupDeleteFailed when EKS cannot delete a node group", async () => {
     eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
     const nodegroup = eks.cluster("eu-central-1", "demo-member-1")?.nodegroups.get("member-1-nodes");
@@ -167,12 +186,46 @@ describe("destroyCluster", () => {
     expect(eks.writes).toEqual([]);
   });
 
-  it("stops with ClusterDeleteFailed when EKS reports the cluster FAILED", async () => {
+  it("stops with ClusterDeleteFailed when EKS reports the cluster FAILED after its deletion started", async () => {
     eks.add("eu-central-1", eksCluster("demo-parent", { status: "FAILED" }));
 
-    await expect(destroyClusterStatus({ cluster: target("parent"), attempt: 3 }, deps())).rejects.toThrow(
-      ClusterDeleteFailed,
-    );
+    await expect(
+      destroyClusterStatus({ cluster: target("parent"), attempt: 3, status: "DELETING" }, deps()),
+    ).rejects.toThrow(ClusterDeleteFailed);
+    expect(eks.writes).toEqual([]);
+  });
+
+  it("waits for a cluster still CREATING (EKS answers ResourceInUseException) and deletes it once it is ACTIVE", async () => {
+    eks.add("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }));
+    const member = target("member-1");
+
+    const first = await destroyCluster({ cluster: member }, deps());
+    expect(first).toMatchObject({ ready: false, status: "CREATING (deleted once EKS has finished)" });
+    expect(eks.writes).toEqual([]);
+    const still = await destroyClusterStatus({ cluster: member, attempt: 1, status: first.status }, deps());
+    expect(still).toMatchObject({ ready: false, status: "CREATING (deleted once EKS has finished)" });
+
+    eks.settle(); // ACTIVE now
+    const deleting = await destroyClusterStatus({ cluster: member, attempt: 2, status: still.status }, deps());
+    expect(eks.writes).toEqual(["DeleteCluster eu-central-1 demo-member-1"]);
+    expect(deleting).toMatchObject({ ready: false, status: "DELETING", startedAt: NOW.toISOString() });
+    eks.settle();
+    expect(await destroyClusterStatus({ cluster: member, attempt: 3, status: deleting.status }, deps())).toMatchObject({
+      ready: true,
+      status: "gone",
+    });
+  });
+
+  it("deletes a cluster whose creation FAILED while Destroy waited for it", async () => {
+    eks.add("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }));
+    const member = target("member-1");
+    const first = await destroyCluster({ cluster: member }, deps());
+
+    eks.settle({ failCreating: true });
+    const next = await destroyClusterStatus({ cluster: member, attempt: 1, status: first.status }, deps());
+
+    expect(eks.writes).toEqual(["DeleteCluster eu-central-1 demo-member-1"]);
+    expect(next).toMatchObject({ ready: false, status: "DELETING" });
   });
 });
 

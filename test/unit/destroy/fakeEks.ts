@@ -27,16 +27,23 @@ interface FakeCluster {
 
 export interface FakeEks {
   mock: AwsClientStub<EKSClient>;
-  add(region: string, cluster: Cluster, options?: { nodegroups?: string[]; addons?: string[] }): void;
+  add(
+    region: string,
+    cluster: Cluster,
+    options?: { nodegroups?: string[]; addons?: string[]; nodegroupStatus?: Nodegroup["status"] },
+  ): void;
   cluster(region: string, name: string): FakeCluster | undefined;
   /** Mutating calls as `<Command> <region> <target>`. */
   writes: string[];
-  /** Finishes every deletion in progress. */
-  settle(): void;
+  /** Finishes every deletion in progress, and every creation (CREATING → ACTIVE, or `failCreating` → FAILED). */
+  settle(options?: { failCreating?: boolean }): void;
 }
 
 const notFound = (what: string) =>
   Object.assign(new Error(`No ${what} found`), { name: "ResourceNotFoundException", $metadata: {} });
+
+/** What EKS answers a delete of a cluster or node group it is still creating or updating (botocore eks model). */
+const inUse = (message: string) => Object.assign(new Error(message), { name: "ResourceInUseException", $metadata: {} });
 
 let shared: AwsClientStub<EKSClient> | undefined;
 
@@ -87,6 +94,8 @@ export function fakeEks(): FakeEks {
     writes.push(`DeleteNodegroup ${region} ${clusterName}/${nodegroupName}`);
     const nodegroup = find(region, clusterName).nodegroups.get(nodegroupName);
     if (!nodegroup) throw notFound(`node group ${nodegroupName}`);
+    if (nodegroup.status === "CREATING" || nodegroup.status === "UPDATING")
+      throw inUse(`Nodegroup is ${nodegroup.status}`);
     nodegroup.status = "DELETING";
     return { nodegroup: structuredClone(nodegroup) };
   });
@@ -100,11 +109,9 @@ export function fakeEks(): FakeEks {
     const region = await regionOf(getClient);
     writes.push(`DeleteCluster ${region} ${name}`);
     const found = find(region, name);
-    if (found.nodegroups.size)
-      throw Object.assign(new Error("Cluster has nodegroups attached"), {
-        name: "ResourceInUseException",
-        $metadata: {},
-      });
+    if (found.nodegroups.size) throw inUse("Cluster has nodegroups attached");
+    if (found.cluster.status === "CREATING" || found.cluster.status === "UPDATING")
+      throw inUse(`Cluster is ${found.cluster.status}`);
     found.cluster.status = "DELETING";
     return { cluster: structuredClone(found.cluster) };
   });
@@ -118,18 +125,26 @@ export function fakeEks(): FakeEks {
         nodegroups: new Map(
           (options.nodegroups ?? []).map((n) => [
             n,
-            { nodegroupName: n, status: "ACTIVE", scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 } },
+            {
+              nodegroupName: n,
+              status: options.nodegroupStatus ?? "ACTIVE",
+              scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
+            },
           ]),
         ),
         addons: new Map((options.addons ?? []).map((a) => [a, { addonName: a, status: "ACTIVE" }])),
       });
     },
     cluster: (region, name) => regions.get(region)?.get(name),
-    settle() {
+    settle(options = {}) {
       for (const clusters of regions.values())
         for (const [name, c] of clusters) {
-          for (const [n, g] of c.nodegroups) if (g.status === "DELETING") c.nodegroups.delete(n);
+          for (const [n, g] of c.nodegroups) {
+            if (g.status === "DELETING") c.nodegroups.delete(n);
+            else if (g.status === "CREATING") g.status = options.failCreating ? "CREATE_FAILED" : "ACTIVE";
+          }
           if (c.cluster.status === "DELETING") clusters.delete(name);
+          else if (c.cluster.status === "CREATING") c.cluster.status = options.failCreating ? "FAILED" : "ACTIVE";
         }
     },
   };

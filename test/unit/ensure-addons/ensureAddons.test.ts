@@ -1,6 +1,13 @@
-import { type Addon, CreateAddonCommand, DescribeAddonCommand, EKSClient } from "@aws-sdk/client-eks";
+import {
+  type Addon,
+  CreateAddonCommand,
+  DescribeAddonCommand,
+  EKSClient,
+  UpdateAddonCommand,
+} from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEGRADED_GRACE_SECONDS } from "../../../functions/addons-status/addonsState.js";
 import { createAddonRequest, ensureAddons } from "../../../functions/ensure-addons/ensureAddons.js";
 import { handler } from "../../../functions/ensure-addons/handler.js";
 import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../../../functions/lib/names.js";
@@ -114,6 +121,36 @@ describe("ensureAddons", () => {
     const state = await ensureAddons({ cluster: parentSpec() }, stageDeps());
 
     expect(state).toMatchObject({ ready: false, status: "CREATING" });
+  });
+
+  it("updates an addon an earlier run left DEGRADED (UpdateAddon, resolveConflicts OVERWRITE) and polls it, instead of leaving it", async () => {
+    describeAddon(POD_IDENTITY_ADDON).resolves({ addon: addon(POD_IDENTITY_ADDON) });
+    describeAddon(EBS_CSI_ADDON).resolves({
+      addon: addon(EBS_CSI_ADDON, { status: "DEGRADED", createdAt: secondsAgo(DEGRADED_GRACE_SECONDS + 600) }),
+    });
+    eks.on(UpdateAddonCommand).resolves({ update: { id: "u-1", status: "InProgress", type: "AddonUpdate" } });
+
+    const state = await ensureAddons({ cluster: parentSpec() }, stageDeps());
+
+    expect(eks).toHaveReceivedCommandTimes(UpdateAddonCommand, 1);
+    expect(eks).toHaveReceivedCommandWith(UpdateAddonCommand, {
+      clusterName: "demo-parent",
+      addonName: EBS_CSI_ADDON,
+      resolveConflicts: "OVERWRITE",
+    });
+    expect(eks).not.toHaveReceivedCommand(CreateAddonCommand);
+    expect(state).toMatchObject({ ready: false, status: "CREATING" });
+  });
+
+  it("leaves a DEGRADED addon alone while nodes may still be coming up", async () => {
+    describeAddon(POD_IDENTITY_ADDON).resolves({ addon: addon(POD_IDENTITY_ADDON) });
+    describeAddon(EBS_CSI_ADDON).resolves({
+      addon: addon(EBS_CSI_ADDON, { status: "DEGRADED", createdAt: secondsAgo(60) }),
+    });
+
+    await ensureAddons({ cluster: parentSpec() }, stageDeps());
+
+    expect(eks).not.toHaveReceivedCommand(UpdateAddonCommand);
   });
 
   it("fails with AddonDegraded when an existing addon is CREATE_FAILED", async () => {

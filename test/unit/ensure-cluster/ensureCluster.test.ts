@@ -1,4 +1,4 @@
-import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { CreateClusterCommand, DeleteClusterCommand, DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createClusterRequest, ensureCluster } from "../../../functions/ensure-cluster/ensureCluster.js";
@@ -129,30 +129,42 @@ describe("ensureCluster", () => {
     expect(eks).not.toHaveReceivedCommand(CreateClusterCommand);
   });
 
-  it.each(["FAILED", "DELETING"])(
-    "fails with ClusterCreateFailed when the cluster is %s, quoting EKS",
-    async (status) => {
-      eks.on(DescribeClusterCommand).resolves({
-        cluster: {
-          name: "demo-parent",
-          status: status as "FAILED",
-          tags: OUR_TAGS,
-          health: {
-            issues: [{ code: "Ec2SubnetNotFound", message: "subnet-a does not exist", resourceIds: ["subnet-a"] }],
-          },
-        },
-      });
+  it("deletes a FAILED cluster of ours (terminal on EKS) and asks to be retried until it is gone (ClusterReplacing)", async () => {
+    eks.on(DescribeClusterCommand).resolves({
+      cluster: {
+        name: "demo-parent",
+        status: "FAILED",
+        tags: OUR_TAGS,
+        health: { issues: [{ code: "Ec2SubnetNotFound", message: "subnet-a does not exist" }] },
+      },
+    });
+    eks.on(DeleteClusterCommand).resolves({ cluster: { name: "demo-parent", status: "DELETING" } });
 
-      const run = ensureCluster({ cluster: parentSpec() }, stageDeps());
+    await expect(ensureCluster({ cluster: parentSpec(), executionId: "exec-2" }, stageDeps())).rejects.toMatchObject({
+      name: "ClusterReplacing",
+      message: expect.stringMatching(/demo-parent.*was FAILED and is being deleted so that it can be created again/),
+    });
+    expect(eks).toHaveReceivedCommandWith(DeleteClusterCommand, { name: "demo-parent" });
+    expect(eks).not.toHaveReceivedCommand(CreateClusterCommand);
+  });
 
-      await expect(run).rejects.toMatchObject({
-        name: "ClusterCreateFailed",
-        message: expect.stringMatching(
-          new RegExp(`demo-parent.*${status}.*Ec2SubnetNotFound: subnet-a does not exist`),
-        ),
-      });
-    },
-  );
+  it("waits for a cluster of ours being deleted without deleting it again, then creates it with a token the failed create never used", async () => {
+    eks.on(DescribeClusterCommand).resolves({ cluster: { name: "demo-parent", status: "DELETING", tags: OUR_TAGS } });
+    await expect(ensureCluster({ cluster: parentSpec(), executionId: "exec-2" }, stageDeps())).rejects.toMatchObject({
+      name: "ClusterReplacing",
+    });
+    expect(eks).not.toHaveReceivedCommand(DeleteClusterCommand);
+
+    eks.reset();
+    eks.on(DescribeClusterCommand).rejects(notFound());
+    eks.on(CreateClusterCommand).resolves({ cluster: { name: "demo-parent", status: "CREATING", tags: OUR_TAGS } });
+    await ensureCluster({ cluster: parentSpec(), executionId: "exec-2" }, stageDeps());
+
+    const failedCreate = createClusterRequest(parentSpec(), SETTINGS.CLUSTER_ROLE_ARN, "exec-1").clientRequestToken;
+    const token = eks.commandCalls(CreateClusterCommand)[0]?.args[0].input.clientRequestToken;
+    expect(token).toBe(createClusterRequest(parentSpec(), SETTINGS.CLUSTER_ROLE_ARN, "exec-2").clientRequestToken);
+    expect(token).not.toBe(failedCreate);
+  });
 
   it("adopts the cluster another execution created between describe and create", async () => {
     eks

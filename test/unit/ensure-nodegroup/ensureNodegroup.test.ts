@@ -211,7 +211,7 @@ describe("ensureNodegroup", () => {
     expect(state.ready).toBe(true);
   });
 
-  it.each(["CREATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"])(
+  it.each(["DEGRADED", "DELETE_FAILED"])(
     "fails with NodegroupCreateFailed when the existing node group is %s",
     async (status) => {
       eks.on(DescribeNodegroupCommand).resolves({
@@ -234,6 +234,37 @@ describe("ensureNodegroup", () => {
       expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
     },
   );
+
+  it("deletes a CREATE_FAILED node group (terminal on EKS) and asks to be retried until it is gone (NodegroupReplacing)", async () => {
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ status: "CREATE_FAILED" }) });
+    eks.on(DeleteNodegroupCommand).resolves({ nodegroup: matching({ status: "DELETING" }) });
+
+    await expect(ensureNodegroup({ cluster: parentSpec(), executionId: "exec-2" }, stageDeps())).rejects.toMatchObject({
+      name: "NodegroupReplacing",
+      message: expect.stringMatching(/parent-nodes of EKS cluster demo-parent.*was CREATE_FAILED and is being deleted/),
+    });
+    expect(eks).toHaveReceivedCommandWith(DeleteNodegroupCommand, {
+      clusterName: "demo-parent",
+      nodegroupName: "parent-nodes",
+    });
+    expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
+  });
+
+  it("waits for a node group being deleted without deleting it again", async () => {
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ status: "DELETING" }) });
+
+    await expect(ensureNodegroup({ cluster: parentSpec() }, stageDeps())).rejects.toMatchObject({
+      name: "NodegroupReplacing",
+    });
+    expect(eks).not.toHaveReceivedCommand(DeleteNodegroupCommand);
+  });
+
+  it("gives each execution's create its own token, so a re-create after a failed one is a new request", () => {
+    const token = (execution: string) =>
+      createNodegroupRequest(parentSpec(), SETTINGS.NODE_ROLE_ARN, execution).clientRequestToken;
+    expect(token("exec-1")).not.toBe(token("exec-2"));
+    expect(token("exec-1")).toBe(token("exec-1"));
+  });
 
   it("adopts the node group another execution created between describe and create", async () => {
     eks
