@@ -172,7 +172,7 @@ describe("the simulated Karmada API", () => {
     const keys = new KeyPool(false);
     const karmadaCa = await createCa("karmada", keys);
     const record = {
-      version: "v1.19.0",
+      version: "v1.18.2",
       initializedAt: sim.now(),
       apiserverReplicas: 3,
       etcdReplicas: 3,

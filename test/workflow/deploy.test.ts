@@ -118,7 +118,7 @@ describe("Deploy execution", () => {
       DEPLOYMENT_NAME: "demo",
       CLUSTER_REGION: "eu-central-1",
       CLUSTER_NAME: "demo-parent",
-      KARMADA_VERSION: "v1.19.0",
+      KARMADA_VERSION: "v1.18.2",
       APISERVER_REPLICAS: "3",
       ETCD_REPLICAS: "3",
       NLB_HOSTNAME: "k-1234.elb.eu-central-1.amazonaws.com",
@@ -137,7 +137,7 @@ describe("Deploy execution", () => {
       MEMBER_NAME: "us1",
       CLUSTER_NAME: "demo-us1",
       CLUSTER_REGION: "us-east-1",
-      KARMADA_VERSION: "v1.19.0",
+      KARMADA_VERSION: "v1.18.2",
       SECRETS_REGION: "eu-central-1",
       KUBECONFIG_SECRET: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
     });

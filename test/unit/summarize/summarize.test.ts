@@ -33,7 +33,7 @@ const resolved: ResolvedDeployment = {
   parent: parentSpec(),
   members: [member("eu1", "eu-central-1", 1), member("eu2", "eu-west-1", 1), member("us1", "us-east-1", 2)],
   karmada: {
-    version: "v1.19.0",
+    version: "v1.18.2",
     apiserverReplicas: 3,
     etcdReplicas: 3,
     allowedCidrs: ["203.0.113.0/24"],
@@ -141,7 +141,7 @@ describe("summarize", () => {
 
     expect(summary).toEqual({
       deploymentName: "demo",
-      karmada: { apiEndpoint: `https://${HOSTNAME}:32443`, kubeconfigSecretArn: SECRET_ARN, version: "v1.19.0" },
+      karmada: { apiEndpoint: `https://${HOSTNAME}:32443`, kubeconfigSecretArn: SECRET_ARN, version: "v1.18.2" },
       members: [
         { name: "eu1", clusterName: "demo-eu1", region: "eu-central-1", weight: 1, ready: true },
         { name: "eu2", clusterName: "demo-eu2", region: "eu-west-1", weight: 1, ready: true },
