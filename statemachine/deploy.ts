@@ -140,7 +140,11 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
       // DEPLOYED, releasing the lock.
       [DEPLOY.recordResult]: registryTask(fn.registryUpdate, "deploySucceeded", {
         next: DEPLOY.done,
-        extra: { "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion" },
+        extra: {
+          "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion",
+          // The Summary whole (it holds no secret): a path into it would be an uncatchable error were it absent.
+          "summary.$": "$.summary",
+        },
         ...top,
       }),
       [DEPLOY.done]: { Type: "Succeed", OutputPath: "$.summary" },
@@ -223,6 +227,7 @@ function parentBranch(resources: DeployResources): StateMachineDefinition {
           KARMADA_VERSION: "$.resolved.karmada.version",
           APISERVER_REPLICAS: "States.Format('{}', $.resolved.karmada.apiserverReplicas)",
           ETCD_REPLICAS: "States.Format('{}', $.resolved.karmada.etcdReplicas)",
+          CERT_VALIDITY_DAYS: "States.Format('{}', $.resolved.karmada.certValidityDays)",
           NLB_HOSTNAME: "$.prepared.loadBalancer.hostname",
           NLB_IPV4: "$.prepared.loadBalancer.ipv4",
           SECRETS_REGION: "$.resolved.region",

@@ -135,6 +135,8 @@ export interface DeploymentRecord {
   lastExecution?: ExecutionOutcome;
   /** The Kubernetes version the last successful Deploy resolved (the plan may say `latest`). */
   kubernetesVersion?: string;
+  /** When the Karmada certificates expire (ISO 8601 UTC), as the last successful Deploy's Summary reported it. */
+  karmadaCertificatesExpireAt?: string;
   lastDriftReport?: DriftReport;
   /** Executions started through {@link startExclusive}; part of their names, bumped with a compare-and-set. */
   revision?: number;
@@ -207,6 +209,7 @@ export interface RecordChanges {
   status?: DeploymentStatus;
   plan?: Record<string, unknown>;
   kubernetesVersion?: string;
+  karmadaCertificatesExpireAt?: string;
   lastDriftReport?: DriftReport;
   deployedAt?: string;
   destroyedAt?: string;

@@ -28,8 +28,15 @@ const failure = { error: z.string().optional(), cause: z.string().optional() };
 export const registryUpdateInputSchema = z.discriminatedUnion("action", [
   /** Deploy, after the plan is valid: record the plan and take the lock. */
   z.object({ action: z.literal("deployStarted"), input, executionArn }),
-  /** Deploy succeeded: DEPLOYED, with the Kubernetes version Preflight resolved. */
-  z.object({ action: z.literal("deploySucceeded"), input, executionArn, kubernetesVersion: z.string().optional() }),
+  /** Deploy succeeded: DEPLOYED, with the Kubernetes version Preflight resolved and the certificates' expiry. */
+  z.object({
+    action: z.literal("deploySucceeded"),
+    input,
+    executionArn,
+    kubernetesVersion: z.string().optional(),
+    /** The Deploy's Summary: its `karmada.certificatesExpireAt` is recorded (when it is a timestamp). */
+    summary: z.unknown().optional(),
+  }),
   z.object({ action: z.literal("deployFailed"), input, executionArn, ...failure }),
   /** DriftCheck: take the lock, return the plan to check against. */
   z.object({ action: z.literal("checkStarted"), input, executionArn }),
@@ -115,6 +122,7 @@ export async function registryUpdate(
         status: "DEPLOYED",
         deployedAt: now.toISOString(),
         ...(input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {}),
+        ...certificatesExpiry(input.summary),
       });
     case "destroyed":
       return finish(nameIn(input.input), "SUCCEEDED", { status: "DESTROYED", destroyedAt: now.toISOString() });
@@ -189,6 +197,13 @@ export async function registryUpdate(
     deps.log.info("registry: execution ended", { deploymentName: name, operation, outcome, recorded });
     return { recorded, deploymentName: name };
   }
+}
+
+/** `karmada.certificatesExpireAt` of a Summary, when it holds a timestamp (null: the Summary did not know it). */
+const summaryExpiry = z.object({ karmada: z.object({ certificatesExpireAt: z.iso.datetime({ offset: true }) }) });
+function certificatesExpiry(summary: unknown): { karmadaCertificatesExpireAt?: string } {
+  const parsed = summaryExpiry.safeParse(summary);
+  return parsed.success ? { karmadaCertificatesExpireAt: parsed.data.karmada.certificatesExpireAt } : {};
 }
 
 /** The deployment a DriftCheck or Destroy input names. */
