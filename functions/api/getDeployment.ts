@@ -96,9 +96,7 @@ export async function getDeployment(request: ApiRequest, deps: ApiDeps): Promise
     ...(execution ? { execution } : {}),
     ...(record.currentExecution && record.lastExecution ? { lastExecution: record.lastExecution } : {}),
     ...(record.kubernetesVersion ? { kubernetesVersion: record.kubernetesVersion } : {}),
-    ...(record.karmadaCertificatesExpireAt
-      ? { karmadaCertificatesExpireAt: record.karmadaCertificatesExpireAt }
-      : {}),
+    ...(record.karmadaCertificatesExpireAt ? { karmadaCertificatesExpireAt: record.karmadaCertificatesExpireAt } : {}),
     plan: record.plan,
     lastDriftReport: record.lastDriftReport ?? null,
     createdAt: record.createdAt,

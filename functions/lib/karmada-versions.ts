@@ -136,8 +136,7 @@ export const PINS_MARKER = "# PINS TABLE";
 export function renderBuildspec(text: string, releases: readonly KarmadaRelease[] = KARMADA_RELEASES): string {
   const lines = text.split("\n");
   const at = lines.flatMap((line, i) => (line.trim() === PINS_MARKER ? [i] : []));
-  if (at.length !== 1)
-    throw new Error(`a buildspec must have exactly one '${PINS_MARKER}' line (found ${at.length})`);
+  if (at.length !== 1) throw new Error(`a buildspec must have exactly one '${PINS_MARKER}' line (found ${at.length})`);
   const index = at[0] as number;
   const indent = (lines[index] as string).match(/^\s*/)?.[0] ?? "";
   lines.splice(index, 1, ...renderPins(releases).map((line) => indent + line));

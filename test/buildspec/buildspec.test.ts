@@ -3,20 +3,20 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  DEPLOYMENT_TAG,
-  KARMADA_API_PORT,
-  KARMADA_NAMESPACE,
-  MANAGED_BY,
-  MANAGED_BY_TAG,
-  STORAGE_CLASS_NAME,
-} from "../../functions/lib/names.js";
-import {
   DEFAULT_KARMADA_VERSION,
   KARMADA_RELEASES,
   PINS_MARKER,
   SUPPORTED_KARMADA_VERSIONS,
 } from "../../functions/lib/karmada-versions.js";
-import { KARMADA_CERTS_EXPIRY_TAG } from "../../functions/lib/names.js";
+import {
+  DEPLOYMENT_TAG,
+  KARMADA_API_PORT,
+  KARMADA_CERTS_EXPIRY_TAG,
+  KARMADA_NAMESPACE,
+  MANAGED_BY,
+  MANAGED_BY_TAG,
+  STORAGE_CLASS_NAME,
+} from "../../functions/lib/names.js";
 import { type BuildspecName, loadBuildspec, PHASES } from "./harness.js";
 
 const REPO = resolve(import.meta.dirname, "../..");

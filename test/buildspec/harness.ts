@@ -11,6 +11,7 @@
  * The fake tools (test/buildspec/stubs) record their argv in one log the tests read back.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -22,7 +23,6 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -135,7 +135,12 @@ function fakeModule(dir: string, edit?: (files: Map<string, string>) => void) {
   // golang.org/x/mod/sumdb/dirhash Hash1: sha256 over "<sha256 hex>  <name>\n" per file, sorted by name.
   const summary = [...files.keys()]
     .sort()
-    .map((file) => `${createHash("sha256").update(files.get(file) as string).digest("hex")}  ${file}\n`)
+    .map(
+      (file) =>
+        `${createHash("sha256")
+          .update(files.get(file) as string)
+          .digest("hex")}  ${file}\n`,
+    )
     .join("");
   return { zip, h1: `h1:${createHash("sha256").update(summary).digest("base64")}`, files: [...files.keys()] };
 }

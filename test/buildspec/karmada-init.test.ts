@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { KARMADA_RELEASES, SUPPORTED_KARMADA_VERSIONS } from "../../functions/lib/karmada-versions.js";
 import {
   type BuildResult,
   callsTo,
@@ -15,7 +16,6 @@ import {
   TAMPERED_MODULE,
   TEST_RELEASES,
 } from "./harness.js";
-import { KARMADA_RELEASES, SUPPORTED_KARMADA_VERSIONS } from "../../functions/lib/karmada-versions.js";
 
 const spec = loadBuildspec("karmada-init", { releases: TEST_RELEASES });
 
@@ -107,7 +107,11 @@ describe("karmada-init install phase", { timeout: 120_000 }, () => {
   });
 
   it.each([
-    ["the kubectl-karmada sha256", /(KUBECTL_KARMADA_SHA256=\(\[v1\.18\.2\]=)"[^"]*"/, "the pinned sha256 of kubectl-karmada v1.18.2 is ''"],
+    [
+      "the kubectl-karmada sha256",
+      /(KUBECTL_KARMADA_SHA256=\(\[v1\.18\.2\]=)"[^"]*"/,
+      "the pinned sha256 of kubectl-karmada v1.18.2 is ''",
+    ],
     ["the kubectl sha256", /(KUBECTL_SHA256=\(\[v1\.18\.2\]=)"[^"]*"/, "the pinned sha256 of kubectl v1.35.2 is ''"],
     ["the kubectl version", /(KUBECTL_VERSIONS=\(\[v1\.18\.2\]=)"[^"]*"/, "has no valid kubectl version pin"],
     ["the Go module hash", /(KARMADA_MODULE_H1=\(\[v1\.18\.2\]=)"[^"]*"/, "has no valid Go module hash pin"],
@@ -209,7 +213,9 @@ describe("karmada-init on a parent without Karmada", { timeout: 120_000 }, () =>
   it("issues the certificates for CERT_VALIDITY_DAYS and records their expiry as a tag of the kubeconfig secret", () => {
     const init = karmadaInits(fresh.calls)[0];
     expect(flagValue(init, "--cert-validity-period")).toBe("8760h");
-    const expiry = cloud.secret(ENV.KUBECONFIG_SECRET)?.tags?.["eks-karmada-orchestrator/karmada-certificates-not-after"];
+    const expiry = cloud.secret(ENV.KUBECONFIG_SECRET)?.tags?.[
+      "eks-karmada-orchestrator/karmada-certificates-not-after"
+    ];
     expect(expiry).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     const days = (Date.parse(expiry ?? "") - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(364);

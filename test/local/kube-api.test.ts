@@ -174,6 +174,7 @@ describe("the simulated Karmada API", () => {
     const record = {
       version: "v1.18.2",
       initializedAt: sim.now(),
+      certValidityDays: 365,
       apiserverReplicas: 3,
       etcdReplicas: 3,
       nlbHostname: "x.elb.eu-central-1.amazonaws.com",

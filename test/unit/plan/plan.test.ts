@@ -252,8 +252,7 @@ describe("the plan (execution input)", () => {
     });
 
     it("accepts every version of the table", () => {
-      for (const version of SUPPORTED_KARMADA_VERSIONS)
-        expect(problemsOf({ "karmada.version": version })).toEqual([]);
+      for (const version of SUPPORTED_KARMADA_VERSIONS) expect(problemsOf({ "karmada.version": version })).toEqual([]);
     });
   });
 
