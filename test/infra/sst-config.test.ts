@@ -55,6 +55,7 @@ describe("sst.config.ts", () => {
 
   it("gives every CodeBuild project its buildspec with the pins of the version table rendered in", () => {
     expect(squashed).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of sst.config.ts, a template literal there
       'source: { type: "NO_SOURCE", buildspec: renderBuildspec(readFileSync(`buildspecs/${job}.yml`, "utf8")) },',
     );
     expect(config).toContain('await import("./functions/lib/karmada-versions.js")');
