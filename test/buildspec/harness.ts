@@ -153,6 +153,11 @@ export const TAMPERED_MODULE = fakeModule(mkdtempSync(join(SCRATCH, "module-")),
     if (file.endsWith("work.karmada.io_works.yaml")) files.set(file, "kind: CustomResourceDefinition # changed\n");
 });
 
+/** A module without charts/karmada/_crds/patches (what a wrong pin for another module would let through). */
+export const MODULE_WITHOUT_PATCHES = fakeModule(mkdtempSync(join(SCRATCH, "module-")), (files) => {
+  for (const file of files.keys()) if (file.includes("/_crds/patches/")) files.delete(file);
+});
+
 /** The real table, with the Go module hash of the fake module (the other pins are reported by the fake sha256sum). */
 export const TEST_RELEASES: readonly KarmadaRelease[] = KARMADA_RELEASES.map((r) =>
   r.version === DEFAULT_KARMADA_VERSION ? { ...r, goModuleH1: FAKE_MODULE.h1 } : r,

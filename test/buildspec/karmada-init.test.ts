@@ -11,6 +11,7 @@ import {
   filesContaining,
   flagValue,
   loadBuildspec,
+  MODULE_WITHOUT_PATCHES,
   runBuild,
   SECRET_MARKER,
   TAMPERED_MODULE,
@@ -136,6 +137,21 @@ describe("karmada-init install phase", { timeout: 120_000 }, () => {
       `checksum mismatch for Go module github.com/karmada-io/karmada@v1.18.2: expected ${FAKE_MODULE.h1}, got ${TAMPERED_MODULE.h1}`,
     );
     expect(build.phases.pre_build.status).toBe("SKIPPED");
+    expect(karmadaInits(cloud.calls())).toEqual([]);
+  });
+
+  it("refuses a verified module that lacks the CRD layout init needs (crds/bases and crds/patches)", () => {
+    const pinned = TEST_RELEASES.map((r) => ({ ...r, goModuleH1: MODULE_WITHOUT_PATCHES.h1 }));
+    const cloud = new FakeCloud();
+
+    const build = runBuild(loadBuildspec("karmada-init", { releases: pinned }), cloud, ENV, {
+      moduleZip: MODULE_WITHOUT_PATCHES.zip,
+    });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.install.stderr).toContain(
+      "the Go module github.com/karmada-io/karmada@v1.18.2 has no charts/karmada/_crds/bases and _crds/patches",
+    );
     expect(karmadaInits(cloud.calls())).toEqual([]);
   });
 
