@@ -2,10 +2,12 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import {
   DEFAULT_KARMADA_VERSION,
   KARMADA_RELEASES,
   PINS_MARKER,
+  renderBuildspec,
   SUPPORTED_KARMADA_VERSIONS,
 } from "../../functions/lib/karmada-versions.js";
 import {
@@ -109,6 +111,18 @@ describe("the pinned tool versions", () => {
       expect(install).toContain(`[${release.version}]="${release.goModuleH1}"`);
     }
     expect(install).not.toContain(PINS_MARKER);
+  });
+
+  it.each(ALL)("keep %s.yml valid YAML when rendered into its text, as sst.config.ts deploys it", (name) => {
+    const spec = loadBuildspec(name);
+    const deployed = parse(renderBuildspec(spec.text)) as typeof spec.doc;
+
+    // The YAML CodeBuild gets runs exactly the commands these tests run.
+    expect(deployed.phases.install?.commands).toEqual(spec.phases.install);
+    expect({ ...deployed, phases: { ...deployed.phases, install: undefined } }).toEqual({
+      ...spec.doc,
+      phases: { ...spec.doc.phases, install: undefined },
+    });
   });
 
   it("leave no placeholder checksum in the buildspecs, their docs or the README", () => {
