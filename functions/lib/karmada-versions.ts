@@ -13,7 +13,7 @@
  * the Go module hash from the Go checksum database (`go mod download -json github.com/karmada-io/karmada@<tag>` with
  * GOSUMDB on prints it as `Sum`), the kube-apiserver version from `--kube-image-tag`'s default in
  * pkg/karmadactl/cmdinit/cmdinit.go at the tag, and a kubectl within one minor of it whose sha256 at least two
- * independent sources agree on. test/unit/karmada-versions checks the shape and the skew of every row.
+ * independent sources agree on. test/unit/plan/karmada-versions.test.ts checks the shape and the skew of every row.
  */
 
 export interface KarmadaRelease {
