@@ -10,12 +10,12 @@ export const ROLE_TAG = "eks-karmada-orchestrator/role";
 /** Tag with the Karmada member name of a member cluster. */
 export const MEMBER_TAG = "eks-karmada-orchestrator/member";
 export const MANAGED_BY_TAG = "managed-by";
+export const MANAGED_BY = "eks-karmada-orchestrator";
 /**
  * Tag on the Karmada kubeconfig secret: when the certificates `kubectl karmada init` issued expire (notAfter of the
  * admin client certificate, ISO 8601 UTC). The init build sets it; Summary reads it with DescribeSecret.
  */
 export const KARMADA_CERTS_EXPIRY_TAG = "eks-karmada-orchestrator/karmada-certificates-not-after";
-export const MANAGED_BY = "eks-karmada-orchestrator";
 
 export type ClusterRole = "parent" | "member";
 
