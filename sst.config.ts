@@ -30,6 +30,7 @@ export default $config({
   async run() {
     // SST recommends no top-level imports in sst.config.ts: modules load here, as its infra/ examples do.
     const { readFileSync } = await import("node:fs");
+    const { renderBuildspec } = await import("./functions/lib/karmada-versions.js");
     const { ENV, PROVIDED_BY_RUNTIME } = await import("./functions/lib/config.js");
     type Setting = import("./functions/lib/config.js").Setting;
     const { deployDefinition } = await import("./statemachine/deploy.js");
@@ -160,7 +161,9 @@ export default $config({
         name: naming.projectName(stage, job),
         description,
         serviceRole: buildRole.arn,
-        source: { type: "NO_SOURCE", buildspec: readFileSync(`buildspecs/${job}.yml`, "utf8") },
+        // The pins come from the one version table (functions/lib/karmada-versions.ts), rendered into the inline
+        // buildspec here: the committed buildspecs pin nothing and refuse to install unless rendered.
+        source: { type: "NO_SOURCE", buildspec: renderBuildspec(readFileSync(`buildspecs/${job}.yml`, "utf8")) },
         artifacts: { type: "NO_ARTIFACTS" },
         environment: {
           type: "LINUX_CONTAINER",

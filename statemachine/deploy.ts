@@ -143,7 +143,8 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
         next: DEPLOY.done,
         extra: {
           "kubernetesVersion.$": "$.resolved.parent.kubernetesVersion",
-          "estimatedMonthlyCost.$": "$.summary.cost",
+          // The Summary whole (it holds no secret): a path into it would be an uncatchable error were it absent.
+          "summary.$": "$.summary",
         },
         ...top,
       }),
@@ -230,6 +231,7 @@ function parentBranch(resources: DeployResources): StateMachineDefinition {
           KARMADA_VERSION: "$.resolved.karmada.version",
           APISERVER_REPLICAS: "States.Format('{}', $.resolved.karmada.apiserverReplicas)",
           ETCD_REPLICAS: "States.Format('{}', $.resolved.karmada.etcdReplicas)",
+          CERT_VALIDITY_DAYS: "States.Format('{}', $.resolved.karmada.certValidityDays)",
           NLB_HOSTNAME: "$.prepared.loadBalancer.hostname",
           NLB_IPV4: "$.prepared.loadBalancer.ipv4",
           SECRETS_REGION: "$.resolved.region",

@@ -96,6 +96,7 @@ export async function getDeployment(request: ApiRequest, deps: ApiDeps): Promise
     ...(execution ? { execution } : {}),
     ...(record.currentExecution && record.lastExecution ? { lastExecution: record.lastExecution } : {}),
     ...(record.kubernetesVersion ? { kubernetesVersion: record.kubernetesVersion } : {}),
+    ...(record.karmadaCertificatesExpireAt ? { karmadaCertificatesExpireAt: record.karmadaCertificatesExpireAt } : {}),
     plan: record.plan,
     estimatedMonthlyCost: record.estimatedMonthlyCost ?? null,
     lastDriftReport: record.lastDriftReport ?? null,

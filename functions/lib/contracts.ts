@@ -37,6 +37,8 @@ export type ClusterSpec = z.output<typeof clusterSpecSchema>;
 /** The Karmada control plane, resolved. */
 export const karmadaSpecSchema = z.object({
   version: z.string(),
+  /** `kubectl karmada init --cert-validity-period`, in days. */
+  certValidityDays: z.number().int(),
   apiserverReplicas: z.number().int(),
   etcdReplicas: z.number().int(),
   allowedCidrs: z.array(z.string()).min(1),

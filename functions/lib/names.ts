@@ -11,6 +11,11 @@ export const ROLE_TAG = "eks-karmada-orchestrator/role";
 export const MEMBER_TAG = "eks-karmada-orchestrator/member";
 export const MANAGED_BY_TAG = "managed-by";
 export const MANAGED_BY = "eks-karmada-orchestrator";
+/**
+ * Tag on the Karmada kubeconfig secret: when the certificates `kubectl karmada init` issued expire (notAfter of the
+ * admin client certificate, ISO 8601 UTC). The init build sets it; Summary reads it with DescribeSecret.
+ */
+export const KARMADA_CERTS_EXPIRY_TAG = "eks-karmada-orchestrator/karmada-certificates-not-after";
 
 export type ClusterRole = "parent" | "member";
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { InvalidPlan } from "./errors.js";
+import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
 import { clusterName, nodegroupName } from "./names.js";
 
 /** Karmada limits member cluster names to 48 characters. */
@@ -15,7 +16,13 @@ export const MAX_EKS_CLUSTER_NAME = 100;
  * and the deployment name also prefixes schedule and secret names: 32 leaves room for all of them.
  */
 export const MAX_DEPLOYMENT_NAME = 32;
-export const DEFAULT_KARMADA_VERSION = "v1.19.0";
+export { DEFAULT_KARMADA_VERSION } from "./karmada-versions.js";
+/** `kubectl karmada init --cert-validity-period` default (365 days, pkg/karmadactl/cmdinit/cmdinit.go@v1.18.2). */
+export const DEFAULT_CERT_VALIDITY_DAYS = 365;
+/** Leaf certificates outliving the CA init generates (10 years, client-go cert.NewSelfSignedCACert) are pointless. */
+export const MAX_CERT_VALIDITY_DAYS = 3650;
+/** Renewing means re-initializing Karmada: a shorter period would make that a monthly chore. */
+export const MIN_CERT_VALIDITY_DAYS = 30;
 /**
  * Every member's iteration writes to the one execution history (25,000 events at most): at the poll caps a member
  * costs about 270 events, so 40 members (also the inline Map's concurrency) leave room for the parent and the joins.
@@ -124,8 +131,23 @@ const planObject = z.strictObject({
     .strictObject({
       version: z
         .string()
-        .regex(/^v\d+\.\d+\.\d+$/, "must be a Karmada release tag such as v1.19.0")
-        .default(DEFAULT_KARMADA_VERSION),
+        .refine(
+          (v) => SUPPORTED_KARMADA_VERSIONS.includes(v),
+          `must be a Karmada release this product pins (kubectl-karmada, kubectl and CRD checksums): ${SUPPORTED_KARMADA_VERSIONS.join(", ")}`,
+        )
+        .default(DEFAULT_KARMADA_VERSION)
+        .meta({ enum: [...SUPPORTED_KARMADA_VERSIONS] })
+        .describe("Karmada release tag; one of the versions in functions/lib/karmada-versions.ts"),
+      certValidityDays: z
+        .number()
+        .int("must be a whole number of days")
+        .min(MIN_CERT_VALIDITY_DAYS, `must be at least ${MIN_CERT_VALIDITY_DAYS} days (renewal re-initializes Karmada)`)
+        .max(
+          MAX_CERT_VALIDITY_DAYS,
+          `must be at most ${MAX_CERT_VALIDITY_DAYS} days (the Karmada CA kubectl karmada init generates is valid 10 years)`,
+        )
+        .default(DEFAULT_CERT_VALIDITY_DAYS)
+        .describe("Validity of the certificates kubectl karmada init issues (--cert-validity-period), in days"),
       apiserverReplicas: z.number().int().min(1, "must be at least 1").max(7, "must be at most 7").default(3),
       etcdReplicas: z
         .number()

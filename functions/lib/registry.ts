@@ -138,6 +138,8 @@ export interface DeploymentRecord {
   kubernetesVersion?: string;
   /** The monthly cost estimate of the last successful Deploy (its Summary's `cost`). */
   estimatedMonthlyCost?: CostEstimate;
+  /** When the Karmada certificates expire (ISO 8601 UTC), as the last successful Deploy's Summary reported it. */
+  karmadaCertificatesExpireAt?: string;
   lastDriftReport?: DriftReport;
   /** Executions started through {@link startExclusive}; part of their names, bumped with a compare-and-set. */
   revision?: number;
@@ -210,6 +212,7 @@ export interface RecordChanges {
   status?: DeploymentStatus;
   plan?: Record<string, unknown>;
   kubernetesVersion?: string;
+  karmadaCertificatesExpireAt?: string;
   lastDriftReport?: DriftReport;
   deployedAt?: string;
   destroyedAt?: string;

@@ -37,6 +37,7 @@ export const preflightInputSchema = z.object({
     members: z.array(clusterPlan).min(1),
     karmada: z.object({
       version: z.string(),
+      certValidityDays: z.number().int(),
       apiserverReplicas: z.number().int(),
       etcdReplicas: z.number().int(),
       allowedCidrs: z.array(z.string()).min(1),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { costEstimateSchema } from "../lib/cost.js";
+import { type CostEstimate, costEstimateSchema } from "../lib/cost.js";
 import { DeploymentNotFound, ExecutionInProgress } from "../lib/errors.js";
 import { parsePlan } from "../lib/plan.js";
 import {
@@ -29,13 +29,14 @@ const failure = { error: z.string().optional(), cause: z.string().optional() };
 export const registryUpdateInputSchema = z.discriminatedUnion("action", [
   /** Deploy, after the plan is valid: record the plan and take the lock. */
   z.object({ action: z.literal("deployStarted"), input, executionArn }),
-  /** Deploy succeeded: DEPLOYED, with the Kubernetes version Preflight resolved. */
+  /** Deploy succeeded: DEPLOYED, with the Kubernetes version Preflight resolved, the certificates' expiry and the cost estimate. */
   z.object({
     action: z.literal("deploySucceeded"),
     input,
     executionArn,
     kubernetesVersion: z.string().optional(),
-    estimatedMonthlyCost: costEstimateSchema.optional(),
+    /** The Deploy's Summary: its `karmada.certificatesExpireAt` and its `cost` are recorded (when well-formed). */
+    summary: z.unknown().optional(),
   }),
   z.object({ action: z.literal("deployFailed"), input, executionArn, ...failure }),
   /** DriftCheck: take the lock, return the plan to check against. */
@@ -122,7 +123,8 @@ export async function registryUpdate(
         status: "DEPLOYED",
         deployedAt: now.toISOString(),
         ...(input.kubernetesVersion ? { kubernetesVersion: input.kubernetesVersion } : {}),
-        ...(input.estimatedMonthlyCost ? { estimatedMonthlyCost: input.estimatedMonthlyCost } : {}),
+        ...certificatesExpiry(input.summary),
+        ...costEstimate(input.summary),
       });
     case "destroyed":
       return finish(nameIn(input.input), "SUCCEEDED", { status: "DESTROYED", destroyedAt: now.toISOString() });
@@ -197,6 +199,19 @@ export async function registryUpdate(
     deps.log.info("registry: execution ended", { deploymentName: name, operation, outcome, recorded });
     return { recorded, deploymentName: name };
   }
+}
+
+/** `karmada.certificatesExpireAt` of a Summary, when it holds a timestamp (null: the Summary did not know it). */
+const summaryExpiry = z.object({ karmada: z.object({ certificatesExpireAt: z.iso.datetime({ offset: true }) }) });
+function certificatesExpiry(summary: unknown): { karmadaCertificatesExpireAt?: string } {
+  const parsed = summaryExpiry.safeParse(summary);
+  return parsed.success ? { karmadaCertificatesExpireAt: parsed.data.karmada.certificatesExpireAt } : {};
+}
+
+/** The Summary's cost estimate, when it has a well-formed one. */
+function costEstimate(summary: unknown): { estimatedMonthlyCost?: CostEstimate } {
+  const parsed = z.object({ cost: costEstimateSchema }).safeParse(summary);
+  return parsed.success ? { estimatedMonthlyCost: parsed.data.cost } : {};
 }
 
 /** The deployment a DriftCheck or Destroy input names. */

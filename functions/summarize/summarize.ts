@@ -3,11 +3,14 @@ import type { BuildResult, PollState } from "../lib/contracts.js";
 import { type CostEstimate, estimateMonthlyCost } from "../lib/cost.js";
 import { KarmadaNotInitialized } from "../lib/errors.js";
 import { type KubeDeps, kubeCall, kubeFactory } from "../lib/kube.js";
-import { KARMADA_API_PORT } from "../lib/names.js";
+import { KARMADA_API_PORT, KARMADA_CERTS_EXPIRY_TAG } from "../lib/names.js";
 import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { secondsBetween } from "../lib/timing.js";
 import type { SummarizeInput } from "./schema.js";
+
+/** Days before the certificates' expiry from which the Summary warns. */
+export const CERT_EXPIRY_WARNING_DAYS = 30;
 
 /** Karmada's Cluster API (a member joined to Karmada). */
 export const KARMADA_CLUSTER = { group: "cluster.karmada.io", version: "v1alpha1", plural: "clusters" } as const;
@@ -21,6 +24,11 @@ export interface Summary {
     /** ARN of the secret holding the Karmada kubeconfig (the ARN only: fetch the value with your own access). */
     kubeconfigSecretArn: string;
     version: string;
+    /**
+     * When the certificates `kubectl karmada init` issued expire (ISO 8601 UTC), from the tag the init build puts
+     * on the kubeconfig secret; null when the secret has no such tag (a control plane initialized before it).
+     */
+    certificatesExpireAt: string | null;
   };
   members: {
     name: string;
@@ -101,7 +109,7 @@ export function phaseDurations(
 }
 
 /**
- * Summary: reads the kubeconfig secret's ARN (DescribeSecret, never the value) and the members' Karmada Cluster
+ * Summary: reads the kubeconfig secret's ARN and certificate-expiry tag (DescribeSecret, never the value) and the members' Karmada Cluster
  * objects (Ready condition, with the Karmada kubeconfig), and reports endpoint, members, sample split and timings.
  * @throws KarmadaNotInitialized when the kubeconfig secret does not exist
  */
@@ -142,6 +150,22 @@ export async function summarize(input: SummarizeInput, deps: StageDeps & KubeDep
     return { name: m.name, clusterName: m.clusterName, region: m.region, weight: m.weight ?? 1, ready };
   });
 
+  const expiry = secret.Tags?.find((t) => t.Key === KARMADA_CERTS_EXPIRY_TAG)?.Value;
+  const certificatesExpireAt = expiry && !Number.isNaN(Date.parse(expiry)) ? new Date(expiry).toISOString() : null;
+  if (!certificatesExpireAt)
+    notes.push(
+      `the expiry of the Karmada certificates is unknown: secret ${karmada.kubeconfigSecretName} has no ${KARMADA_CERTS_EXPIRY_TAG} tag (Karmada was initialized before it was recorded)`,
+    );
+  else {
+    const days = Math.floor((Date.parse(certificatesExpireAt) - deps.now().getTime()) / 86_400_000);
+    if (days < CERT_EXPIRY_WARNING_DAYS)
+      notes.push(
+        days < 0
+          ? `the Karmada certificates expired at ${certificatesExpireAt}: the Karmada API rejects their clients; re-initialize Karmada (Destroy and Deploy)`
+          : `the Karmada certificates expire at ${certificatesExpireAt}, in ${days} days: plan to re-initialize Karmada before then`,
+      );
+  }
+
   if (!loadBalancer.hostname) notes.push("the Karmada load balancer has no hostname: the API endpoint is unknown");
   if (!sample && resolved.sampleWorkload.enabled) notes.push("the sample workload was enabled but not verified");
 
@@ -151,6 +175,7 @@ export async function summarize(input: SummarizeInput, deps: StageDeps & KubeDep
       apiEndpoint: loadBalancer.hostname ? `https://${loadBalancer.hostname}:${KARMADA_API_PORT}` : null,
       kubeconfigSecretArn: secret.ARN ?? "",
       version: karmada.version,
+      certificatesExpireAt,
     },
     members,
     sample: sample ? { expected: sample.expected, split: sample.split } : null,

@@ -7,11 +7,13 @@
  */
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
+import { karmadaRelease, releaseProblems, SUPPORTED_KARMADA_VERSIONS } from "../../functions/lib/karmada-versions.js";
 import {
   DEPLOYMENT_TAG,
   EBS_CSI_ADDON,
   EKS_CLUSTER_ADMIN_POLICY,
   KARMADA_API_PORT,
+  KARMADA_CERTS_EXPIRY_TAG,
   KARMADA_NAMESPACE,
   MANAGED_BY,
   MANAGED_BY_TAG,
@@ -23,7 +25,7 @@ import type { SimAccount } from "./account.js";
 import { createSecret, putValue } from "./aws/secrets.js";
 import { karmadaLbAdmits } from "./kube/cloud.js";
 import type { KubeStore } from "./kube/store.js";
-import { createCa, issueClient, issueServer, pemData } from "./pki.js";
+import { createCa, issueClient, issueServer, notAfterOf, pemData } from "./pki.js";
 import { type BuildRecord, type ClusterRecord, emptyKubeStore, type KarmadaRecord, type KubeObject } from "./state.js";
 
 export interface BuildPlan {
@@ -130,8 +132,31 @@ const checks = (sim: SimAccount, key: string) => 10 * sim.random.duration("apiCa
 export function planBuild(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
   const kind = sim.projects[build.projectName];
   if (kind === "karmada-unjoin") return planUnjoin(sim, build, at);
-  if (kind === "karmada-deinit") return planDeinit(sim, build, at);
+  if (kind === "karmada-deinit") {
+    const refused = pinsRefusal(build.environment.KARMADA_VERSION);
+    return refused ? buildContext(sim, build).fail(refused) : planDeinit(sim, build, at);
+  }
   return kind === "karmada-init" ? planInit(sim, build, at) : planJoin(sim, build, at);
+}
+
+/**
+ * The `# BEGIN PINS` … `# END PINS` block every buildspec's install phase shares, as deployed: sst.config.ts
+ * renders functions/lib/karmada-versions.ts into it (renderBuildspec), so the build refuses, before any download,
+ * a KARMADA_VERSION the table has no row for and a row whose pins are missing or malformed. A missing
+ * KARMADA_VERSION is left to the build's own environment check (require_env runs first).
+ */
+function pinsRefusal(version: string | undefined): string | undefined {
+  if (!version) return undefined;
+  const supported = SUPPORTED_KARMADA_VERSIONS.join(" ");
+  if (!/^v\d+\.\d+\.\d+$/.test(version))
+    return `KARMADA_VERSION '${version}' is not a release tag such as ${supported}`;
+  const release = karmadaRelease(version);
+  if (!release)
+    return `KARMADA_VERSION ${version} is not a supported Karmada version (supported: ${supported}); choose one in the plan's karmada.version, or add the release with its checksums to functions/lib/karmada-versions.ts`;
+  const problems = releaseProblems(release);
+  if (problems.length)
+    return `the pins of Karmada ${version} are not valid (${problems.join("; ")}); fix functions/lib/karmada-versions.ts and deploy again`;
+  return undefined;
 }
 
 /** The EKS cluster's deployment tag as the buildspecs read it (`absent` when there is no such cluster). */
@@ -173,6 +198,8 @@ function reachKarmada(
   const { e, key, fail } = buildContext(sim, build);
   const missing = MEMBER_BUILD_ENV.filter((n) => !e[n]);
   if (missing.length) return { failed: fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`) };
+  const refused = pinsRefusal(e.KARMADA_VERSION);
+  if (refused) return { failed: fail(refused) };
   const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
   if (!secret || secret.deletedAt || secret.createdAt > at) return { failed: fail(noSecret(e)) };
   const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
@@ -267,6 +294,7 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
     "KARMADA_VERSION",
     "APISERVER_REPLICAS",
     "ETCD_REPLICAS",
+    "CERT_VALIDITY_DAYS",
     "NLB_HOSTNAME",
     "NLB_IPV4",
     "SECRETS_REGION",
@@ -278,6 +306,10 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
     return fail(
       `NLB_IPV4 '${e.NLB_IPV4}' is not an IPv4 address (--karmada-apiserver-advertise-address must be an IP)`,
     );
+  if (!/^[1-9]\d{0,3}$/.test(e.CERT_VALIDITY_DAYS as string) || Number(e.CERT_VALIDITY_DAYS) > 3650)
+    return fail(`CERT_VALIDITY_DAYS '${e.CERT_VALIDITY_DAYS}' is not a whole number of days from 1 to 3650`);
+  const refused = pinsRefusal(e.KARMADA_VERSION);
+  if (refused) return fail(refused);
   const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
   if (!parent || !activeBy(parent, at))
     return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
@@ -517,6 +549,8 @@ async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, 
   const region = e.CLUSTER_REGION as string;
   const parent = sim.region(region).clusters[e.CLUSTER_NAME as string] as ClusterRecord;
   const at = build.endTime;
+  // Only a build that ran `kubectl karmada init` issues certificates (and records their expiry); skip mode does not.
+  const initializes = !parent.karmada;
   if (!parent.karmada) {
     const ca = await createCa("karmada", sim.keys);
     const hosts = [
@@ -529,12 +563,15 @@ async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, 
     const record: KarmadaRecord = {
       version: e.KARMADA_VERSION as string,
       initializedAt: at,
+      certValidityDays: Number(e.CERT_VALIDITY_DAYS),
       apiserverReplicas: Number(e.APISERVER_REPLICAS),
       etcdReplicas: Number(e.ETCD_REPLICAS),
       nlbHostname: e.NLB_HOSTNAME as string,
       ca,
-      serving: await issueServer(ca, hosts, sim.keys),
-      admin: await issueClient(ca, "system:admin", "system:masters", sim.keys),
+      // `--cert-validity-period "$((CERT_VALIDITY_DAYS * 24))h"`: every certificate init issues gets that notAfter
+      // (genCerts, pkg/karmadactl/cmdinit/kubernetes/deploy.go@v1.18.2); the CA its own 10 years.
+      serving: await issueServer(ca, hosts, sim.keys, Number(e.CERT_VALIDITY_DAYS)),
+      admin: await issueClient(ca, "system:admin", "system:masters", sim.keys, Number(e.CERT_VALIDITY_DAYS)),
       apiPort: 0,
       kubeconfigSecret: { region: e.SECRETS_REGION as string, name: e.KUBECONFIG_SECRET as string },
       members: {},
@@ -573,6 +610,14 @@ async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, 
         putValue(sim, existing, { secretString: value });
       }
     }
+    // As the build does after storing: the admin certificate's notAfter becomes a tag of the kubeconfig secret.
+    // The simulated certificates are dated by the real clock (OpenSSL checks them against it), so the notAfter of
+    // the simulated world is the init's simulated time plus the validity, to the second as `openssl x509 -enddate`.
+    const stored = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
+    if (stored && initializes)
+      stored.tags[KARMADA_CERTS_EXPIRY_TAG] = notAfterOf(
+        new Date(karmada.initializedAt + karmada.certValidityDays * 86_400_000),
+      );
   });
 }
 

@@ -71,6 +71,7 @@ function build(
   keys: KeyPairPem,
   issuer: { subject: forge.pki.CertificateField[]; keyPem: string } | undefined,
   extensions: Record<string, unknown>[],
+  validityDays = 5 * 365,
 ): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
@@ -78,7 +79,7 @@ function build(
   cert.serialNumber = `01${Date.now().toString(16)}${serial.toString(16).padStart(6, "0")}`;
   const now = new realDate().getTime();
   cert.validity.notBefore = new realDate(now - 24 * 3600_000);
-  cert.validity.notAfter = new realDate(now + 5 * 365 * 24 * 3600_000);
+  cert.validity.notAfter = new realDate(now + validityDays * 24 * 3600_000);
   cert.setSubject(subject);
   cert.setIssuer(issuer?.subject ?? subject);
   cert.setExtensions(extensions);
@@ -108,8 +109,16 @@ export async function createCa(commonName: string, pool: KeyPool): Promise<CertP
 const caSubject = (ca: CertPem) =>
   forge.pki.certificateFromPem(ca.certPem).subject.attributes as forge.pki.CertificateField[];
 
-/** A serving certificate for these hosts (IP addresses or DNS names), issued by `ca`. */
-export async function issueServer(ca: CertPem, hosts: string[], pool: KeyPool): Promise<CertPem> {
+/**
+ * A serving certificate for these hosts (IP addresses or DNS names), issued by `ca`; valid `validityDays` from now
+ * (default five years; `kubectl karmada init --cert-validity-period` sets Karmada's).
+ */
+export async function issueServer(
+  ca: CertPem,
+  hosts: string[],
+  pool: KeyPool,
+  validityDays?: number,
+): Promise<CertPem> {
   const keys = await pool.take();
   const altNames = hosts.map((h) => (/^[\d.]+$/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
   const certPem = build(
@@ -122,29 +131,40 @@ export async function issueServer(ca: CertPem, hosts: string[], pool: KeyPool): 
       { name: "extKeyUsage", serverAuth: true },
       { name: "subjectAltName", altNames },
     ],
+    validityDays,
   );
   return { certPem, keyPem: keys.privateKeyPem };
 }
 
-/** A client certificate (CN = user, O = group), issued by `ca`. */
+/** A client certificate (CN = user, O = group), issued by `ca`; valid `validityDays` from now (as issueServer). */
 export async function issueClient(
   ca: CertPem,
   commonName: string,
   organization: string,
   pool: KeyPool,
+  validityDays?: number,
 ): Promise<CertPem> {
   const keys = await pool.take();
   const subject = [
     { name: "commonName", value: commonName },
     { name: "organizationName", value: organization },
   ];
-  const certPem = build(subject, keys, { subject: caSubject(ca), keyPem: ca.keyPem }, [
-    { name: "basicConstraints", cA: false },
-    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: "extKeyUsage", clientAuth: true },
-  ]);
+  const certPem = build(
+    subject,
+    keys,
+    { subject: caSubject(ca), keyPem: ca.keyPem },
+    [
+      { name: "basicConstraints", cA: false },
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: "extKeyUsage", clientAuth: true },
+    ],
+    validityDays,
+  );
   return { certPem, keyPem: keys.privateKeyPem };
 }
+
+/** A notAfter as the init build records it: ISO 8601 UTC to the second (`openssl x509 -enddate`, `date -u`). */
+export const notAfterOf = (notAfter: Date): string => `${notAfter.toISOString().slice(0, 19)}Z`;
 
 /** Base64 of a PEM: EKS `certificateAuthority.data` and kubeconfig `*-data` fields. */
 export const pemData = (pem: string): string => Buffer.from(pem).toString("base64");

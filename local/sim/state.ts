@@ -138,6 +138,8 @@ export interface KubeStoreState {
 export interface KarmadaRecord {
   version: string;
   initializedAt: number;
+  /** `kubectl karmada init --cert-validity-period`, in days. */
+  certValidityDays: number;
   apiserverReplicas: number;
   etcdReplicas: number;
   /** NLB the kubeconfig was made for. */

@@ -2,19 +2,29 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  DEFAULT_KARMADA_VERSION,
+  KARMADA_RELEASES,
+  PINS_MARKER,
+  renderBuildspec,
+  SUPPORTED_KARMADA_VERSIONS,
+} from "../../functions/lib/karmada-versions.js";
 import {
   DEPLOYMENT_TAG,
   KARMADA_API_PORT,
+  KARMADA_CERTS_EXPIRY_TAG,
   KARMADA_NAMESPACE,
   MANAGED_BY,
   MANAGED_BY_TAG,
   STORAGE_CLASS_NAME,
 } from "../../functions/lib/names.js";
-import { DEFAULT_KARMADA_VERSION } from "../../functions/lib/plan.js";
 import { type BuildspecName, loadBuildspec, PHASES } from "./harness.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const NAMES: BuildspecName[] = ["karmada-init", "karmada-join"];
+/** Every buildspec: they all install the pinned tools with the same block. */
+const ALL: BuildspecName[] = ["karmada-init", "karmada-join", "karmada-unjoin", "karmada-deinit"];
 const SHA256 = /^[0-9a-f]{64}$/;
 
 describe.each(NAMES)("%s buildspec", (name) => {
@@ -43,10 +53,10 @@ describe.each(NAMES)("%s buildspec", (name) => {
     expect(spec.doc.env?.variables?.KARMADA_VERSION).toBe(DEFAULT_KARMADA_VERSION);
   });
 
-  it("pins kubectl and every kubectl-karmada release it may install", () => {
+  it("pins kubectl and every kubectl-karmada release it may install, once rendered", () => {
     expect(spec.pins.kubectlVersion).toMatch(/^v1\.\d+\.\d+$/);
     expect(spec.pins.kubectlSha256).toMatch(SHA256);
-    expect(Object.keys(spec.pins.kubectlKarmada)).toContain(DEFAULT_KARMADA_VERSION);
+    expect(Object.keys(spec.pins.kubectlKarmada)).toEqual([...SUPPORTED_KARMADA_VERSIONS]);
   });
 
   it("uses the names functions/lib/names.ts gives to tags and Kubernetes objects", () => {
@@ -62,6 +72,7 @@ describe.each(NAMES)("%s buildspec", (name) => {
             KARMADA_NAMESPACE,
             KARMADA_API_PORT: String(KARMADA_API_PORT),
             STORAGE_CLASS_NAME,
+            CERTS_EXPIRY_TAG: KARMADA_CERTS_EXPIRY_TAG,
           }
         : { KARMADA_CLUSTER_RESOURCE: "clusters.cluster.karmada.io", DEPLOYMENT_TAG },
     );
@@ -76,11 +87,51 @@ describe.each(NAMES)("%s buildspec", (name) => {
 });
 
 describe("the pinned tool versions", () => {
-  it("are the same in karmada-init.yml and karmada-join.yml", () => {
-    const [init, join] = NAMES.map((name) => loadBuildspec(name));
-    expect(init?.pinBlock).not.toBe("");
-    expect(join?.pinBlock).toBe(init?.pinBlock);
-    expect(join?.pins).toEqual(init?.pins);
+  it("are installed by the same block in every buildspec", () => {
+    const [init, ...others] = ALL.map((name) => loadBuildspec(name));
+    expect(init?.pinBlock).toContain(PINS_MARKER);
+    for (const other of others) {
+      expect(other.pinBlock, other.name).toBe(init?.pinBlock);
+      expect(other.pins, other.name).toEqual(init?.pins);
+    }
+  });
+
+  it.each(ALL)("come only from the version table: %s.yml as committed holds no checksum", (name) => {
+    const { text } = loadBuildspec(name);
+    expect(text).not.toMatch(/[0-9a-f]{64}/);
+    expect(text).not.toMatch(/h1:[A-Za-z0-9+/]{43}=/);
+    expect(text.split("\n").filter((line) => line.trim() === PINS_MARKER)).toHaveLength(1);
+  });
+
+  it.each(ALL)("are rendered into %s.yml from every row of the version table", (name) => {
+    const install = loadBuildspec(name).phases.install.join("\n");
+    for (const release of KARMADA_RELEASES) {
+      expect(install).toContain(`[${release.version}]="${release.kubectlKarmadaSha256.linuxAmd64}"`);
+      expect(install).toContain(`[${release.version}]="${release.kubectl.sha256.linuxAmd64}"`);
+      expect(install).toContain(`[${release.version}]="${release.goModuleH1}"`);
+    }
+    expect(install).not.toContain(PINS_MARKER);
+  });
+
+  it.each(ALL)("keep %s.yml valid YAML when rendered into its text, as sst.config.ts deploys it", (name) => {
+    const spec = loadBuildspec(name);
+    const deployed = parse(renderBuildspec(spec.text)) as typeof spec.doc;
+
+    // The YAML CodeBuild gets runs exactly the commands these tests run.
+    expect(deployed.phases.install?.commands).toEqual(spec.phases.install);
+    expect({ ...deployed, phases: { ...deployed.phases, install: undefined } }).toEqual({
+      ...spec.doc,
+      phases: { ...spec.doc.phases, install: undefined },
+    });
+  });
+
+  it("leave no placeholder checksum in the buildspecs, their docs or the README", () => {
+    const files = [
+      ...ALL.map((name) => join(REPO, "buildspecs", `${name}.yml`)),
+      join(REPO, "buildspecs", "ENV.md"),
+      join(REPO, "README.md"),
+    ];
+    for (const file of files) expect(readFileSync(file, "utf8"), file).not.toMatch(/placeholder|unverified/i);
   });
 });
 

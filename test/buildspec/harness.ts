@@ -11,6 +11,7 @@
  * The fake tools (test/buildspec/stubs) record their argv in one log the tests read back.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -25,17 +26,22 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import {
+  DEFAULT_KARMADA_VERSION,
+  KARMADA_RELEASES,
+  type KarmadaRelease,
+  renderBuildspec,
+} from "../../functions/lib/karmada-versions.js";
 
 export const PHASES = ["install", "pre_build", "build", "post_build"] as const;
 export type PhaseName = (typeof PHASES)[number];
-export type BuildspecName = "karmada-init" | "karmada-join";
+export type BuildspecName = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
 
 /** What the fake tools put in every secret they generate; it must never reach the build output. */
 export const SECRET_MARKER = "SECRET-MARKER";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const STUB_DIR = resolve(import.meta.dirname, "stubs");
-const SHA256 = /^[0-9a-f]{64}$/;
 
 // The fake tools must be executable even where a checkout dropped the mode bits.
 for (const dir of ["bin", "tools"]) {
@@ -47,9 +53,6 @@ for (const dir of ["bin", "tools"]) {
 const SCRATCH = mkdtempSync(join(tmpdir(), "buildspec-"));
 process.once("exit", () => rmSync(SCRATCH, { recursive: true, force: true }));
 
-/** Pin the harness substitutes for a placeholder pin, so phases after install can run before the real pin lands. */
-export const TEST_PIN = `${"0".repeat(63)}1`;
-
 export interface Buildspec {
   name: BuildspecName;
   /** The file as committed. */
@@ -59,33 +62,35 @@ export interface Buildspec {
     env?: { shell?: string; variables?: Record<string, string> };
     phases: Record<string, { commands: string[] }>;
   };
-  /** Commands of each phase, with placeholder pins replaced when asked to. */
+  /** Commands of each phase as deployed: the install phase with the pins rendered (unless asked not to). */
   phases: Record<PhaseName, string[]>;
   /** The lines between `# BEGIN PINS` and `# END PINS` of the install phase, as committed. */
   pinBlock: string;
-  /** Pinned versions and checksums, as run (placeholders replaced when asked to). */
+  /** The pins rendered into the install phase (empty when not rendered). */
   pins: { kubectlVersion: string; kubectlSha256: string; kubectlKarmada: Record<string, string> };
   /** The helper library the install phase writes (its heredoc). */
   lib: string;
 }
 
-/** Parses a buildspec; with `pinPlaceholders`, a kubectl-karmada pin that is not a sha256 becomes TEST_PIN. */
-export function loadBuildspec(name: BuildspecName, options: { pinPlaceholders?: boolean } = {}): Buildspec {
+/**
+ * Parses a buildspec and renders its pins as sst.config.ts does (functions/lib/karmada-versions.ts renderBuildspec).
+ * `releases`: the table to render (default: the real one); `null` leaves the committed text as is (no pins).
+ */
+export function loadBuildspec(
+  name: BuildspecName,
+  options: { releases?: readonly KarmadaRelease[] | null } = {},
+): Buildspec {
+  const releases = options.releases === undefined ? KARMADA_RELEASES : options.releases;
   const text = readFileSync(join(REPO, "buildspecs", `${name}.yml`), "utf8");
   const doc = parse(text) as Buildspec["doc"];
   const install = doc.phases.install?.commands[0] ?? "";
   const pinBlock = install.match(/^# BEGIN PINS.*\n([\s\S]*?)^# END PINS/m)?.[1] ?? "";
   const lib = install.match(/<<'LIB'\n([\s\S]*?)\nLIB\n/)?.[1] ?? "";
-  const kubectlKarmada: Record<string, string> = {};
-  let runnable = install;
-  for (const [, version = "", pin = ""] of pinBlock.matchAll(/\[(v[^\]]+)\]="([^"]*)"/g)) {
-    const value = options.pinPlaceholders && !SHA256.test(pin) ? TEST_PIN : pin;
-    kubectlKarmada[version] = value;
-    runnable = runnable.replace(`[${version}]="${pin}"`, `[${version}]="${value}"`);
-  }
+  const runnable = releases ? renderBuildspec(install, releases) : install;
   const phases = Object.fromEntries(
     PHASES.map((phase) => [phase, phase === "install" ? [runnable] : (doc.phases[phase]?.commands ?? [])]),
   ) as Record<PhaseName, string[]>;
+  const current = releases?.find((r) => r.version === DEFAULT_KARMADA_VERSION);
   return {
     name,
     text,
@@ -93,13 +98,70 @@ export function loadBuildspec(name: BuildspecName, options: { pinPlaceholders?: 
     phases,
     pinBlock,
     pins: {
-      kubectlVersion: pinBlock.match(/^KUBECTL_VERSION="([^"]*)"/m)?.[1] ?? "",
-      kubectlSha256: pinBlock.match(/^KUBECTL_SHA256="([^"]*)"/m)?.[1] ?? "",
-      kubectlKarmada,
+      kubectlVersion: current?.kubectl.version ?? "",
+      kubectlSha256: current?.kubectl.sha256.linuxAmd64 ?? "",
+      kubectlKarmada: Object.fromEntries((releases ?? []).map((r) => [r.version, r.kubectlKarmadaSha256.linuxAmd64])),
     },
     lib,
   };
 }
+
+/**
+ * A stand-in for the Karmada Go module zip (proxy.golang.org) of the default version: a few CRD files laid out as
+ * in the real module, zipped. The fake curl serves it; its dirhash is computed here, independently of the buildspec.
+ */
+function fakeModule(dir: string, edit?: (files: Map<string, string>) => void) {
+  const prefix = `github.com/karmada-io/karmada@${DEFAULT_KARMADA_VERSION}`;
+  const files = new Map<string, string>([
+    [`${prefix}/go.mod`, "module github.com/karmada-io/karmada\n"],
+    [`${prefix}/charts/karmada/_crds/kustomization.yaml`, "resources:\n- bases/work/work.karmada.io_works.yaml\n"],
+    [`${prefix}/charts/karmada/_crds/bases/work/work.karmada.io_works.yaml`, "kind: CustomResourceDefinition\n"],
+    [
+      `${prefix}/charts/karmada/_crds/bases/policy/policy.karmada.io_propagationpolicies.yaml`,
+      "kind: CustomResourceDefinition\n",
+    ],
+    [`${prefix}/charts/karmada/_crds/patches/webhook_in_resourcebindings.yaml`, "kind: CustomResourceDefinition\n"],
+    [`${prefix}/pkg/version/version.go`, "package version\n"],
+  ]);
+  edit?.(files);
+  const tree = join(dir, "tree");
+  for (const [file, content] of files) {
+    mkdirSync(join(tree, file, ".."), { recursive: true });
+    writeFileSync(join(tree, file), content);
+  }
+  const zip = join(dir, "module.zip");
+  const run = spawnSync("zip", ["-qrX", zip, "github.com"], { cwd: tree, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`zip is needed by the buildspec tests: ${run.stderr || run.error}`);
+  // golang.org/x/mod/sumdb/dirhash Hash1: sha256 over "<sha256 hex>  <name>\n" per file, sorted by name.
+  const summary = [...files.keys()]
+    .sort()
+    .map(
+      (file) =>
+        `${createHash("sha256")
+          .update(files.get(file) as string)
+          .digest("hex")}  ${file}\n`,
+    )
+    .join("");
+  return { zip, h1: `h1:${createHash("sha256").update(summary).digest("base64")}`, files: [...files.keys()] };
+}
+
+/** The fake Go module the fake curl serves by default, with its h1 hash. */
+export const FAKE_MODULE = fakeModule(mkdtempSync(join(SCRATCH, "module-")));
+/** The fake module with one CRD changed (same names, other content): what a tampered download looks like. */
+export const TAMPERED_MODULE = fakeModule(mkdtempSync(join(SCRATCH, "module-")), (files) => {
+  for (const file of files.keys())
+    if (file.endsWith("work.karmada.io_works.yaml")) files.set(file, "kind: CustomResourceDefinition # changed\n");
+});
+
+/** A module without charts/karmada/_crds/patches (what a wrong pin for another module would let through). */
+export const MODULE_WITHOUT_PATCHES = fakeModule(mkdtempSync(join(SCRATCH, "module-")), (files) => {
+  for (const file of files.keys()) if (file.includes("/_crds/patches/")) files.delete(file);
+});
+
+/** The real table, with the Go module hash of the fake module (the other pins are reported by the fake sha256sum). */
+export const TEST_RELEASES: readonly KarmadaRelease[] = KARMADA_RELEASES.map((r) =>
+  r.version === DEFAULT_KARMADA_VERSION ? { ...r, goModuleH1: FAKE_MODULE.h1 } : r,
+);
 
 /** A secret as the fake Secrets Manager holds it. */
 export interface FakeSecret {
@@ -107,6 +169,8 @@ export interface FakeSecret {
   owner?: string;
   kmsKeyId?: string;
   deleted?: string;
+  /** Tags set after creation (TagResource), by key. */
+  tags?: Record<string, string>;
 }
 
 /** One recorded call of a fake tool: program name first, then its arguments. */
@@ -140,7 +204,19 @@ export class FakeCloud {
     const dir = this.secretDir(name);
     if (!existsSync(dir)) return undefined;
     const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), "utf8") : undefined);
-    return { value: read("value") ?? "", owner: read("owner"), kmsKeyId: read("kms"), deleted: read("deleted") };
+    const tags = Object.fromEntries(
+      (read("tags") ?? "")
+        .split("\n")
+        .filter((line) => line.includes("="))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    return {
+      value: read("value") ?? "",
+      owner: read("owner"),
+      kmsKeyId: read("kms"),
+      deleted: read("deleted"),
+      tags,
+    };
   }
 
   /** A Karmada control plane as `kubectl karmada init` leaves it; `pods` lines are "<app label> <Ready status>". */
@@ -167,6 +243,12 @@ export class FakeCloud {
   cluster(name: string): string | undefined {
     const file = join(this.state, "karmada", "clusters", name);
     return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  }
+
+  /** The entries of the archive the last `kubectl karmada init` got as --crds (`tar -tzf`), one a line. */
+  crdsListing(): string[] {
+    const file = join(this.state, "karmada", "crds-listing");
+    return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
   }
 
   calls(): Call[] {
@@ -224,6 +306,8 @@ export interface StubOptions {
   memberOwner?: string;
   /** Host names the fake `getent hosts` resolves; default: none. */
   resolves?: string[];
+  /** The Go module zip the fake curl serves (proxy.golang.org); default FAKE_MODULE. */
+  moduleZip?: string;
 }
 
 /** Runs one build of the buildspec in a fresh container against the cloud. */
@@ -258,6 +342,7 @@ export function runBuild(
     ...(stub.describeError ? { STUB_DESCRIBE_ERROR: stub.describeError } : {}),
     ...(stub.memberOwner ? { STUB_MEMBER_OWNER: stub.memberOwner } : {}),
     ...(stub.resolves ? { STUB_RESOLVES: stub.resolves.join(" ") } : {}),
+    STUB_MODULE_ZIP: stub.moduleZip ?? FAKE_MODULE.zip,
     ...spec.doc.env?.variables,
     ...variables,
     CODEBUILD_BUILD_SUCCEEDING: "1",

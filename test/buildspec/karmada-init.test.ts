@@ -2,27 +2,32 @@ import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { KARMADA_RELEASES, SUPPORTED_KARMADA_VERSIONS } from "../../functions/lib/karmada-versions.js";
 import {
   type BuildResult,
   callsTo,
+  FAKE_MODULE,
   FakeCloud,
   filesContaining,
   flagValue,
   loadBuildspec,
+  MODULE_WITHOUT_PATCHES,
   runBuild,
   SECRET_MARKER,
-  TEST_PIN,
+  TAMPERED_MODULE,
+  TEST_RELEASES,
 } from "./harness.js";
 
-const spec = loadBuildspec("karmada-init", { pinPlaceholders: true });
+const spec = loadBuildspec("karmada-init", { releases: TEST_RELEASES });
 
 const ENV = {
   DEPLOYMENT_NAME: "demo",
   CLUSTER_REGION: "eu-west-1",
   CLUSTER_NAME: "demo-parent",
-  KARMADA_VERSION: "v1.19.0",
+  KARMADA_VERSION: "v1.18.2",
   APISERVER_REPLICAS: "3",
   ETCD_REPLICAS: "3",
+  CERT_VALIDITY_DAYS: "365",
   NLB_HOSTNAME: "karmada-0123456789.elb.eu-west-1.amazonaws.com",
   NLB_IPV4: "203.0.113.10",
   SECRETS_REGION: "eu-west-1",
@@ -59,7 +64,7 @@ function initializedCloud(): FakeCloud {
 describe("karmada-init install phase", { timeout: 120_000 }, () => {
   it.each([
     ["kubectl", { kubectl: "f".repeat(64) }, `checksum mismatch for kubectl ${spec.pins.kubectlVersion}`],
-    ["kubectl-karmada", { kubectlKarmada: "f".repeat(64) }, "checksum mismatch for kubectl-karmada v1.19.0"],
+    ["kubectl-karmada", { kubectlKarmada: "f".repeat(64) }, "checksum mismatch for kubectl-karmada v1.18.2"],
   ])("fails the build when the %s download does not match its pinned checksum", (_, sha256, message) => {
     const cloud = new FakeCloud();
 
@@ -71,25 +76,92 @@ describe("karmada-init install phase", { timeout: 120_000 }, () => {
     expect(callsTo(build.calls, "aws", "eks")).toEqual([]);
   });
 
-  it("refuses a Karmada version that has no pinned checksum, before downloading anything", () => {
-    const build = runBuild(spec, new FakeCloud(), { ...ENV, KARMADA_VERSION: "v1.99.0" });
+  it("installs the kubectl and kubectl-karmada the version table pins for KARMADA_VERSION", () => {
+    const deployed = loadBuildspec("karmada-init");
+    const install = deployed.phases.install.join("\n");
+    const release = KARMADA_RELEASES.find((r) => r.version === "v1.18.2");
+
+    expect(install).toContain(`[v1.18.2]="${release?.kubectlKarmadaSha256.linuxAmd64}"`);
+    expect(install).toContain(`[v1.18.2]="${release?.kubectl.version}"`);
+    expect(install).toContain(`[v1.18.2]="${release?.kubectl.sha256.linuxAmd64}"`);
+    expect(install).toContain(`[v1.18.2]="${release?.goModuleH1}"`);
+  });
+
+  it("refuses a Karmada version the version table has no row for, listing the supported ones, before downloading anything", () => {
+    const build = runBuild(spec, new FakeCloud(), { ...ENV, KARMADA_VERSION: "v1.19.0" });
 
     expect(build.status).toBe("FAILED");
-    expect(build.phases.install.stderr).toContain("KARMADA_VERSION v1.99.0 has no pinned kubectl-karmada checksum");
+    expect(build.phases.install.stderr).toContain(
+      `KARMADA_VERSION v1.19.0 is not a supported Karmada version (supported: ${SUPPORTED_KARMADA_VERSIONS.join(" ")})`,
+    );
     expect(callsTo(build.calls, "curl")).toEqual([]);
   });
 
-  it("refuses a pin that is not a sha256 (the placeholder), before downloading anything", () => {
-    const unpinned = loadBuildspec("karmada-init");
-    unpinned.phases.install = unpinned.phases.install.map((command) =>
-      command.replace(/\[v1\.19\.0\]="[^"]*"/, '[v1.19.0]="PLACEHOLDER-UNVERIFIED-SHA256"'),
-    );
+  it("fails closed when deployed without its pins (the committed text, not rendered by sst.config.ts)", () => {
+    const unrendered = loadBuildspec("karmada-init", { releases: null });
 
-    const build = runBuild(unpinned, new FakeCloud(), ENV, { sha256: { kubectlKarmada: TEST_PIN } });
+    const build = runBuild(unrendered, new FakeCloud(), ENV);
 
     expect(build.status).toBe("FAILED");
-    expect(build.phases.install.stderr).toContain("is a placeholder, not a verified sha256");
+    expect(build.phases.install.stderr).toContain("this buildspec carries no pins");
     expect(callsTo(build.calls, "curl")).toEqual([]);
+  });
+
+  it.each([
+    [
+      "the kubectl-karmada sha256",
+      /(KUBECTL_KARMADA_SHA256=\(\[v1\.18\.2\]=)"[^"]*"/,
+      "the pinned sha256 of kubectl-karmada v1.18.2 is ''",
+    ],
+    ["the kubectl sha256", /(KUBECTL_SHA256=\(\[v1\.18\.2\]=)"[^"]*"/, "the pinned sha256 of kubectl v1.35.2 is ''"],
+    ["the kubectl version", /(KUBECTL_VERSIONS=\(\[v1\.18\.2\]=)"[^"]*"/, "has no valid kubectl version pin"],
+    ["the Go module hash", /(KARMADA_MODULE_H1=\(\[v1\.18\.2\]=)"[^"]*"/, "has no valid Go module hash pin"],
+  ])("fails closed when %s of the version is missing, before downloading anything", (_, pin, message) => {
+    const broken = loadBuildspec("karmada-init", { releases: TEST_RELEASES });
+    broken.phases.install = broken.phases.install.map((command) => command.replace(pin, '$1""'));
+
+    const build = runBuild(broken, new FakeCloud(), ENV, { sha256: { kubectlKarmada: "", kubectl: "" } });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.install.stderr).toContain(message);
+    expect(callsTo(build.calls, "curl")).toEqual([]);
+  });
+
+  it("fails the build when the Karmada Go module (the CRDs' source) does not match its pinned h1 hash", () => {
+    const cloud = new FakeCloud();
+
+    const build = runBuild(spec, cloud, ENV, { moduleZip: TAMPERED_MODULE.zip });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.install.stderr).toContain(
+      `checksum mismatch for Go module github.com/karmada-io/karmada@v1.18.2: expected ${FAKE_MODULE.h1}, got ${TAMPERED_MODULE.h1}`,
+    );
+    expect(build.phases.pre_build.status).toBe("SKIPPED");
+    expect(karmadaInits(cloud.calls())).toEqual([]);
+  });
+
+  it("refuses a verified module that lacks the CRD layout init needs (crds/bases and crds/patches)", () => {
+    const pinned = TEST_RELEASES.map((r) => ({ ...r, goModuleH1: MODULE_WITHOUT_PATCHES.h1 }));
+    const cloud = new FakeCloud();
+
+    const build = runBuild(loadBuildspec("karmada-init", { releases: pinned }), cloud, ENV, {
+      moduleZip: MODULE_WITHOUT_PATCHES.zip,
+    });
+
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.install.stderr).toContain(
+      "the Go module github.com/karmada-io/karmada@v1.18.2 has no charts/karmada/_crds/bases and _crds/patches",
+    );
+    expect(karmadaInits(cloud.calls())).toEqual([]);
+  });
+
+  it("never downloads the release's crds.tar.gz, which has no checksum", () => {
+    const build = runBuild(spec, new FakeCloud(), ENV);
+
+    expect(build.status).toBe("SUCCEEDED");
+    expect(callsTo(build.calls, "curl").map((call) => call.at(-1))).not.toContainEqual(
+      expect.stringContaining("crds.tar.gz"),
+    );
   });
 
   it("refuses to run on a machine that is not linux/amd64, the only platform pinned", () => {
@@ -104,6 +176,9 @@ describe("karmada-init install phase", { timeout: 120_000 }, () => {
     ["NLB_IPV4", "karmada.example.com", "NLB_IPV4 'karmada.example.com' is not an IPv4 address"],
     ["APISERVER_REPLICAS", "0", "APISERVER_REPLICAS '0' is not a positive integer"],
     ["ETCD_REPLICAS", "three", "ETCD_REPLICAS 'three' is not a positive integer"],
+    ["CERT_VALIDITY_DAYS", "8760h", "CERT_VALIDITY_DAYS '8760h' is not a whole number of days from 1 to 3650"],
+    ["CERT_VALIDITY_DAYS", "3651", "CERT_VALIDITY_DAYS '3651' is not a whole number of days from 1 to 3650"],
+    ["CERT_VALIDITY_DAYS", "", "environment variable CERT_VALIDITY_DAYS is required"],
     ["SECRETS_KMS_KEY_ID", "", "environment variable SECRETS_KMS_KEY_ID is required"],
     ["PKI_SECRET", "", "environment variable PKI_SECRET is required"],
   ])("rejects %s=%j before downloading anything", (variable, value, message) => {
@@ -124,16 +199,43 @@ describe("karmada-init on a parent without Karmada", { timeout: 120_000 }, () =>
     fresh = runBuild(spec, cloud, ENV);
   }, 120_000);
 
-  it("downloads kubectl and kubectl-karmada from their release URLs and verifies both checksums", () => {
+  it("downloads kubectl, kubectl-karmada and the Karmada Go module from their release URLs and verifies each", () => {
     expect(fresh.phases.install.status).toBe("SUCCEEDED");
     expect(callsTo(fresh.calls, "curl").map((call) => call.at(-1))).toEqual([
       `https://dl.k8s.io/release/${spec.pins.kubectlVersion}/bin/linux/amd64/kubectl`,
-      "https://github.com/karmada-io/karmada/releases/download/v1.19.0/kubectl-karmada-linux-amd64.tgz",
+      "https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz",
+      "https://proxy.golang.org/github.com/karmada-io/karmada/@v/v1.18.2.zip",
     ]);
     expect(callsTo(fresh.calls, "sha256sum").map((call) => call[1]?.split("/").at(-1))).toEqual([
       "kubectl",
       "kubectl-karmada-linux-amd64.tgz",
+      "--",
     ]);
+    expect(fresh.output).toContain("CRDs of Karmada v1.18.2 verified against the Go checksum database");
+  });
+
+  it("gives init a local CRD archive of the verified module's charts/karmada/_crds, laid out as the release's", () => {
+    const init = karmadaInits(fresh.calls)[0];
+    expect(flagValue(init, "--crds")).toBe(join(fresh.tmpdir, "karmada-build", "crds.tar.gz"));
+    const crds = FAKE_MODULE.files
+      .filter((file) => file.includes("/charts/karmada/_crds/"))
+      .map((file) => `crds/${file.split("/charts/karmada/_crds/")[1]}`);
+    const listing = cloud.crdsListing();
+    expect(listing.filter((entry) => !entry.endsWith("/")).sort()).toEqual(crds.sort());
+    expect(listing).toEqual(expect.arrayContaining(["crds/", "crds/bases/", "crds/patches/"]));
+    expect(listing.every((entry) => entry.startsWith("crds/"))).toBe(true);
+  });
+
+  it("issues the certificates for CERT_VALIDITY_DAYS and records their expiry as a tag of the kubeconfig secret", () => {
+    const init = karmadaInits(fresh.calls)[0];
+    expect(flagValue(init, "--cert-validity-period")).toBe("8760h");
+    const expiry = cloud.secret(ENV.KUBECONFIG_SECRET)?.tags?.[
+      "eks-karmada-orchestrator/karmada-certificates-not-after"
+    ];
+    expect(expiry).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const days = (Date.parse(expiry ?? "") - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(364);
+    expect(days).toBeLessThanOrEqual(365);
   });
 
   it("reads the parent's kubeconfig with aws eks update-kubeconfig into the build's state directory", () => {
@@ -181,7 +283,9 @@ describe("karmada-init on a parent without Karmada", { timeout: 120_000 }, () =>
       "--karmada-pki",
       `${work}/karmada-pki`,
       "--crds",
-      "https://github.com/karmada-io/karmada/releases/download/v1.19.0/crds.tar.gz",
+      join(fresh.tmpdir, "karmada-build", "crds.tar.gz"),
+      "--cert-validity-period",
+      "8760h",
       "--wait-component-ready-timeout",
       "300",
     ]);

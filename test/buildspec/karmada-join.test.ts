@@ -11,14 +11,14 @@ import {
   SECRET_MARKER,
 } from "./harness.js";
 
-const spec = loadBuildspec("karmada-join", { pinPlaceholders: true });
+const spec = loadBuildspec("karmada-join");
 
 const ENV = {
   DEPLOYMENT_NAME: "demo",
   CLUSTER_REGION: "us-east-1",
   CLUSTER_NAME: "demo-member-1",
   MEMBER_NAME: "member-1",
-  KARMADA_VERSION: "v1.19.0",
+  KARMADA_VERSION: "v1.18.2",
   SECRETS_REGION: "eu-west-1",
   KUBECONFIG_SECRET: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
 };
@@ -68,7 +68,7 @@ describe("karmada-join of a member Karmada does not know yet", { timeout: 120_00
     expect(fresh.phases.install.status).toBe("SUCCEEDED");
     expect(callsTo(fresh.calls, "curl").map((call) => call.at(-1))).toEqual([
       `https://dl.k8s.io/release/${spec.pins.kubectlVersion}/bin/linux/amd64/kubectl`,
-      "https://github.com/karmada-io/karmada/releases/download/v1.19.0/kubectl-karmada-linux-amd64.tgz",
+      "https://github.com/karmada-io/karmada/releases/download/v1.18.2/kubectl-karmada-linux-amd64.tgz",
     ]);
   });
 
@@ -378,7 +378,7 @@ describe("karmada-join when it cannot proceed", { timeout: 120_000 }, () => {
     const build = runBuild(spec, initializedCloud(), ENV, { sha256: { kubectlKarmada: "f".repeat(64) } });
 
     expect(build.status).toBe("FAILED");
-    expect(build.phases.install.stderr).toContain("checksum mismatch for kubectl-karmada v1.19.0");
+    expect(build.phases.install.stderr).toContain("checksum mismatch for kubectl-karmada v1.18.2");
     expect(build.phases.pre_build.status).toBe("SKIPPED");
   });
 });

@@ -53,6 +53,14 @@ describe("sst.config.ts", () => {
     expect(config).toMatch(/const \{ STAGE_FOLDERS,[^}]*\} = await import\(\s*"\.\/infra\/stages\.js"/);
   });
 
+  it("gives every CodeBuild project its buildspec with the pins of the version table rendered in", () => {
+    expect(squashed).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of sst.config.ts, a template literal there
+      'source: { type: "NO_SOURCE", buildspec: renderBuildspec(readFileSync(`buildspecs/${job}.yml`, "utf8")) },',
+    );
+    expect(config).toContain('await import("./functions/lib/karmada-versions.js")');
+  });
+
   it("builds the state machine and CodeBuild roles from the infra/ policy functions", () => {
     for (const builder of ["stageRolePolicy(", "codeBuildPolicy(", "stateMachinePolicy("])
       expect(config).toContain(builder);

@@ -172,8 +172,9 @@ describe("the simulated Karmada API", () => {
     const keys = new KeyPool(false);
     const karmadaCa = await createCa("karmada", keys);
     const record = {
-      version: "v1.19.0",
+      version: "v1.18.2",
       initializedAt: sim.now(),
+      certValidityDays: 365,
       apiserverReplicas: 3,
       etcdReplicas: 3,
       nlbHostname: "x.elb.eu-central-1.amazonaws.com",

@@ -61,6 +61,20 @@ describe("happy paths", () => {
     30_000,
   );
 
+  it("issues the Karmada certificates for karmada.certValidityDays and shows their expiry in the Summary", async () => {
+    const input = { ...example("minimal.json"), deploymentName: "certs" };
+    input.karmada = { ...input.karmada, certValidityDays: 730 };
+
+    const result = await scenario("certificates valid 730 days", input);
+
+    expect(result.status).toBe("SUCCEEDED");
+    const init = result.spans.find((s) => s.lane === "parent" && s.phase === "Karmada init");
+    const expiry = (result.output as { karmada: { certificatesExpireAt: string } }).karmada.certificatesExpireAt;
+    // notAfter = the moment init issued them + 730 days (to the second), as the init build's tag records it.
+    expect(Date.parse(expiry) - (init?.end ?? 0)).toBeGreaterThan(730 * 86_400_000 - 1000);
+    expect(Date.parse(expiry) - (init?.end ?? 0)).toBeLessThanOrEqual(730 * 86_400_000);
+  }, 30_000);
+
   it("converges: a re-run of the same plan on the same account creates nothing", async () => {
     const first =
       runs.find(([name]) => name === "2 members")?.[1] ?? (await scenario("2 members", example("two-members.json")));

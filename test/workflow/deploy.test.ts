@@ -111,22 +111,29 @@ describe("Deploy execution", () => {
     expect(run.callsOf("grantAccess")).toHaveLength(4);
   });
 
-  it("passes Karmada init the NLB address, replica counts and secret names, never secret values", async () => {
+  it("passes Karmada init the NLB address, replica counts, certificate validity and secret names, never secret values", async () => {
     const run = await deploy(plan(1));
 
     expect(run.callsOf("karmadaInit")[0]?.input).toEqual({
       DEPLOYMENT_NAME: "demo",
       CLUSTER_REGION: "eu-central-1",
       CLUSTER_NAME: "demo-parent",
-      KARMADA_VERSION: "v1.19.0",
+      KARMADA_VERSION: "v1.18.2",
       APISERVER_REPLICAS: "3",
       ETCD_REPLICAS: "3",
+      CERT_VALIDITY_DAYS: "365",
       NLB_HOSTNAME: "k-1234.elb.eu-central-1.amazonaws.com",
       NLB_IPV4: "198.51.100.7",
       SECRETS_REGION: "eu-central-1",
       KUBECONFIG_SECRET: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
       PKI_SECRET: "eks-karmada-orchestrator/demo/karmada-pki",
     });
+  });
+
+  it("gives Karmada init the plan's karmada.certValidityDays", async () => {
+    const run = await deploy(plan(1, { karmada: { allowedCidrs: ["203.0.113.0/24"], certValidityDays: 730 } }));
+
+    expect(run.callsOf("karmadaInit")[0]?.input).toMatchObject({ CERT_VALIDITY_DAYS: "730" });
   });
 
   it("gives each member join its own cluster, region and the Karmada kubeconfig secret name", async () => {
@@ -137,7 +144,7 @@ describe("Deploy execution", () => {
       MEMBER_NAME: "us1",
       CLUSTER_NAME: "demo-us1",
       CLUSTER_REGION: "us-east-1",
-      KARMADA_VERSION: "v1.19.0",
+      KARMADA_VERSION: "v1.18.2",
       SECRETS_REGION: "eu-central-1",
       KUBECONFIG_SECRET: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
     });
@@ -176,13 +183,17 @@ describe("Deploy execution", () => {
     expect(run.events.filter((e) => e.type === "StateRetried").length).toBe(5);
   });
 
-  it("records the start with the raw plan and the result with the resolved Kubernetes version", async () => {
+  it("records the start with the raw plan and the result with the resolved Kubernetes version and the Summary", async () => {
     const input = plan(2);
     const run = await deploy(input);
 
     expect(run.callsOf("registryUpdate").map((c) => c.input.action)).toEqual(["deployStarted", "deploySucceeded"]);
     expect(run.callsOf("registryUpdate")[0]?.input).toMatchObject({ input, executionArn: expect.any(String) });
-    expect(run.callsOf("registryUpdate")[1]?.input).toMatchObject({ kubernetesVersion: "1.33" });
+    // The Summary whole: the registry takes the certificates' expiry from it.
+    expect(run.callsOf("registryUpdate")[1]?.input).toMatchObject({
+      kubernetesVersion: "1.33",
+      summary: run.output,
+    });
   });
 
   it("records a failure with its error and still fails with that error", async () => {

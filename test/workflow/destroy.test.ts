@@ -108,7 +108,7 @@ describe("Destroy execution", () => {
       DEPLOYMENT_NAME: "demo",
       CLUSTER_NAME: "demo-parent",
       CLUSTER_REGION: "eu-central-1",
-      KARMADA_VERSION: "v1.19.0",
+      KARMADA_VERSION: "v1.18.2",
     });
     expect(clustersLeft()).toEqual([]);
     expect(world.state.nlbGone).toBe(true);

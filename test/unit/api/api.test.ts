@@ -324,6 +324,18 @@ describe("GET /deployments/{name}", () => {
     expect(sfn).not.toHaveReceivedCommand(GetExecutionHistoryCommand);
   });
 
+  it("shows when the Karmada certificates expire, as the last Deploy recorded it", async () => {
+    table.put({
+      deploymentName: "demo",
+      status: "DEPLOYED",
+      karmadaCertificatesExpireAt: "2026-06-01T12:00:00.000Z",
+    } as never);
+
+    const response = await call("GET /deployments/{name}", { name: "demo" });
+
+    expect(response.body.karmadaCertificatesExpireAt).toBe("2026-06-01T12:00:00.000Z");
+  });
+
   it("still answers when Step Functions has forgotten the execution", async () => {
     table.put({
       deploymentName: "demo",

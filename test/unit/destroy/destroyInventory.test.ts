@@ -126,7 +126,7 @@ describe("destroyInventory", () => {
     expect(target).toMatchObject({
       kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
       pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
-      karmadaVersion: "v1.19.0",
+      karmadaVersion: "v1.18.2",
     });
     expect(target.notes.join("\n")).toMatch(/demo-member-2 in eu-west-1 is not tagged .*left untouched/);
     expect(target.notes.join("\n")).toMatch(/demo-old in eu-west-1 is tagged with deployment demo but not in its plan/);

@@ -28,6 +28,7 @@ const threeClusters = (instanceType = "m6i.large"): ResolvedDeployment => {
     ),
     karmada: {
       version: "v1.18.2",
+      certValidityDays: 365,
       apiserverReplicas: 3,
       etcdReplicas: 3,
       allowedCidrs: ["203.0.113.0/24"],

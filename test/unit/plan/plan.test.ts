@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidPlan } from "../../../functions/lib/errors.js";
+import { SUPPORTED_KARMADA_VERSIONS } from "../../../functions/lib/karmada-versions.js";
 import { checkPlan, type PlanProblem, parsePlan } from "../../../functions/lib/plan.js";
 
 type Doc = Record<string, unknown>;
@@ -89,7 +90,26 @@ describe("the plan (execution input)", () => {
       ["an even etcd replica count", { "karmada.etcdReplicas": 4 }, "karmada.etcdReplicas", "must be odd"],
       ["9 etcd replicas", { "karmada.etcdReplicas": 9 }, "karmada.etcdReplicas", "at most 7"],
       ["0 apiserver replicas", { "karmada.apiserverReplicas": 0 }, "karmada.apiserverReplicas", "at least 1"],
-      ["a Karmada version without 'v'", { "karmada.version": "1.19.0" }, "karmada.version", "release tag"],
+      ["a Karmada version without 'v'", { "karmada.version": "1.18.2" }, "karmada.version", "pins"],
+      ["a Karmada version given as a number", { "karmada.version": 1.18 }, "karmada.version", "must be a string"],
+      [
+        "a certificate validity under 30 days",
+        { "karmada.certValidityDays": 29 },
+        "karmada.certValidityDays",
+        "at least 30 days",
+      ],
+      [
+        "a certificate validity beyond the CA's 10 years",
+        { "karmada.certValidityDays": 3651 },
+        "karmada.certValidityDays",
+        "at most 3650 days",
+      ],
+      [
+        "a fractional certificate validity",
+        { "karmada.certValidityDays": 90.5 },
+        "karmada.certValidityDays",
+        "whole number",
+      ],
       // weights
       ["a weight of 0", { "members.0.weight": 0 }, "members[0].weight", "positive integer"],
       ["a negative weight", { "members.1.weight": -2 }, "members[1].weight", "positive integer"],
@@ -216,6 +236,30 @@ describe("the plan (execution input)", () => {
     });
   });
 
+  describe("karmada.version", () => {
+    it("defaults to v1.18.2, the newest Karmada release (v1.19.0 has only pre-releases)", () => {
+      expect(parsePlan(valid()).karmada.version).toBe("v1.18.2");
+    });
+
+    it("rejects a version the version table has no row for, listing the supported versions", () => {
+      for (const version of ["v1.19.0", "v1.17.99"])
+        expect(problemsOf({ "karmada.version": version })).toEqual([
+          {
+            path: "karmada.version",
+            rule: `must be a Karmada release this product pins (kubectl-karmada, kubectl and CRD checksums): ${SUPPORTED_KARMADA_VERSIONS.join(", ")}`,
+          },
+        ]);
+    });
+
+    it("accepts every version of the table", () => {
+      for (const version of SUPPORTED_KARMADA_VERSIONS) expect(problemsOf({ "karmada.version": version })).toEqual([]);
+    });
+  });
+
+  it("passes a certificate validity in days through to the normalized plan", () => {
+    expect(parsePlan(edited({ "karmada.certValidityDays": 730 })).karmada.certValidityDays).toBe(730);
+  });
+
   it("accepts an IPv6 CIDR", () => {
     expect(problemsOf({ "karmada.allowedCidrs": ["2001:db8::/32", "203.0.113.0/24"] })).toEqual([]);
   });
@@ -289,7 +333,8 @@ describe("the plan (execution input)", () => {
         [defaultNodes, 1],
       ]);
       expect(plan.karmada).toEqual({
-        version: "v1.19.0",
+        version: "v1.18.2",
+        certValidityDays: 365,
         apiserverReplicas: 3,
         etcdReplicas: 3,
         allowedCidrs: ["203.0.113.0/24"],

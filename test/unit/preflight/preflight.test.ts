@@ -84,7 +84,8 @@ describe("preflight", () => {
       ]);
       expect(resolved.members[2]?.nodeSubnetIds).toEqual(["subnet-0bbb03", "subnet-0bbb04"]);
       expect(resolved.karmada).toEqual({
-        version: "v1.19.0",
+        version: "v1.18.2",
+        certValidityDays: 365,
         apiserverReplicas: 3,
         etcdReplicas: 3,
         allowedCidrs: ["203.0.113.0/24"],

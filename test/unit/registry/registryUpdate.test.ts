@@ -99,6 +99,36 @@ describe("registryUpdate: results", () => {
     expect(record?.currentExecution).toBeUndefined();
   });
 
+  it("records when the Karmada certificates expire, as the Summary reported it", async () => {
+    table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
+
+    await run({
+      action: "deploySucceeded",
+      input: PLAN,
+      executionArn: ME,
+      kubernetesVersion: "1.33",
+      summary: { deploymentName: "demo", karmada: { certificatesExpireAt: "2026-06-01T12:00:00.000Z" } },
+    });
+
+    expect(table.get("demo")).toMatchObject({
+      status: "DEPLOYED",
+      karmadaCertificatesExpireAt: "2026-06-01T12:00:00.000Z",
+    });
+  });
+
+  it.each([
+    ["null (the Summary did not know it)", { karmada: { certificatesExpireAt: null } }],
+    ["not a timestamp", { karmada: { certificatesExpireAt: "next year" } }],
+    ["absent", { deploymentName: "demo" }],
+  ])("records no certificate expiry when the Summary's is %s", async (_, summary) => {
+    table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
+
+    await run({ action: "deploySucceeded", input: PLAN, executionArn: ME, summary });
+
+    expect(table.get("demo")).toMatchObject({ status: "DEPLOYED" });
+    expect(table.get("demo")).not.toHaveProperty("karmadaCertificatesExpireAt");
+  });
+
   it.each([
     ["deployFailed", "DEPLOYING", "DEPLOY_FAILED"],
     ["destroyFailed", "DESTROYING", "DESTROY_FAILED"],

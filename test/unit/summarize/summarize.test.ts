@@ -23,6 +23,11 @@ const secrets = mockClient(SecretsManagerClient);
 const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
 const SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${SECRET}-AbCdEf`;
 const HOSTNAME = "a1b2c3-0123456789.elb.eu-central-1.amazonaws.com";
+const EXPIRY_TAG = "eks-karmada-orchestrator/karmada-certificates-not-after";
+/** What the init build tagged the kubeconfig secret with: 365 days after NOW. */
+const EXPIRES_AT = new Date(NOW.getTime() + 365 * 86_400_000).toISOString();
+const describeSecret = (tags: { Key: string; Value: string }[]) =>
+  secrets.on(DescribeSecretCommand, { SecretId: SECRET }).resolves({ ARN: SECRET_ARN, Name: SECRET, Tags: tags });
 
 const member = (name: string, region: string, weight: number) =>
   parentSpec({ role: "member", name, clusterName: `demo-${name}`, region, weight });
@@ -33,7 +38,8 @@ const resolved: ResolvedDeployment = {
   parent: parentSpec(),
   members: [member("eu1", "eu-central-1", 1), member("eu2", "eu-west-1", 1), member("us1", "us-east-1", 2)],
   karmada: {
-    version: "v1.19.0",
+    version: "v1.18.2",
+    certValidityDays: 365,
     apiserverReplicas: 3,
     etcdReplicas: 3,
     allowedCidrs: ["203.0.113.0/24"],
@@ -126,7 +132,10 @@ afterAll(() => karmada.close());
 beforeEach(() => {
   secrets.reset();
   registerKarmadaSecret(secrets, SECRET, kubeconfig);
-  secrets.on(DescribeSecretCommand, { SecretId: SECRET }).resolves({ ARN: SECRET_ARN, Name: SECRET });
+  describeSecret([
+    { Key: "eks-karmada-orchestrator/deployment", Value: "demo" },
+    { Key: EXPIRY_TAG, Value: EXPIRES_AT },
+  ]);
   for (const name of ["eu1", "eu2", "us1"])
     karmada.remove({ apiVersion: "cluster.karmada.io/v1alpha1", kind: "Cluster", name });
 });
@@ -141,7 +150,12 @@ describe("summarize", () => {
 
     expect(summary).toEqual({
       deploymentName: "demo",
-      karmada: { apiEndpoint: `https://${HOSTNAME}:32443`, kubeconfigSecretArn: SECRET_ARN, version: "v1.19.0" },
+      karmada: {
+        apiEndpoint: `https://${HOSTNAME}:32443`,
+        kubeconfigSecretArn: SECRET_ARN,
+        version: "v1.18.2",
+        certificatesExpireAt: EXPIRES_AT,
+      },
       members: [
         { name: "eu1", clusterName: "demo-eu1", region: "eu-central-1", weight: 1, ready: true },
         { name: "eu2", clusterName: "demo-eu2", region: "eu-west-1", weight: 1, ready: true },
@@ -169,6 +183,38 @@ describe("summarize", () => {
         "added kubernetes.io/role/elb to subnet-a",
         "member us1 is not Ready in Karmada (ClusterNotReachable: cluster is False)",
       ],
+    });
+  });
+
+  describe("the Karmada certificates' expiry", () => {
+    it("reports it from the kubeconfig secret's tag, read with DescribeSecret", async () => {
+      const summary = await summarize(input(), stageDeps().deps);
+
+      expect(summary.karmada.certificatesExpireAt).toBe(EXPIRES_AT);
+      expect(summary.notes.join("\n")).not.toContain("certificates");
+    });
+
+    it("warns when the certificates expire within 30 days", async () => {
+      const soon = new Date(NOW.getTime() + 12.5 * 86_400_000).toISOString();
+      describeSecret([{ Key: EXPIRY_TAG, Value: soon }]);
+
+      const summary = await summarize(input(), stageDeps().deps);
+
+      expect(summary.karmada.certificatesExpireAt).toBe(soon);
+      expect(summary.notes).toContain(
+        `the Karmada certificates expire at ${soon}, in 12 days: plan to re-initialize Karmada before then`,
+      );
+    });
+
+    it("reports null with a note when the secret has no expiry tag (initialized before it was recorded)", async () => {
+      describeSecret([{ Key: "eks-karmada-orchestrator/deployment", Value: "demo" }]);
+
+      const summary = await summarize(input(), stageDeps().deps);
+
+      expect(summary.karmada.certificatesExpireAt).toBeNull();
+      expect(summary.notes).toContain(
+        `the expiry of the Karmada certificates is unknown: secret ${SECRET} has no ${EXPIRY_TAG} tag (Karmada was initialized before it was recorded)`,
+      );
     });
   });
 

@@ -43,7 +43,7 @@ describe("validate-input handler", () => {
     const plan = await handler(input, context);
 
     expect(plan.deploymentName).toBe("demo");
-    expect(plan.karmada.version).toBe("v1.19.0");
+    expect(plan.karmada.version).toBe("v1.18.2");
   });
 
   it("reports a non-object input as InvalidPlan, not as a wiring error", async () => {
