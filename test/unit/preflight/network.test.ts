@@ -13,7 +13,7 @@ const own = [{ SubnetId: "subnet-1" }];
 const main = [{ Main: true }];
 
 describe("classifySubnets", () => {
-  it.each<[string, RouteTable[], string]>([
+  const cases: [string, RouteTable[], string][] = [
     [
       "a default route to an internet gateway",
       [table([{ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-1" }], own)],
@@ -78,9 +78,14 @@ describe("classifySubnets", () => {
       ],
       "private-egress",
     ],
-  ])("a subnet with %s is %s", (_case, tables, kind) => {
-    expect(classifySubnets([subnet], tables)[0]?.kind).toBe(kind);
-  });
+  ];
+  // Title: case and kind (the tables are no title).
+  it.each(cases.map(([c, tables, kind]) => [c, kind, tables] as const))(
+    "a subnet with %s is %s",
+    (_case, kind, tables) => {
+      expect(classifySubnets([subnet], tables)[0]?.kind).toBe(kind);
+    },
+  );
 
   it("marks a subnet public for the cloud provider by an igw route of any destination, as isSubnetPublic does", () => {
     const [info] = classifySubnets(
