@@ -221,7 +221,7 @@ export function mockEc2(stub: AwsClientStub<EC2Client>, state: FakeRegion) {
   stub.on(DescribeAvailabilityZonesCommand).callsFake((input) => {
     const subnets = state.vpcs.flatMap((v) => v.subnets);
     return {
-      AvailabilityZones: (input.ZoneNames ?? []).map((name) => {
+      AvailabilityZones: (input.ZoneNames ?? []).map((name: string) => {
         const subnet = subnets.find((s) => s.az === name);
         return {
           ZoneName: name,
