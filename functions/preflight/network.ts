@@ -185,11 +185,7 @@ export function placeClusters(
     return why ? [`${s.id} ${why}`] : [];
   });
   const subnets = network.subnets.filter((s) => !eksRefuses(s));
-  const notes = refused.length
-    ? [
-        `Left out of ${where}, as EKS requires: ${refused.join("; ")}. To use the zone's capacity anyway, run self-managed nodes there.`,
-      ]
-    : [];
+  const notes = refused.length ? [`Left out of ${where}, as EKS requires: ${refused.join("; ")}.`] : [];
   const problems: OrchestratorError[] = [];
   const zones = zonesOf(subnets);
   if (zones.length < 2)
@@ -285,11 +281,12 @@ export function loadBalancerSubnets(network: VpcNetwork, clusterName: string): L
       );
   }
   if (!chosen.length) {
+    const usable = publicSubnets.filter((s) => forUs.includes(s));
     const reason = !publicSubnets.length
       ? "has no public subnet (a route to an internet gateway)"
-      : skipped.length === publicSubnets.length
+      : !usable.length
         ? `has public subnets only tagged for another cluster, which the cloud provider skips: ${describeSkipped}. Either ${claimFix}`
-        : `has public subnets only outside Availability Zones (${publicSubnets.map((s) => `${s.id} in ${s.zoneType} ${s.availabilityZone}`).join(", ")}), where Network Load Balancers do not run`;
+        : `has public subnets only outside Availability Zones (${usable.map((s) => `${s.id} in ${s.zoneType} ${s.availabilityZone}`).join(", ")}), where Network Load Balancers do not run${skipped.length ? `; the others are tagged for another cluster: ${describeSkipped}` : ""}`;
     throw new SubnetsInsufficient(
       `${where} ${reason}; ${nlb} needs one. ${!publicSubnets.length ? "Give the parent a VPC with public subnets." : ""}`.trim(),
     );

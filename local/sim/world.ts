@@ -67,7 +67,8 @@ export interface ZoneSpec {
 /**
  * A region's zones as this account sees them. Zone names map to zone IDs per account (EC2 User Guide, "AZ IDs");
  * here us-east-1e is use1-az3, us-west-1c usw1-az2 and ca-central-1c cac1-az3, the zones EKS does not support.
- * Local and Wavelength Zones are named `<region>-<location>-1a` / `<region>-wl1-<location>-wlz-1`.
+ * us-east-1 and eu-central-1 also have a Local Zone and a Wavelength Zone (`<region>-<location>-1a`,
+ * `<region>-wl1-<location>-wlz-1`, as EC2 names them).
  */
 export function regionZones(region: string): ZoneSpec[] {
   const [area = "", direction = "", number = ""] = region.split("-");
@@ -85,17 +86,20 @@ export function regionZones(region: string): ZoneSpec[] {
     zoneType: "availability-zone",
     groupName: region,
   }));
-  const location = { "us-east-1": "bos", "eu-central-1": "ham" }[region] ?? "lz";
+  // Local and Wavelength Zones only where the real ones are known by name (Boston, Hamburg, Berlin).
+  const extension = { "us-east-1": ["bos", "bos"], "eu-central-1": ["ham", "ber"] }[region];
+  if (!extension) return zones;
+  const [localZone, wavelengthZone] = extension;
   zones.push({
-    zoneName: `${region}-${location}-1a`,
-    zoneId: `${prefix}-${location}1-az1`,
+    zoneName: `${region}-${localZone}-1a`,
+    zoneId: `${prefix}-${localZone}1-az1`,
     zoneType: "local-zone",
-    groupName: `${region}-${location}-1`,
+    groupName: `${region}-${localZone}-1`,
     parentZoneName: `${region}a`,
   });
   zones.push({
-    zoneName: `${region}-wl1-${location}-wlz-1`,
-    zoneId: `${prefix}-wl1-${location}-wlz1`,
+    zoneName: `${region}-wl1-${wavelengthZone}-wlz-1`,
+    zoneId: `${prefix}-wl1-${wavelengthZone}-wlz1`,
     zoneType: "wavelength-zone",
     groupName: `${region}-wl1`,
     parentZoneName: `${region}a`,
@@ -260,9 +264,11 @@ export function addVpc(region: RegionState, spec: WorldVpc, index: number): void
       tags: { Name: `${spec.name}-private-${zone.zoneName}` },
     });
   });
-  const localZone = catalog.find((z) => z.zoneType === "local-zone");
-  if (spec.variant === "local-zone" && localZone)
+  if (spec.variant === "local-zone") {
+    const localZone = catalog.find((z) => z.zoneType === "local-zone");
+    if (!localZone) throw new Error(`world VPC ${key}: the simulated ${spec.region} has no Local Zone`);
     publicIds.push(subnet("public", localZone, 7, elbTag("kubernetes.io/role/elb"), true));
+  }
   region.routeTables.push({
     routeTableId: `rtb-${stableHex(`rtb-public:${key}`)}`,
     vpcId,
