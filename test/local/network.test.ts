@@ -166,6 +166,59 @@ describe("simulated cloud provider (load balancer subnets)", () => {
   });
 });
 
+describe("simulated cloud provider (service controller)", () => {
+  async function serviceIn(cluster: string, vpcName: string, sourceRanges: string[]) {
+    const { subnets } = await subnetsOf("eu-central-1", vpcName);
+    await clientsFor(sim).eks.send(
+      new CreateClusterCommand({
+        name: cluster,
+        roleArn: `arn:aws:iam::${sim.state.account}:role/eko-eks-cluster`,
+        resourcesVpcConfig: { subnetIds: subnets.map((s) => s.SubnetId as string) },
+      }),
+    );
+    const record = sim.region("eu-central-1").clusters[cluster];
+    if (!record) throw new Error("cluster not created");
+    const store = sim.clusterStore(record);
+    // As the API server does on a create: the write reaches the service controller.
+    store.create(store.typeOf("v1", "Service"), "default", {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: "lb",
+        namespace: "default",
+        annotations: { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb" },
+      },
+      spec: { type: "LoadBalancer", loadBalancerSourceRanges: sourceRanges, ports: [{ port: 443, protocol: "TCP" }] },
+    });
+    const events = store.list(store.typeOf("v1", "Event"), "default").map((e) => String(e.message));
+    const nlb = sim.region("eu-central-1").loadBalancers.find((lb) => lb.owner === `${cluster}/default/lb`);
+    return { events, nlb };
+  }
+
+  it("gives an NLB no IPv6 source range: the Service gets a SyncLoadBalancerFailed event instead", async () => {
+    const { events, nlb } = await serviceIn("svc-ipv6", "karmada-vpc", ["203.0.113.0/24", "2001:db8::/32"]);
+
+    expect(nlb).toBeUndefined();
+    expect(events).toContainEqual(expect.stringContaining("CIDR block 2001:db8::/32"));
+  });
+
+  it("finds no subnet in a VPC whose public subnets belong to another cluster", async () => {
+    const { events, nlb } = await serviceIn("svc-claimed", "karmada-vpc-other-cluster", ["203.0.113.0/24"]);
+
+    expect(nlb).toBeUndefined();
+    expect(events).toContainEqual(expect.stringContaining("could not find any suitable subnets for creating the ELB"));
+  });
+
+  it("makes the NLB in the untagged public subnets of a VPC for an IPv4 source range", async () => {
+    const { vpcId } = await subnetsOf("eu-central-1", "karmada-vpc-nat-instance");
+    for (const s of sim.region("eu-central-1").subnets) if (s.vpcId === vpcId) delete s.tags["kubernetes.io/role/elb"];
+
+    const { nlb } = await serviceIn("svc-ok", "karmada-vpc-nat-instance", ["203.0.113.0/24"]);
+
+    expect(nlb?.subnetIds).toHaveLength(3);
+  });
+});
+
 /** The subnets of a VPC of the account after a run, by id. */
 const worldSubnets = (state: SimState, region: string) =>
   new Map((state.regions[region]?.subnets ?? []).map((s) => [s.subnetId, s]));

@@ -53,7 +53,8 @@ export function serviceController(
       ? `could not find any suitable subnets for creating the ELB (no public subnet of ${cluster.vpcId} in an Availability Zone that is untagged or tagged for ${cluster.name}; ${role} only breaks ties)`
       : ipv6.length
         ? // The source ranges become IpRanges[].CidrIp of the node security group (aws_loadbalancer.go
-          // updateInstanceSecurityGroupForNLBTraffic@v1.36.1): EC2 refuses an IPv6 block there.
+          // updateInstanceSecurityGroupForNLBTraffic@v1.36.1): EC2 refuses an IPv6 block there. (EKS has made
+          // the NLB by then; the Service gets no status either way, which is what a Deploy observes.)
           `error authorizing security group ingress: "InvalidParameterValue: CIDR block ${ipv6[0]} is malformed"`
         : undefined;
   if (failure) {
