@@ -42,6 +42,8 @@ export const karmadaSpecSchema = z.object({
   apiserverReplicas: z.number().int(),
   etcdReplicas: z.number().int(),
   allowedCidrs: z.array(z.string()).min(1),
+  /** The plan accepted 0.0.0.0/0 in allowedCidrs (the Summary says so). */
+  allowOpenToInternet: z.boolean().optional(),
   /** Secrets Manager names (never values) in the parent's region. */
   kubeconfigSecretName: z.string(),
   pkiSecretName: z.string(),

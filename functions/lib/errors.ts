@@ -58,7 +58,11 @@ export class PublicSubnetNoPublicIp extends OrchestratorError {
   override readonly name = "PublicSubnetNoPublicIp";
 }
 
-/** Subnets lack the `kubernetes.io/role/elb` / `internal-elb` tags the NLB needs, and the plan did not ask to add them. */
+/**
+ * Formerly: public subnets lacked `kubernetes.io/role/elb`. Not raised any more: the legacy cloud provider that makes
+ * the Karmada NLB finds public subnets by their internet gateway route and uses the tag only to break ties
+ * (cloud-provider-aws pkg/providers/v1/aws.go@v1.36.1 `findELBSubnets`). Kept so callers matching the name still compile.
+ */
 export class SubnetTagsMissing extends OrchestratorError {
   override readonly name = "SubnetTagsMissing";
 }

@@ -85,7 +85,18 @@ const nodes = z.union([nodesByInstanceTypes, nodesByRequirements], {
 });
 const DEFAULT_NODES = { count: 3, vcpus: 2, memoryGiB: 4, arch: "x86_64" as const };
 
-const cidr = z.string().refine(isCidr, "must be a CIDR block such as 203.0.113.0/24 (IPv4) or 2001:db8::/32 (IPv6)");
+/**
+ * `loadBalancerSourceRanges` become the node security group's `IpRanges` (IPv4 `CidrIp`) only: cloud-provider-aws
+ * pkg/providers/v1/aws.go@v1.36.1 `EnsureLoadBalancer` → aws_loadbalancer.go `updateInstanceSecurityGroupsForNLB`.
+ * An IPv6 range there fails the load balancer, so it is refused here.
+ */
+const cidr = z
+  .string()
+  .refine(isCidr, "must be a CIDR block such as 203.0.113.0/24")
+  .refine(
+    (value) => !isCidr(value) || isIpv4Cidr(value),
+    "must be an IPv4 CIDR block: the Karmada NLB's loadBalancerSourceRanges become IPv4 security group rules only (Kubernetes' AWS cloud provider), so an IPv6 range would fail the load balancer",
+  );
 
 const planObject = z.strictObject({
   deploymentName: dnsLabel(MAX_DEPLOYMENT_NAME, "so every derived AWS name fits its limit").describe(
@@ -102,7 +113,7 @@ const planObject = z.strictObject({
     .boolean()
     .default(false)
     .describe(
-      "Add missing kubernetes.io/role/elb tags to the parent VPC's public subnets instead of failing preflight",
+      "Tag the public subnets the Karmada NLB gets with kubernetes.io/role/elb=1, so that choice holds when public subnets are added (the cloud provider needs no tag)",
     ),
   parent: z
     .strictObject({
@@ -160,6 +171,12 @@ const planObject = z.strictObject({
         .array(cidr)
         .min(1, "must list at least one CIDR: the Karmada API is never open to everyone by default")
         .max(40, "must list at most 40 CIDRs"),
+      allowOpenToInternet: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Accept 0.0.0.0/0 in allowedCidrs (the Karmada API open to the whole internet); noted in the Summary",
+        ),
     })
     .describe("Karmada control plane; allowedCidrs become the NLB's loadBalancerSourceRanges"),
   sampleWorkload: z
@@ -185,6 +202,16 @@ function crossFieldRules(input: unknown, ctx: z.core.$RefinementCtx) {
       code: "custom",
       path: plan.parent?.nodes ? ["parent", "nodes", "count"] : ["nodes", "count"],
       message: `the parent cluster needs at least 3 nodes for HA etcd (got ${parentNodes.count})`,
+    });
+  const karmada = plan.karmada;
+  if (Array.isArray(karmada?.allowedCidrs) && karmada.allowOpenToInternet !== true)
+    karmada.allowedCidrs.forEach((value, i) => {
+      if (typeof value === "string" && opensToInternet([value]))
+        ctx.addIssue({
+          code: "custom",
+          path: ["karmada", "allowedCidrs", i],
+          message: `'${value}' opens the Karmada API to the whole internet: list the networks that use it, or set karmada.allowOpenToInternet: true to accept that`,
+        });
     });
   const seen = new Map<string, string>([[plan.parent?.name ?? "parent", "parent.name"]]);
   if (!Array.isArray(plan.members)) return;
@@ -354,6 +381,15 @@ export function isCidr(value: string): boolean {
   if (z.ipv6().safeParse(address).success) return bits <= 128;
   return false;
 }
+
+/** An IPv4 CIDR block (see {@link isCidr}). */
+export function isIpv4Cidr(value: string): boolean {
+  return isCidr(value) && z.ipv4().safeParse(value.split("/")[0]).success;
+}
+
+/** Whether a plan's allowedCidrs open the Karmada API to every IPv4 address (needs allowOpenToInternet). */
+export const opensToInternet = (cidrs: readonly string[]): boolean =>
+  cidrs.some((c) => isIpv4Cidr(c) && Number(c.split("/")[1]) === 0);
 
 /** The JSON Schema of the execution input (committed as `schema/plan.schema.json`). */
 export const planJsonSchema = () =>

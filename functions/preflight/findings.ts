@@ -5,7 +5,6 @@ import {
   type OrchestratorError,
   PublicSubnetNoPublicIp,
   SubnetsInsufficient,
-  SubnetTagsMissing,
   VpcAmbiguous,
   VpcNotFound,
 } from "../lib/errors.js";
@@ -16,7 +15,6 @@ export const FINDING_KINDS = [
   VpcAmbiguous,
   SubnetsInsufficient,
   PublicSubnetNoPublicIp,
-  SubnetTagsMissing,
   KubernetesVersionUnsupported,
   NoInstanceTypeMatches,
   ClusterNameTaken,

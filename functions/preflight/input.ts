@@ -41,6 +41,7 @@ export const preflightInputSchema = z.object({
       apiserverReplicas: z.number().int(),
       etcdReplicas: z.number().int(),
       allowedCidrs: z.array(z.string()).min(1),
+      allowOpenToInternet: z.boolean(),
     }),
     sampleWorkload: z.object({ enabled: z.boolean(), replicas: z.number().int().min(0) }),
   }),

@@ -34,9 +34,9 @@ const AMI_TYPES = { x86_64: "AL2023_x86_64_STANDARD", arm64: "AL2023_ARM_64_STAN
 /**
  * Resolves a node spec to instance types available in the region.
  * Listed types are checked to exist there and to share one architecture (a node group has one AMI type).
- * Requirements are matched by EC2 (exact vCPUs, memory between the minimum and twice it, current generation,
- * no burstable types); the first {@link MAX_INSTANCE_TYPES} matches by name are taken, so a re-run with the same
- * plan asks for the same node group.
+ * Requirements are matched by EC2 (exact vCPUs, memory between the minimum and twice it, current generation, no
+ * burstable, accelerated, bare-metal or HDD-storage types); the matches are ranked by {@link preferenceOrder} and the
+ * first {@link MAX_INSTANCE_TYPES} taken, so a re-run with the same plan asks for the same node group.
  * @param usedBy the EKS clusters with this node spec, for the messages.
  * @throws NoInstanceTypeMatches naming the region and the requirements.
  */
@@ -101,27 +101,55 @@ async function matchRequirements(
       {
         ArchitectureTypes: [nodes.arch],
         VirtualizationTypes: ["hvm"],
+        // botocore ec2 2016-11-15 InstanceRequirementsRequest: AcceleratorCount Max 0 "to exclude accelerator-enabled
+        // instance types" (GPUs, FPGAs, Inferentia); LocalStorageTypes defaults to hdd and ssd, so ssd alone keeps
+        // instance-store HDD types (d3, h1) out; BareMetal and BurstablePerformance default to excluded (said anyway).
         InstanceRequirements: {
           VCpuCount: { Min: nodes.vcpus, Max: nodes.vcpus },
           MemoryMiB: { Min: minMiB, Max: maxMiB },
           BurstablePerformance: "excluded",
+          BareMetal: "excluded",
+          AcceleratorCount: { Max: 0 },
+          LocalStorageTypes: ["ssd"],
           InstanceGenerations: ["current"],
         },
       },
     );
     for await (const page of pages)
       names.push(...(page.InstanceTypes ?? []).flatMap((t) => (t.InstanceType ? [t.InstanceType] : [])));
-    return [...new Set(names)].sort();
+    return preferenceOrder(names);
   });
   if (!matches.length)
     throw new NoInstanceTypeMatches(
-      `No current-generation, non-burstable instance type in ${region} has ${wanted} (for ${usedBy}). Change nodes.vcpus, nodes.memoryGiB or nodes.arch, or list nodes.instanceTypes.`,
+      `No current-generation instance type without accelerators, burstable CPU or HDD storage in ${region} has ${wanted} (for ${usedBy}). Change nodes.vcpus, nodes.memoryGiB or nodes.arch, or list nodes.instanceTypes.`,
     );
   const chosen = matches.slice(0, MAX_INSTANCE_TYPES);
   return {
     instanceTypes: chosen,
     arch: nodes.arch,
     amiType: AMI_TYPES[nodes.arch],
-    note: `${usedBy} (${region}): ${wanted} → ${chosen.join(", ")} (the first ${chosen.length} of ${matches.length} matching types by name)`,
+    note: `${usedBy} (${region}): ${wanted} → ${chosen.join(", ")} (${chosen.length} of ${matches.length} matching types, general-purpose and newest generation first)`,
   };
+}
+
+/**
+ * `<series><generation><options>.<size>` (Amazon EC2 Instance Types guide, "Amazon EC2 instance type naming
+ * conventions"): series `m` is general purpose (`t`, also general purpose, is burstable and excluded above).
+ */
+const TYPE_NAME = /^([a-z]+)(\d+)([a-z0-9-]*)\./;
+
+/**
+ * Orders matching types for a node group: general-purpose families first (a balanced node for mixed pods), then the
+ * newest generation, then by name, so the choice is stable from run to run.
+ */
+export function preferenceOrder(types: readonly string[]): string[] {
+  const key = (t: string) => {
+    const [, series = "", generation = "0"] = TYPE_NAME.exec(t) ?? [];
+    return { generalPurpose: series === "m" ? 0 : 1, generation: Number(generation) };
+  };
+  return [...new Set(types)].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka.generalPurpose - kb.generalPurpose || kb.generation - ka.generation || a.localeCompare(b);
+  });
 }

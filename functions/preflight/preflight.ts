@@ -1,12 +1,12 @@
 /**
  * Preflight: resolves the normalized plan against AWS before anything is created. Everything is read in parallel
  * (per region, each VPC and node spec looked up once), every problem is collected and reported together, and only
- * then does the one opt-in write happen (tagging the parent's public subnets for the load balancer).
+ * then does the one opt-in write happen (tagging the load balancer's subnets with `kubernetes.io/role/elb`).
  */
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
 import { setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
-import { ParentRegionUnsupported, SubnetTagsMissing } from "../lib/errors.js";
+import { ParentRegionUnsupported } from "../lib/errors.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
 import type { ClusterPlan } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
@@ -17,15 +17,14 @@ import { findVpc } from "./findVpc.js";
 import type { PreflightInput } from "./input.js";
 import { resolveInstanceTypes } from "./instanceTypes.js";
 import { chooseKubernetesVersion, type OfferedVersion, offeredVersions } from "./kubernetesVersion.js";
-import { describeNetwork, ELB_SUBNET_TAG, placeClusters, subnetsMissingElbTag } from "./network.js";
+import { describeNetwork, ELB_SUBNET_TAG, loadBalancerSubnets, placeClusters } from "./network.js";
 
 /**
  * Checks the plan against AWS and resolves every cluster: VPC and subnets, Kubernetes version, instance types,
  * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
  * @throws ParentRegionUnsupported before any AWS call when the parent is not in the orchestrator's region
  * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
- *   SubnetTagsMissing, KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every
- *   cluster that has that problem.
+ *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem.
  */
 export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
   assertParentRegion(plan.region, setting("orchestratorRegion"));
@@ -45,9 +44,9 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
         const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group)));
         if (!vpcId) return undefined;
         const network = await describeNetwork(ec2(region), region, vpcId);
-        const { placement, problems } = placeClusters(network, names(group));
+        const { placement, problems, notes } = placeClusters(network, names(group));
         findings.add(...problems);
-        return { clusters: group, network, placement };
+        return { clusters: group, network, placement, notes };
       }),
     ),
     Promise.all(regions.map(async (region) => [region, await offeredVersions(eks(region), region)] as const)),
@@ -70,22 +69,14 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     chooseKubernetesVersion(plan.kubernetesVersion, plan.region, new Map<string, OfferedVersion[]>(versions)),
   );
   const parentNetwork = networks.find((n) => n?.clusters.includes(plan.parent));
-  const untagged = parentNetwork
-    ? (findings.checkNow(() => subnetsMissingElbTag(parentNetwork.network, plan.parent.clusterName)) ?? [])
-    : [];
-  if (untagged.length && !plan.tagSubnetsForLoadBalancers && parentNetwork) {
-    const { region, vpcId } = parentNetwork.network;
-    findings.add(
-      new SubnetTagsMissing(
-        `Public subnets ${untagged.join(", ")} of VPC ${vpcId} in ${region} lack the tag ${ELB_SUBNET_TAG}=1, so the internet-facing Network Load Balancer of the Karmada API (on ${plan.parent.clusterName}) would find no subnets. Either tag them: aws ec2 create-tags --region ${region} --resources ${untagged.join(" ")} --tags Key=${ELB_SUBNET_TAG},Value=1 — or set "tagSubnetsForLoadBalancers": true in the plan and Preflight adds the tags.`,
-      ),
-    );
-  }
+  const lbSubnets = parentNetwork
+    ? findings.checkNow(() => loadBalancerSubnets(parentNetwork.network, plan.parent.clusterName))
+    : undefined;
   findings.throwIfAny();
 
   // Resolve: every lookup succeeded.
   const version = required(kubernetesVersion, "Kubernetes version");
-  const notes: string[] = [];
+  const notes: string[] = [...networks.flatMap((n) => n?.notes ?? []), ...(lbSubnets?.notes ?? [])];
   if (plan.kubernetesVersion === "latest")
     notes.push(`kubernetesVersion "latest" resolved to ${version} (the newest in standard support in ${plan.region}).`);
   for (const group of nodeTypes) if (group.types?.note) notes.push(`Instance types: ${group.types.note}.`);
@@ -120,14 +111,16 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
   };
   const [parent, ...members] = clusters.map(spec);
 
-  // Write: the one opt-in change, after every check passed.
+  // Write: the one opt-in change, after every check passed. The legacy cloud provider needs no role tag (it only
+  // breaks ties within a zone); tagging the subnets it picks keeps that choice if public subnets are added later.
+  const untagged = plan.tagSubnetsForLoadBalancers ? (lbSubnets?.untagged ?? []) : [];
   if (untagged.length && parentNetwork) {
     const { region, vpcId } = parentNetwork.network;
     await callAws(`tag subnets ${untagged.join(", ")} with ${ELB_SUBNET_TAG}=1 in ${region}`, () =>
       ec2(region).send(new CreateTagsCommand({ Resources: untagged, Tags: [{ Key: ELB_SUBNET_TAG, Value: "1" }] })),
     );
     notes.push(
-      `Tagged public subnets ${untagged.join(", ")} of ${vpcId} (${region}) with ${ELB_SUBNET_TAG}=1 for the Karmada API's load balancer (tagSubnetsForLoadBalancers).`,
+      `Tagged public subnets ${untagged.join(", ")} of ${vpcId} (${region}) with ${ELB_SUBNET_TAG}=1: the Karmada API's load balancer keeps these subnets even if more public subnets are added to their zones (tagSubnetsForLoadBalancers).`,
     );
   }
 

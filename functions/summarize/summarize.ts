@@ -4,6 +4,7 @@ import { type CostEstimate, estimateMonthlyCost } from "../lib/cost.js";
 import { KarmadaNotInitialized } from "../lib/errors.js";
 import { type KubeDeps, kubeCall, kubeFactory } from "../lib/kube.js";
 import { KARMADA_API_PORT, KARMADA_CERTS_EXPIRY_TAG } from "../lib/names.js";
+import { opensToInternet } from "../lib/plan.js";
 import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { secondsBetween } from "../lib/timing.js";
@@ -167,6 +168,10 @@ export async function summarize(input: SummarizeInput, deps: StageDeps & KubeDep
   }
 
   if (!loadBalancer.hostname) notes.push("the Karmada load balancer has no hostname: the API endpoint is unknown");
+  if (karmada.allowOpenToInternet && opensToInternet(karmada.allowedCidrs))
+    notes.push(
+      `the Karmada API is open to the whole internet (karmada.allowedCidrs ${karmada.allowedCidrs.filter((c) => opensToInternet([c])).join(", ")}, accepted by karmada.allowOpenToInternet): only its client certificates protect it`,
+    );
   if (!sample && resolved.sampleWorkload.enabled) notes.push("the sample workload was enabled but not verified");
 
   return {

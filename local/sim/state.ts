@@ -31,6 +31,10 @@ export interface RouteRecord {
   destinationCidrBlock: string;
   gatewayId?: string;
   natGatewayId?: string;
+  /** A NAT instance route (e.g. fck-nat): EC2 reports the instance and its network interface. */
+  instanceId?: string;
+  networkInterfaceId?: string;
+  transitGatewayId?: string;
 }
 
 export interface RouteTableRecord extends Tagged {

@@ -9,23 +9,104 @@
 import { hash32, mulberry32 } from "./rng.js";
 import { emptyRegion, type RegionState, type SimState, STATE_VERSION } from "./state.js";
 
+/**
+ * How a world VPC departs from the standard layout, each as found in real accounts:
+ * - `nat-instance`: the private subnets route 0.0.0.0/0 to a NAT instance's network interface (fck-nat, as the
+ *   orchestrator's own non-production VPC does), not to a NAT gateway;
+ * - `unsupported-zone`: the VPC also spans the region's Availability Zone EKS does not support (us-east-1e = use1-az3
+ *   in this account);
+ * - `other-cluster`: its public subnets are tagged `kubernetes.io/cluster/legacy-app=shared` (another cluster's);
+ * - `local-zone`: it also has a public subnet in the region's Local Zone.
+ */
+export type VpcVariant = "nat-instance" | "unsupported-zone" | "other-cluster" | "local-zone";
+
 /** A VPC of the default world. */
 export interface WorldVpc {
   region: string;
   name: string;
   /**
-   * Omit the `kubernetes.io/role/elb` / `internal-elb` subnet tags (to rehearse preflight's finding).
+   * Omit the `kubernetes.io/role/elb` / `internal-elb` subnet tags (the cloud provider does not need them).
    * @default false
    */
   untaggedSubnets?: boolean;
+  variant?: VpcVariant;
 }
 
-/** VPC names every fresh account has, in these regions (plus the ones the plans under examples/ name). */
+/** The cluster that `other-cluster` VPCs' public subnets are tagged for. */
+export const OTHER_CLUSTER = "legacy-app";
+
+/**
+ * VPC names every fresh account has, in these regions (plus the ones the plans under examples/ name). The
+ * `karmada-vpc-<variant>` VPCs exercise preflight's network rules.
+ */
 export const DEFAULT_VPCS: WorldVpc[] = [
   { region: "eu-central-1", name: "karmada-vpc" },
   { region: "us-east-1", name: "karmada-vpc-us" },
   { region: "us-east-1", name: "karmada-vpc" },
+  { region: "eu-central-1", name: "karmada-vpc-nat-instance", variant: "nat-instance" },
+  { region: "eu-central-1", name: "karmada-vpc-other-cluster", variant: "other-cluster" },
+  { region: "eu-central-1", name: "karmada-vpc-local-zone", variant: "local-zone" },
+  { region: "us-east-1", name: "karmada-vpc-unsupported-az", variant: "unsupported-zone" },
+  { region: "us-east-1", name: "karmada-vpc-local-zone", variant: "local-zone" },
 ];
+
+/**
+ * Availability Zone IDs EKS refuses for cluster subnets (EKS User Guide, network-reqs.adoc "Subnet requirements for
+ * clusters", awsdocs/amazon-eks-user-guide@101184ec): CreateCluster answers UnsupportedAvailabilityZoneException.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS: readonly string[] = ["use1-az3", "usw1-az2", "cac1-az3"];
+
+/** One zone of a region (botocore ec2 2016-11-15 `AvailabilityZone`). */
+export interface ZoneSpec {
+  zoneName: string;
+  zoneId: string;
+  zoneType: "availability-zone" | "local-zone" | "wavelength-zone";
+  groupName: string;
+  parentZoneName?: string;
+}
+
+/**
+ * A region's zones as this account sees them. Zone names map to zone IDs per account (EC2 User Guide, "AZ IDs");
+ * here us-east-1e is use1-az3, us-west-1c usw1-az2 and ca-central-1c cac1-az3, the zones EKS does not support.
+ * us-east-1 and eu-central-1 also have a Local Zone and a Wavelength Zone (`<region>-<location>-1a`,
+ * `<region>-wl1-<location>-wlz-1`, as EC2 names them).
+ */
+export function regionZones(region: string): ZoneSpec[] {
+  const [area = "", direction = "", number = ""] = region.split("-");
+  const prefix = `${area}${direction.charAt(0)}${number}`;
+  const ids: Record<string, number[]> = {
+    "us-east-1": [1, 2, 4, 6, 3, 5],
+    "us-west-1": [1, 3, 2],
+    "ca-central-1": [1, 2, 3, 4],
+  };
+  const letters = region === "ca-central-1" ? ["a", "b", "c", "d"] : ["a", "b", "c", "d", "e", "f"];
+  const numbers = ids[region] ?? [1, 2, 3];
+  const zones: ZoneSpec[] = numbers.map((n, i) => ({
+    zoneName: `${region}${letters[i]}`,
+    zoneId: `${prefix}-az${n}`,
+    zoneType: "availability-zone",
+    groupName: region,
+  }));
+  // Local and Wavelength Zones only where the real ones are known by name (Boston, Hamburg, Berlin).
+  const extension = { "us-east-1": ["bos", "bos"], "eu-central-1": ["ham", "ber"] }[region];
+  if (!extension) return zones;
+  const [localZone, wavelengthZone] = extension;
+  zones.push({
+    zoneName: `${region}-${localZone}-1a`,
+    zoneId: `${prefix}-${localZone}1-az1`,
+    zoneType: "local-zone",
+    groupName: `${region}-${localZone}-1`,
+    parentZoneName: `${region}a`,
+  });
+  zones.push({
+    zoneName: `${region}-wl1-${wavelengthZone}-wlz-1`,
+    zoneId: `${prefix}-wl1-${wavelengthZone}-wlz1`,
+    zoneType: "wavelength-zone",
+    groupName: `${region}-wl1`,
+    parentZoneName: `${region}a`,
+  });
+  return zones;
+}
 
 export const DEFAULT_ACCOUNT = "123456789012";
 
@@ -40,16 +121,30 @@ export interface InstanceTypeSpec {
   arch: "x86_64" | "arm64";
   burstable: boolean;
   currentGeneration: boolean;
+  /** GPUs / FPGAs / Inferentia chips (what InstanceRequirements `AcceleratorCount` counts). */
+  accelerators?: { type: "gpu" | "fpga" | "inference"; count: number; name: string; manufacturer: string };
+  /** Instance store volumes. */
+  localStorage?: { type: "hdd" | "ssd"; count: number; sizeGB: number };
+  bareMetal?: boolean;
 }
 
-const it = (instanceType: string, vcpus: number, memoryGiB: number, arch: "x86_64" | "arm64", current = true) => ({
+const it = (
+  instanceType: string,
+  vcpus: number,
+  memoryGiB: number,
+  arch: "x86_64" | "arm64",
+  current = true,
+  extra: Pick<InstanceTypeSpec, "accelerators" | "localStorage"> = {},
+): InstanceTypeSpec => ({
   instanceType,
   vcpus,
   memoryMiB: memoryGiB * 1024,
   arch,
   burstable: /^t\d/.test(instanceType),
   currentGeneration: current,
+  ...extra,
 });
+const nvidia = (name: string) => ({ type: "gpu" as const, count: 1, name, manufacturer: "NVIDIA" });
 
 /** Instance types every region offers. */
 export const INSTANCE_TYPES: InstanceTypeSpec[] = [
@@ -65,6 +160,21 @@ export const INSTANCE_TYPES: InstanceTypeSpec[] = [
   it("m6i.xlarge", 4, 16, "x86_64"),
   it("c6i.xlarge", 4, 8, "x86_64"),
   it("m6i.2xlarge", 8, 32, "x86_64"),
+  // Same vCPUs and memory as m6i.xlarge, but with GPUs or HDD instance storage (what a node group must not get),
+  // or with NVMe SSD instance storage (acceptable).
+  it("g4dn.xlarge", 4, 16, "x86_64", true, {
+    accelerators: nvidia("T4"),
+    localStorage: { type: "ssd", count: 1, sizeGB: 125 },
+  }),
+  it("g5.xlarge", 4, 16, "x86_64", true, {
+    accelerators: nvidia("A10G"),
+    localStorage: { type: "ssd", count: 1, sizeGB: 250 },
+  }),
+  it("d3.xlarge", 4, 32, "x86_64", true, { localStorage: { type: "hdd", count: 3, sizeGB: 2000 } }),
+  it("m6id.xlarge", 4, 16, "x86_64", true, { localStorage: { type: "ssd", count: 1, sizeGB: 237 } }),
+  it("m7i.xlarge", 4, 16, "x86_64"),
+  it("m5.xlarge", 4, 16, "x86_64"),
+  it("r6i.xlarge", 4, 32, "x86_64"),
   it("m4.large", 2, 8, "x86_64", false),
   it("t4g.medium", 2, 4, "arm64"),
   it("c6g.large", 2, 4, "arm64"),
@@ -86,74 +196,86 @@ export const stableHex = (key: string, length = 17): string => {
   return out.slice(0, length);
 };
 
-/** Adds one VPC with its subnets, gateways and route tables to a region. */
+/** Adds one VPC with its subnets, gateways and route tables to a region (laid out per {@link WorldVpc.variant}). */
 export function addVpc(region: RegionState, spec: WorldVpc, index: number): void {
   const key = `${spec.region}/${spec.name}`;
   const vpcId = `vpc-${stableHex(`vpc:${key}`)}`;
   if (region.vpcs.some((v) => v.vpcId === vpcId)) return;
   const second = 10 + (index % 200);
-  region.vpcs.push({ vpcId, cidrBlock: `10.${second}.0.0/16`, isDefault: false, tags: { Name: spec.name } });
+  const local = `10.${second}.0.0/16`;
+  region.vpcs.push({ vpcId, cidrBlock: local, isDefault: false, tags: { Name: spec.name } });
   const igw = `igw-${stableHex(`igw:${key}`)}`;
   region.internetGateways.push(igw);
-  const zones = ["a", "b", "c"];
-  const publicIds: string[] = [];
-  const publicRt = `rtb-${stableHex(`rtb-public:${key}`)}`;
+  const catalog = regionZones(spec.region);
+  const regular = catalog.filter((z) => z.zoneType === "availability-zone");
+  const zones = regular.filter((z) => !EKS_UNSUPPORTED_ZONE_IDS.includes(z.zoneId)).slice(0, 3);
+  const unsupported = regular.find((z) => EKS_UNSUPPORTED_ZONE_IDS.includes(z.zoneId));
+  if (spec.variant === "unsupported-zone") {
+    if (!unsupported) throw new Error(`world VPC ${key}: ${spec.region} has no Availability Zone EKS refuses`);
+    zones.push(unsupported);
+  }
+  const elbTag = (role: string) => (spec.untaggedSubnets ? {} : { [role]: "1" });
+  const claim: Record<string, string> =
+    spec.variant === "other-cluster" ? { [`kubernetes.io/cluster/${OTHER_CLUSTER}`]: "shared" } : {};
+  const subnet = (kind: string, zone: ZoneSpec, n: number, tags: Record<string, string>, publicIp: boolean) => {
+    const subnetId = `subnet-${stableHex(`subnet-${kind}:${key}:${zone.zoneName.slice(spec.region.length)}`)}`;
+    region.subnets.push({
+      subnetId,
+      vpcId,
+      availabilityZone: zone.zoneName,
+      availabilityZoneId: zone.zoneId,
+      cidrBlock: `10.${second}.${n * 16}.0/20`,
+      mapPublicIpOnLaunch: publicIp,
+      tags: { Name: `${spec.name}-${kind}-${zone.zoneName}`, ...tags },
+    });
+    return subnetId;
+  };
   region.routeTables.push({
     routeTableId: `rtb-${stableHex(`rtb-main:${key}`)}`,
     vpcId,
     main: true,
-    routes: [{ destinationCidrBlock: `10.${second}.0.0/16`, gatewayId: "local" }],
+    routes: [{ destinationCidrBlock: local, gatewayId: "local" }],
     subnetIds: [],
     tags: {},
   });
+  const publicIds: string[] = [];
   zones.forEach((zone, z) => {
-    const az = `${spec.region}${zone}`;
-    const [area = "", direction = "", number = ""] = spec.region.split("-");
-    const azId = `${area}${direction.charAt(0)}${number}-az${z + 1}`;
-    const publicId = `subnet-${stableHex(`subnet-public:${key}:${zone}`)}`;
-    publicIds.push(publicId);
-    region.subnets.push({
-      subnetId: publicId,
-      vpcId,
-      availabilityZone: az,
-      availabilityZoneId: azId,
-      cidrBlock: `10.${second}.${z * 16}.0/20`,
-      mapPublicIpOnLaunch: true,
-      tags: { Name: `${spec.name}-public-${az}`, ...(spec.untaggedSubnets ? {} : { "kubernetes.io/role/elb": "1" }) },
-    });
-    const privateId = `subnet-${stableHex(`subnet-private:${key}:${zone}`)}`;
-    region.subnets.push({
-      subnetId: privateId,
-      vpcId,
-      availabilityZone: az,
-      availabilityZoneId: azId,
-      cidrBlock: `10.${second}.${128 + z * 16}.0/20`,
-      mapPublicIpOnLaunch: false,
-      tags: {
-        Name: `${spec.name}-private-${az}`,
-        ...(spec.untaggedSubnets ? {} : { "kubernetes.io/role/internal-elb": "1" }),
-      },
-    });
-    const nat = `nat-${stableHex(`nat:${key}:${zone}`)}`;
-    region.natGateways.push(nat);
+    const letter = zone.zoneName.slice(spec.region.length);
+    publicIds.push(subnet("public", zone, z, { ...elbTag("kubernetes.io/role/elb"), ...claim }, true));
+    const privateId = subnet("private", zone, 8 + z, elbTag("kubernetes.io/role/internal-elb"), false);
+    // fck-nat: an instance in the zone's public subnet whose ENI the private route table targets
+    // (DescribeRouteTables then reports InstanceId and NetworkInterfaceId, botocore ec2 2016-11-15 `Route`).
+    const egress =
+      spec.variant === "nat-instance"
+        ? {
+            instanceId: `i-${stableHex(`fck-nat:${key}:${letter}`)}`,
+            networkInterfaceId: `eni-${stableHex(`fck-nat-eni:${key}:${letter}`)}`,
+          }
+        : { natGatewayId: `nat-${stableHex(`nat:${key}:${letter}`)}` };
+    if (egress.natGatewayId) region.natGateways.push(egress.natGatewayId);
     region.routeTables.push({
-      routeTableId: `rtb-${stableHex(`rtb-private:${key}:${zone}`)}`,
+      routeTableId: `rtb-${stableHex(`rtb-private:${key}:${letter}`)}`,
       vpcId,
       main: false,
       routes: [
-        { destinationCidrBlock: `10.${second}.0.0/16`, gatewayId: "local" },
-        { destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat },
+        { destinationCidrBlock: local, gatewayId: "local" },
+        { destinationCidrBlock: "0.0.0.0/0", ...egress },
       ],
       subnetIds: [privateId],
-      tags: { Name: `${spec.name}-private-${az}` },
+      tags: { Name: `${spec.name}-private-${zone.zoneName}` },
     });
   });
+  if (spec.variant === "local-zone") {
+    const localZone = catalog.find((z) => z.zoneType === "local-zone");
+    if (!localZone) throw new Error(`world VPC ${key}: the simulated ${spec.region} has no Local Zone`);
+    publicIds.push(subnet("public", localZone, 7, elbTag("kubernetes.io/role/elb"), true));
+  }
   region.routeTables.push({
-    routeTableId: publicRt,
+    routeTableId: `rtb-${stableHex(`rtb-public:${key}`)}`,
     vpcId,
     main: false,
     routes: [
-      { destinationCidrBlock: `10.${second}.0.0/16`, gatewayId: "local" },
+      { destinationCidrBlock: local, gatewayId: "local" },
       { destinationCidrBlock: "0.0.0.0/0", gatewayId: igw },
     ],
     subnetIds: publicIds,

@@ -45,6 +45,7 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:DescribeVpcs",
   "ec2:DescribeSubnets",
   "ec2:DescribeRouteTables",
+  "ec2:DescribeAvailabilityZones",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeSecurityGroups",
   "ec2:DescribeDhcpOptions",

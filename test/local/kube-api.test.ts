@@ -81,7 +81,8 @@ beforeAll(async () => {
   sim = await startAccount();
   const aws = clientsFor(sim, REGION);
   const subnets = await aws.ec2.send(
-    new DescribeSubnetsCommand({ Filters: [{ Name: "tag:Name", Values: ["karmada-vpc-*"] }] }),
+    // The karmada-vpc subnets (karmada-vpc-public-…, karmada-vpc-private-…), not those of the network variants.
+    new DescribeSubnetsCommand({ Filters: [{ Name: "tag:Name", Values: ["karmada-vpc-p*"] }] }),
   );
   const create = (name: string) =>
     aws.eks.send(

@@ -4,7 +4,7 @@
  */
 import type { SimAccount } from "../account.js";
 import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
-import { INSTANCE_TYPES, type InstanceTypeSpec } from "../world.js";
+import { INSTANCE_TYPES, type InstanceTypeSpec, regionZones, type ZoneSpec } from "../world.js";
 import {
   AwsError,
   ec2Response,
@@ -87,6 +87,21 @@ export function handleEc2(
             tagSet: [],
           })),
       });
+    case "DescribeAvailabilityZones": {
+      // Without AllAvailabilityZones, EC2 lists only opted-in zones; this account has opted in to every zone group.
+      const names = queryList(params.ZoneName);
+      const ids = queryList(params.ZoneId);
+      const zones = regionZones(region);
+      for (const name of names)
+        if (!zones.some((z) => z.zoneName === name))
+          throw new AwsError("InvalidParameterValue", `The zone '${name}' does not exist in region ${region}`);
+      return answer({
+        availabilityZoneInfo: zones
+          .filter((z) => (!names.length || names.includes(z.zoneName)) && (!ids.length || ids.includes(z.zoneId)))
+          .filter((z) => matchesFilters(filters, (n) => zoneField(region, z, n), "zone"))
+          .map((z) => zoneXml(region, z)),
+      });
+    }
     case "DescribeInstanceTypes": {
       const wanted = queryList(params.InstanceType);
       for (const t of wanted)
@@ -182,6 +197,8 @@ function routeTableField(r: RouteTableRecord, name: string): string[] | undefine
     "association.route-table-id": r.subnetIds.length || r.main ? [r.routeTableId] : [],
     "route.gateway-id": r.routes.flatMap((x) => (x.gatewayId ? [x.gatewayId] : [])),
     "route.nat-gateway-id": r.routes.flatMap((x) => (x.natGatewayId ? [x.natGatewayId] : [])),
+    "route.instance-id": r.routes.flatMap((x) => (x.instanceId ? [x.instanceId] : [])),
+    "route.transit-gateway-id": r.routes.flatMap((x) => (x.transitGatewayId ? [x.transitGatewayId] : [])),
     "route.destination-cidr-block": r.routes.map((x) => x.destinationCidrBlock),
   };
   return fields[name] ?? tagFilterValues(name, r.tags);
@@ -195,6 +212,10 @@ const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
     destinationCidrBlock: x.destinationCidrBlock,
     gatewayId: x.gatewayId,
     natGatewayId: x.natGatewayId,
+    instanceId: x.instanceId,
+    instanceOwnerId: x.instanceId ? sim.state.account : undefined,
+    networkInterfaceId: x.networkInterfaceId,
+    transitGatewayId: x.transitGatewayId,
     state: "active",
     origin: x.gatewayId === "local" ? "CreateRouteTable" : "CreateRoute",
   })),
@@ -221,6 +242,30 @@ const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
   tagSet: tagSet(r.tags),
 });
 
+const zoneField = (region: string, z: ZoneSpec, name: string): string[] | undefined =>
+  ({
+    "zone-name": [z.zoneName],
+    "zone-id": [z.zoneId],
+    "zone-type": [z.zoneType],
+    "group-name": [z.groupName],
+    "region-name": [region],
+    state: ["available"],
+    "opt-in-status": [z.zoneType === "availability-zone" ? "opt-in-not-required" : "opted-in"],
+  })[name];
+
+const zoneXml = (region: string, z: ZoneSpec): XmlValue => ({
+  zoneState: "available",
+  optInStatus: z.zoneType === "availability-zone" ? "opt-in-not-required" : "opted-in",
+  messageSet: [],
+  regionName: region,
+  zoneName: z.zoneName,
+  zoneId: z.zoneId,
+  groupName: z.groupName,
+  networkBorderGroup: z.zoneType === "availability-zone" ? region : z.groupName,
+  zoneType: z.zoneType,
+  parentZoneName: z.parentZoneName,
+});
+
 const instanceTypeField = (i: InstanceTypeSpec, name: string): string[] | undefined =>
   ({
     "instance-type": [i.instanceType],
@@ -229,6 +274,9 @@ const instanceTypeField = (i: InstanceTypeSpec, name: string): string[] | undefi
     "memory-info.size-in-mib": [String(i.memoryMiB)],
     "current-generation": [String(i.currentGeneration)],
     "burstable-performance-supported": [String(i.burstable)],
+    "bare-metal": [String(i.bareMetal === true)],
+    "instance-storage-supported": [String(i.localStorage !== undefined)],
+    "instance-storage-info.disk.type": i.localStorage ? [i.localStorage.type] : [],
   })[name];
 
 const instanceTypeXml = (i: InstanceTypeSpec): XmlValue => ({
@@ -238,17 +286,36 @@ const instanceTypeXml = (i: InstanceTypeSpec): XmlValue => ({
   supportedUsageClasses: ["on-demand", "spot"],
   supportedRootDeviceTypes: ["ebs"],
   supportedVirtualizationTypes: ["hvm"],
-  bareMetal: false,
+  bareMetal: i.bareMetal === true,
   hypervisor: "nitro",
   processorInfo: { supportedArchitectures: [i.arch], sustainedClockSpeedInGhz: 3.1 },
   vCpuInfo: { defaultVCpus: i.vcpus, defaultCores: Math.max(1, i.vcpus / 2), defaultThreadsPerCore: 2 },
   memoryInfo: { sizeInMiB: i.memoryMiB },
-  instanceStorageSupported: false,
+  instanceStorageSupported: i.localStorage !== undefined,
+  instanceStorageInfo: i.localStorage
+    ? {
+        totalSizeInGB: i.localStorage.count * i.localStorage.sizeGB,
+        disks: [{ sizeInGB: i.localStorage.sizeGB, count: i.localStorage.count, type: i.localStorage.type }],
+        nvmeSupport: i.localStorage.type === "ssd" ? "required" : "unsupported",
+      }
+    : undefined,
+  gpuInfo:
+    i.accelerators?.type === "gpu"
+      ? {
+          gpus: [{ name: i.accelerators.name, manufacturer: i.accelerators.manufacturer, count: i.accelerators.count }],
+        }
+      : undefined,
   burstablePerformanceSupported: i.burstable,
   hibernationSupported: false,
 });
 
-/** GetInstanceTypesFromInstanceRequirements: architecture, vCPU and memory ranges, generation, burstable. */
+/**
+ * GetInstanceTypesFromInstanceRequirements, with the defaults botocore ec2 2016-11-15 `InstanceRequirementsRequest`
+ * documents: vCPU and memory ranges (required); InstanceGenerations (default both); BurstablePerformance and
+ * BareMetal (default excluded); AcceleratorCount (default no limits; Max 0 excludes GPU/FPGA/Inferentia types);
+ * AcceleratorTypes (default any); LocalStorage (default included) and LocalStorageTypes (default hdd and ssd: types
+ * with instance storage of another kind are left out); Allowed/ExcludedInstanceTypes with `*` wildcards.
+ */
 function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec[] {
   const archs = queryList(params.ArchitectureType);
   const req = (params.InstanceRequirements ?? {}) as Record<string, QueryValue>;
@@ -265,6 +332,12 @@ function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec
   const mem = range(req.MemoryMiB);
   const generations = queryList(req.InstanceGeneration);
   const burstable = typeof req.BurstablePerformance === "string" ? req.BurstablePerformance : "excluded";
+  const bareMetal = typeof req.BareMetal === "string" ? req.BareMetal : "excluded";
+  const localStorage = typeof req.LocalStorage === "string" ? req.LocalStorage : "included";
+  const storageTypes = queryList(req.LocalStorageType);
+  const accelerators = range(req.AcceleratorCount);
+  const acceleratorTypes = queryList(req.AcceleratorType);
+  const choice = (mode: string, has: boolean) => mode === "included" || (mode === "required" ? has : !has);
   const excluded = queryList(req.ExcludedInstanceType);
   const allowed = queryList(req.AllowedInstanceType);
   return INSTANCE_TYPES.filter(
@@ -275,7 +348,13 @@ function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec
       i.memoryMiB >= mem.min &&
       i.memoryMiB <= mem.max &&
       (!generations.length || generations.includes(i.currentGeneration ? "current" : "previous")) &&
-      (burstable === "included" || (burstable === "required" ? i.burstable : !i.burstable)) &&
+      choice(burstable, i.burstable) &&
+      choice(bareMetal, i.bareMetal === true) &&
+      choice(localStorage, i.localStorage !== undefined) &&
+      (!i.localStorage || !storageTypes.length || storageTypes.includes(i.localStorage.type)) &&
+      (i.accelerators?.count ?? 0) >= accelerators.min &&
+      (i.accelerators?.count ?? 0) <= accelerators.max &&
+      (!acceleratorTypes.length || (i.accelerators !== undefined && acceleratorTypes.includes(i.accelerators.type))) &&
       !excluded.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType)) &&
       (!allowed.length ||
         allowed.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType))),

@@ -14,7 +14,14 @@ import {
   emptyKubeStore,
   type NodegroupRecord,
 } from "../state.js";
-import { EKS_DEFAULT_VERSION, EKS_VERSIONS, stableHex } from "../world.js";
+import {
+  EKS_DEFAULT_VERSION,
+  EKS_UNSUPPORTED_ZONE_IDS,
+  EKS_VERSIONS,
+  regionZones,
+  stableHex,
+  type ZoneSpec,
+} from "../world.js";
 import { AwsError, jsonResponse, notImplemented, type WireResponse } from "./protocol.js";
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
@@ -258,6 +265,24 @@ async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterR
     if (!s) throw new AwsError("InvalidParameterException", `The subnet ID '${id}' does not exist`);
     return s;
   });
+  // EKS refuses subnets in the Availability Zones its user guide lists (network-reqs.adoc "Subnet requirements for
+  // clusters") and in Local / Wavelength Zones (local-zones.adoc: "you must not specify Local Zone subnets when you
+  // create your cluster"). The exception carries validZones (botocore eks 2017-11-01
+  // UnsupportedAvailabilityZoneException); the message is the one EKS gives (weaveworks/eksctl#817).
+  const zones = regionZones(req.region);
+  const zoneOf = (s: { availabilityZone: string }) => zones.find((z) => z.zoneName === s.availabilityZone);
+  const accepted = (z: ZoneSpec | undefined) =>
+    z !== undefined && z.zoneType === "availability-zone" && !EKS_UNSUPPORTED_ZONE_IDS.includes(z.zoneId);
+  const refused = subnets.find((s) => !accepted(zoneOf(s)));
+  if (refused) {
+    const validZones = zones.filter(accepted).map((z) => z.zoneName);
+    throw new AwsError(
+      "UnsupportedAvailabilityZoneException",
+      `Cannot create cluster '${name}' because ${refused.availabilityZone}, the targeted availability zone, does not currently have sufficient capacity to support the cluster. Retry and choose from these availability zones: ${validZones.join(", ")}`,
+      400,
+      { clusterName: name, validZones },
+    );
+  }
   if (new Set(subnets.map((s) => s.availabilityZone)).size < 2)
     throw new AwsError("InvalidParameterException", "Subnets specified must be in at least two different AZs");
   const vpcIds = new Set(subnets.map((s) => s.vpcId));

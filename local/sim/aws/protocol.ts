@@ -11,6 +11,8 @@ export class AwsError extends Error {
     readonly code: string,
     message: string,
     readonly status = 400,
+    /** Members of the error shape beyond `message` (e.g. EKS `validZones`), sent in JSON error bodies. */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -47,7 +49,7 @@ export const jsonError = (
 ): WireResponse => ({
   status: error.status,
   headers: { "content-type": contentType, "x-amzn-errortype": error.code, "x-amzn-requestid": requestId },
-  body: JSON.stringify({ __type: error.code, message: error.message }),
+  body: JSON.stringify({ __type: error.code, message: error.message, ...error.fields }),
 });
 
 // ------------------------------------------------------------------------------------------------ XML

@@ -7,8 +7,8 @@
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../../../functions/lib/names.js";
 import type { SimAccount } from "../account.js";
 import { deletionSeconds } from "../aws/eks.js";
-import type { ClusterRecord, KubeObject, LoadBalancerRecord } from "../state.js";
-import { stableHex } from "../world.js";
+import type { ClusterRecord, KubeObject, LoadBalancerRecord, SubnetRecord } from "../state.js";
+import { regionZones, stableHex } from "../world.js";
 import type { ResourceType } from "./store.js";
 
 const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
@@ -46,11 +46,19 @@ export function serviceController(
   const annotations = object.metadata.annotations ?? {};
   const internal = annotations[SCHEME] === "internal" || annotations[INTERNAL] === "true";
   const role = internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb";
-  const byZone = new Map<string, string>();
-  for (const s of sim.region(region).subnets)
-    if (s.vpcId === cluster.vpcId && (s.tags[role] === "1" || s.tags[role] === "") && !byZone.has(s.availabilityZone))
-      byZone.set(s.availabilityZone, s.subnetId);
-  if (byZone.size === 0) {
+  const subnetIds = findElbSubnets(sim, region, cluster, internal);
+  const sourceRanges: string[] = object.spec?.loadBalancerSourceRanges ?? [];
+  const ipv6 = sourceRanges.filter((r) => r.includes(":"));
+  const failure =
+    subnetIds.length === 0
+      ? `could not find any suitable subnets for creating the ELB (no public subnet of ${cluster.vpcId} in an Availability Zone that is untagged or tagged for ${cluster.name}; ${role} only breaks ties)`
+      : ipv6.length
+        ? // The source ranges become IpRanges[].CidrIp of the node security group (aws_loadbalancer.go
+          // updateInstanceSecurityGroupForNLBTraffic@v1.36.1): EC2 refuses an IPv6 block there. (EKS has made
+          // the NLB by then; the Service gets no status either way, which is what a Deploy observes.)
+          `error authorizing security group ingress: "InvalidParameterValue: CIDR block ${ipv6[0]} is malformed"`
+        : undefined;
+  if (failure) {
     // What the real controller reports, and why the NLB never appears.
     store.put({
       apiVersion: "v1",
@@ -58,7 +66,7 @@ export function serviceController(
       metadata: { name: `${object.metadata.name}.${sim.random.hex(16)}`, namespace: object.metadata.namespace },
       type: "Warning",
       reason: "SyncLoadBalancerFailed",
-      message: `Error syncing load balancer: failed to ensure load balancer: could not find any suitable subnets for creating the ELB (no subnet of ${cluster.vpcId} is tagged ${role}=1)`,
+      message: `Error syncing load balancer: failed to ensure load balancer: ${failure}`,
       involvedObject: {
         kind: "Service",
         namespace: object.metadata.namespace,
@@ -70,7 +78,6 @@ export function serviceController(
   }
   const name = `a${(object.metadata.uid ?? sim.random.hex(32)).replace(/-/g, "").slice(0, 31)}`;
   const now = sim.now();
-  const subnetIds = [...byZone.values()];
   const activeIn = sim.random.duration("loadBalancerActive", `${region}/${owner}`);
   const lb: LoadBalancerRecord = {
     loadBalancerArn: `arn:aws:elasticloadbalancing:${region}:${sim.state.account}:loadbalancer/net/${name}/${sim.random.hex(16)}`,
@@ -93,6 +100,59 @@ export function serviceController(
   lbs.push(lb);
   sim.count("elbv2:loadBalancer");
   store.setStatus(key, { loadBalancer: { ingress: [{ hostname: lb.dnsName }] } });
+}
+
+const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
+
+/**
+ * The subnets the legacy cloud provider gives a load balancer, as cloud-provider-aws pkg/providers/v1/aws.go@v1.36.1
+ * `findSubnets` + `findELBSubnets` choose them: subnets tagged for this cluster or for none (tags.go `hasClusterTag`
+ * / `hasNoClusterPrefixTag`); for internet-facing ones only public subnets (`isSubnetPublic`: a route whose gateway
+ * starts with `igw` in the subnet's table, else the main table); one per zone, a tie going to the role tag's
+ * presence, then our cluster tag, then the lower subnet id; zones that are not `availability-zone` dropped.
+ */
+export function findElbSubnets(sim: SimAccount, region: string, cluster: ClusterRecord, internal: boolean): string[] {
+  const world = sim.region(region);
+  const ours = `${CLUSTER_TAG_PREFIX}${cluster.name}`;
+  const hasClusterTag = (tags: Record<string, string>) => ours in tags || tags.KubernetesCluster === cluster.name;
+  const subnets = world.subnets.filter(
+    (s) =>
+      s.vpcId === cluster.vpcId &&
+      (hasClusterTag(s.tags) || !Object.keys(s.tags).some((k) => k.startsWith(CLUSTER_TAG_PREFIX))),
+  );
+  // (With no matching subnet the provider falls back to its own instance's subnet; EKS runs it off the VPC: none.)
+  const tables = world.routeTables.filter((r) => r.vpcId === cluster.vpcId);
+  const isPublic = (subnetId: string) =>
+    (tables.find((r) => r.subnetIds.includes(subnetId)) ?? tables.find((r) => r.main))?.routes.some((x) =>
+      x.gatewayId?.startsWith("igw"),
+    ) ?? false;
+  const tag = internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb";
+  const byZone = new Map<string, SubnetRecord>();
+  for (const s of subnets) {
+    if (!internal && !isPublic(s.subnetId)) continue;
+    const existing = byZone.get(s.availabilityZone);
+    if (!existing) {
+      byZone.set(s.availabilityZone, s);
+      continue;
+    }
+    if (tag in existing.tags !== tag in s.tags) {
+      if (tag in s.tags) byZone.set(s.availabilityZone, s);
+      continue;
+    }
+    if (hasClusterTag(existing.tags) !== hasClusterTag(s.tags)) {
+      if (hasClusterTag(s.tags)) byZone.set(s.availabilityZone, s);
+      continue;
+    }
+    if (existing.subnetId.localeCompare(s.subnetId) > 0) byZone.set(s.availabilityZone, s);
+  }
+  const zones = regionZones(region);
+  return [...byZone.keys()]
+    .sort()
+    .filter((zone) => (zones.find((z) => z.zoneName === zone)?.zoneType ?? "availability-zone") === "availability-zone")
+    .flatMap((zone) => {
+      const chosen = byZone.get(zone);
+      return chosen ? [chosen.subnetId] : [];
+    });
 }
 
 const ipv4 = (ip: string): number | undefined => {

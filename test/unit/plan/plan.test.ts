@@ -260,8 +260,35 @@ describe("the plan (execution input)", () => {
     expect(parsePlan(edited({ "karmada.certValidityDays": 730 })).karmada.certValidityDays).toBe(730);
   });
 
-  it("accepts an IPv6 CIDR", () => {
-    expect(problemsOf({ "karmada.allowedCidrs": ["2001:db8::/32", "203.0.113.0/24"] })).toEqual([]);
+  describe("karmada.allowedCidrs (the Karmada NLB's loadBalancerSourceRanges)", () => {
+    it("rejects an IPv6 range: the cloud provider makes IPv4 security group rules only", () => {
+      expect(problemsOf({ "karmada.allowedCidrs": ["203.0.113.0/24", "2001:db8::/32"] })).toEqual([
+        {
+          path: "karmada.allowedCidrs[1]",
+          rule: expect.stringMatching(/must be an IPv4 CIDR block: .*IPv4 security group rules only/),
+        },
+      ]);
+    });
+
+    it.each(["0.0.0.0/0", "10.0.0.0/0"])(
+      "refuses %s, the whole internet, unless karmada.allowOpenToInternet is true",
+      (open) => {
+        expect(problemsOf({ "karmada.allowedCidrs": ["203.0.113.0/24", open] })).toEqual([
+          {
+            path: "karmada.allowedCidrs[1]",
+            rule: expect.stringContaining("karmada.allowOpenToInternet: true"),
+          },
+        ]);
+        expect(problemsOf({ "karmada.allowedCidrs": [open], "karmada.allowOpenToInternet": true })).toEqual([]);
+      },
+    );
+
+    it("keeps allowOpenToInternet false by default and rejects a non-boolean", () => {
+      expect(parsePlan(valid()).karmada.allowOpenToInternet).toBe(false);
+      expect(problemsOf({ "karmada.allowOpenToInternet": "yes" })).toEqual([
+        { path: "karmada.allowOpenToInternet", rule: "must be a boolean" },
+      ]);
+    });
   });
 
   it("rejects a document that is not an object", () => {
@@ -338,6 +365,7 @@ describe("the plan (execution input)", () => {
         apiserverReplicas: 3,
         etcdReplicas: 3,
         allowedCidrs: ["203.0.113.0/24"],
+        allowOpenToInternet: false,
       });
       expect(plan.sampleWorkload).toEqual({ enabled: true, replicas: 12 });
     });

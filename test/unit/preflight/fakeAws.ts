@@ -6,6 +6,7 @@
 import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import {
   CreateTagsCommand,
+  DescribeAvailabilityZonesCommand,
   DescribeInstanceTypesCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
@@ -27,12 +28,20 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import type { AwsClients, RegionalClients } from "../../../functions/lib/aws.js";
 
-/** igw: default route to an internet gateway; nat: to a NAT gateway; none: no default route; main: no explicit table. */
-export type Route = "igw" | "nat" | "none";
+/**
+ * igw: default route to an internet gateway; nat: to a NAT gateway; nat-instance: to a NAT instance (InstanceId and
+ * its NetworkInterfaceId, as fck-nat's route is reported); eni: to a network interface only; tgw: to a transit
+ * gateway; eigw: an IPv6 default route to an egress-only internet gateway; none: no default route.
+ */
+export type Route = "igw" | "nat" | "nat-instance" | "eni" | "tgw" | "eigw" | "none";
 
 export interface FakeSubnet {
   id: string;
   az: string;
+  /** Zone ID. @default `<az>-id` */
+  azId?: string;
+  /** DescribeAvailabilityZones ZoneType of `az`. @default "availability-zone" */
+  zoneType?: string;
   /** The subnet's own route table; omitted: the subnet uses the VPC's main table. */
   route?: Route;
   mapPublicIp?: boolean;
@@ -152,6 +161,7 @@ export function mockEc2(stub: AwsClientStub<EC2Client>, state: FakeRegion) {
       SubnetId: s.id,
       VpcId: vpcOf(input.Filters)?.id,
       AvailabilityZone: s.az,
+      AvailabilityZoneId: s.azId ?? `${s.az}-id`,
       MapPublicIpOnLaunch: s.mapPublicIp ?? false,
       State: "available",
       Tags: Object.entries(s.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
@@ -172,6 +182,31 @@ export function mockEc2(stub: AwsClientStub<EC2Client>, state: FakeRegion) {
         ...(route === "nat"
           ? [{ DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-0123abcd", State: "active" as const }]
           : []),
+        ...(route === "nat-instance"
+          ? [
+              {
+                DestinationCidrBlock: "0.0.0.0/0",
+                InstanceId: "i-0123abcd",
+                NetworkInterfaceId: "eni-0123abcd",
+                State: "active" as const,
+              },
+            ]
+          : []),
+        ...(route === "eni"
+          ? [{ DestinationCidrBlock: "0.0.0.0/0", NetworkInterfaceId: "eni-0456abcd", State: "active" as const }]
+          : []),
+        ...(route === "tgw"
+          ? [{ DestinationCidrBlock: "0.0.0.0/0", TransitGatewayId: "tgw-0123abcd", State: "active" as const }]
+          : []),
+        ...(route === "eigw"
+          ? [
+              {
+                DestinationIpv6CidrBlock: "::/0",
+                EgressOnlyInternetGatewayId: "eigw-0123abcd",
+                State: "active" as const,
+              },
+            ]
+          : []),
       ],
     });
     return {
@@ -181,6 +216,20 @@ export function mockEc2(stub: AwsClientStub<EC2Client>, state: FakeRegion) {
           s.route ? [table(`rtb-${s.id}`, s.route, [{ Main: false, SubnetId: s.id }])] : [],
         ),
       ],
+    };
+  });
+  stub.on(DescribeAvailabilityZonesCommand).callsFake((input) => {
+    const subnets = state.vpcs.flatMap((v) => v.subnets);
+    return {
+      AvailabilityZones: (input.ZoneNames ?? []).map((name: string) => {
+        const subnet = subnets.find((s) => s.az === name);
+        return {
+          ZoneName: name,
+          ZoneId: subnet?.azId ?? `${name}-id`,
+          ZoneType: subnet?.zoneType ?? "availability-zone",
+          State: "available",
+        };
+      }),
     };
   });
   stub.on(DescribeInstanceTypesCommand).callsFake((input) => {

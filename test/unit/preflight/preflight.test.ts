@@ -13,7 +13,7 @@ import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { parsePlan } from "../../../functions/lib/plan.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
 import { preflight } from "../../../functions/preflight/preflight.js";
-import { type FakeRegion, fakeAws, standardRegion, standardVpc } from "./fakeAws.js";
+import { type FakeRegion, type FakeSubnet, fakeAws, type Route, standardRegion, standardVpc } from "./fakeAws.js";
 
 const EU = "eu-central-1";
 const US = "us-east-1";
@@ -72,7 +72,7 @@ describe("preflight", () => {
         nodegroup: {
           name: "parent-nodes",
           count: 3,
-          instanceTypes: ["c5.large", "c6i.large", "c7i.large"],
+          instanceTypes: ["m6i.large", "m5.large", "c7i.large"],
           amiType: "AL2023_x86_64_STANDARD",
         },
         exists: false,
@@ -89,6 +89,7 @@ describe("preflight", () => {
         apiserverReplicas: 3,
         etcdReplicas: 3,
         allowedCidrs: ["203.0.113.0/24"],
+        allowOpenToInternet: false,
         kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
         pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
       });
@@ -121,7 +122,7 @@ describe("preflight", () => {
       expect(ec2[US]).not.toHaveReceivedCommand(CreateTagsCommand);
     });
 
-    it("asks EC2 for current, non-burstable HVM types with exactly the vCPUs and up to twice the memory", async () => {
+    it("asks EC2 for current HVM types with exactly the vCPUs and up to twice the memory, without burstable, bare-metal, accelerated or HDD-storage types", async () => {
       const { deps, ec2 } = world();
 
       await preflight({ plan: planOf({ nodes: { vcpus: 4, memoryGiB: 16, arch: "arm64" } }) }, deps);
@@ -133,6 +134,9 @@ describe("preflight", () => {
           VCpuCount: { Min: 4, Max: 4 },
           MemoryMiB: { Min: 16384, Max: 32768 },
           BurstablePerformance: "excluded",
+          BareMetal: "excluded",
+          AcceleratorCount: { Max: 0 },
+          LocalStorageTypes: ["ssd"],
           InstanceGenerations: ["current"],
         },
       });
@@ -352,7 +356,7 @@ describe("preflight", () => {
 
       expect(error.name).toBe("SubnetsInsufficient");
       expect(error.message).toContain(
-        `VPC ${US_VPC.id} in us-east-1 (for demo-us1) has subnets in 1 Availability Zone (us-east-1a)`,
+        `VPC ${US_VPC.id} in us-east-1 (for demo-us1) has subnets EKS accepts in 1 Availability Zone (us-east-1a)`,
       );
       expect(error.message).toContain("at least 2");
     });
@@ -407,27 +411,24 @@ describe("preflight", () => {
     });
   });
 
-  describe("load balancer subnet tags", () => {
+  describe("load balancer subnets (as the legacy cloud provider picks them)", () => {
     const untag = ({ eu }: { eu: FakeRegion }) => {
       const subnet = eu.vpcs[0]?.subnets[1];
       if (subnet) subnet.tags = {};
     };
 
-    it("fails with SubnetTagsMissing naming the subnets and both fixes", async () => {
-      const { deps, ec2 } = world(untag);
+    it("needs no kubernetes.io/role/elb tag: public subnets are found by their internet gateway route", async () => {
+      const { deps, ec2 } = world(({ eu }) => {
+        for (const s of eu.vpcs[0]?.subnets ?? []) s.tags = {};
+      });
 
-      const error = await failure(planOf(), deps);
+      const resolved = await preflight({ plan: planOf() }, deps);
 
-      expect(error.name).toBe("SubnetTagsMissing");
-      expect(error.message).toContain("Public subnets subnet-0aaa02 of VPC");
-      expect(error.message).toContain(
-        "aws ec2 create-tags --region eu-central-1 --resources subnet-0aaa02 --tags Key=kubernetes.io/role/elb,Value=1",
-      );
-      expect(error.message).toContain('"tagSubnetsForLoadBalancers": true');
+      expect(resolved.parent.subnetIds).toHaveLength(4);
       expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
     });
 
-    it("tags them when the plan asks for it, and says so", async () => {
+    it("with tagSubnetsForLoadBalancers, tags the subnets the load balancer gets, and says so", async () => {
       const { deps, ec2 } = world(untag);
 
       const resolved = await preflight({ plan: planOf({ tagSubnetsForLoadBalancers: true }) }, deps);
@@ -440,9 +441,80 @@ describe("preflight", () => {
       expect(resolved.notes).toContainEqual(expect.stringContaining("Tagged public subnets subnet-0aaa02"));
     });
 
+    it("counts a subnet public by an igw route in its main route table", async () => {
+      const { deps } = world(({ eu }) => {
+        const vpc = eu.vpcs[0];
+        if (!vpc) return;
+        vpc.mainRoute = "igw";
+        for (const s of vpc.subnets) if (s.route === "igw") delete s.route;
+      });
+
+      await expect(preflight({ plan: planOf() }, deps)).resolves.toBeDefined();
+    });
+
+    it("notes which subnet wins when a zone has several public subnets, and that the role tag breaks the tie", async () => {
+      const { deps } = world(({ eu }) => {
+        const vpc = eu.vpcs[0];
+        vpc?.subnets.push({ id: "subnet-0aaa00", az: `${EU}a`, route: "igw", mapPublicIp: true });
+        for (const s of vpc?.subnets ?? []) s.tags = {};
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.notes).toContainEqual(
+        expect.stringMatching(
+          /eu-central-1a .* has 2 public subnets \(subnet-0aaa00, subnet-0aaa01\); .* subnet-0aaa00 \(the lowest id\)\. To choose another, tag only that one with kubernetes\.io\/role\/elb=1/,
+        ),
+      );
+    });
+
+    it("reports public subnets tagged for another cluster, which the cloud provider skips", async () => {
+      const { deps } = world(({ eu }) => {
+        const subnet = eu.vpcs[0]?.subnets[1];
+        if (subnet) subnet.tags = { ...subnet.tags, "kubernetes.io/cluster/other-team": "shared" };
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.notes).toContainEqual(
+        expect.stringContaining(
+          "Public subnets subnet-0aaa02 (kubernetes.io/cluster/other-team) of VPC vpc-0aaa0000000000001 in eu-central-1 are tagged for another cluster, so the cloud provider skips them",
+        ),
+      );
+      expect(resolved.notes).toContainEqual(
+        expect.stringContaining("--tags Key=kubernetes.io/cluster/demo-parent,Value=shared"),
+      );
+    });
+
+    it("fails with SubnetsInsufficient when every public subnet is tagged for another cluster", async () => {
+      const { deps } = world(({ eu }) => {
+        for (const s of eu.vpcs[0]?.subnets ?? [])
+          if (s.route === "igw") s.tags = { ...s.tags, "kubernetes.io/cluster/other-team": "owned" };
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain("has public subnets only tagged for another cluster");
+      expect(error.message).toContain("subnet-0aaa01 (kubernetes.io/cluster/other-team)");
+      expect(error.message).toContain("demo-parent");
+    });
+
+    it("uses subnets tagged for both the other cluster and ours", async () => {
+      const { deps } = world(({ eu }) => {
+        for (const s of eu.vpcs[0]?.subnets ?? [])
+          if (s.route === "igw")
+            s.tags = { "kubernetes.io/cluster/other-team": "owned", "kubernetes.io/cluster/demo-parent": "shared" };
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.notes.join("\n")).not.toContain("another cluster");
+    });
+
     it("only checks the parent's VPC (members need no load balancer)", async () => {
       const { deps } = world(({ us }) => {
-        for (const s of us.vpcs[0]?.subnets ?? []) s.tags = {};
+        for (const s of us.vpcs[0]?.subnets ?? []) s.tags = { "kubernetes.io/cluster/other-team": "owned" };
       });
 
       await expect(preflight({ plan: planOf() }, deps)).resolves.toBeDefined();
@@ -458,6 +530,89 @@ describe("preflight", () => {
 
       expect(error.name).toBe("ClusterNameTaken");
       expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+  });
+
+  describe("zones EKS refuses", () => {
+    it.each<[string, Partial<FakeSubnet>, RegExp]>([
+      [
+        "an Availability Zone EKS does not support (use1-az3)",
+        { az: "us-east-1e", azId: "use1-az3" },
+        /subnet-0bbb09 is in Availability Zone us-east-1e \(use1-az3\), which EKS does not support \(CreateCluster would fail with UnsupportedAvailabilityZoneException\)/,
+      ],
+      [
+        "a Local Zone",
+        { az: "us-east-1-bos-1a", azId: "use1-bos1-az1", zoneType: "local-zone" },
+        /subnet-0bbb09 is in Local Zone us-east-1-bos-1a \(use1-bos1-az1\): EKS cannot place its network interfaces in Local Zone subnets/,
+      ],
+      [
+        "a Wavelength Zone",
+        { az: "us-east-1-wl1-bos-wlz-1", azId: "use1-wl1-bos-wlz1", zoneType: "wavelength-zone" },
+        /subnet-0bbb09 is in Wavelength Zone us-east-1-wl1-bos-wlz-1/,
+      ],
+    ])("leaves a subnet in %s out of CreateCluster and the node group, and names it", async (_case, where, note) => {
+      const { deps } = world(({ us }) => {
+        us.vpcs[0]?.subnets.push({ id: "subnet-0bbb09", route: "nat", ...where, az: where.az ?? "" });
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      const us1 = resolved.members[2];
+      expect(us1?.subnetIds).toEqual(["subnet-0bbb01", "subnet-0bbb02", "subnet-0bbb03", "subnet-0bbb04"]);
+      expect(us1?.nodeSubnetIds).toEqual(["subnet-0bbb03", "subnet-0bbb04"]);
+      expect(resolved.notes).toContainEqual(expect.stringMatching(note));
+    });
+
+    it("fails with SubnetsInsufficient when, without them, fewer than 2 Availability Zones remain", async () => {
+      const { deps } = world(({ us }) => {
+        for (const s of us.vpcs[0]?.subnets ?? [])
+          if (s.az === "us-east-1b") Object.assign(s, { az: "us-east-1e", azId: "use1-az3" });
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain("has subnets EKS accepts in 1 Availability Zone (us-east-1a)");
+      expect(error.message).toContain("Not counted: subnet-0bbb02 is in Availability Zone us-east-1e (use1-az3)");
+    });
+
+    it("does not give the load balancer a Local Zone subnet (NLBs do not run there)", async () => {
+      const { deps } = world(({ eu }) => {
+        const vpc = eu.vpcs[0];
+        if (!vpc) return;
+        vpc.subnets = vpc.subnets.filter((s) => s.route !== "igw");
+        vpc.subnets.push({
+          id: "subnet-0aaa09",
+          az: "eu-central-1-ham-1a",
+          zoneType: "local-zone",
+          route: "igw",
+          mapPublicIp: true,
+        });
+      });
+
+      const error = await failure(planOf(), deps);
+
+      expect(error.name).toBe("SubnetsInsufficient");
+      expect(error.message).toContain(
+        "has public subnets only outside Availability Zones (subnet-0aaa09 in local-zone eu-central-1-ham-1a)",
+      );
+    });
+  });
+
+  describe("node egress", () => {
+    it.each<[string, Route]>([
+      ["a NAT instance (fck-nat: InstanceId and NetworkInterfaceId)", "nat-instance"],
+      ["a network interface", "eni"],
+      ["a transit gateway", "tgw"],
+      ["an egress-only internet gateway (IPv6)", "eigw"],
+    ])("puts the nodes in private subnets whose default route goes to %s", async (_case, route) => {
+      const { deps } = world(({ us }) => {
+        for (const s of us.vpcs[0]?.subnets ?? []) if (s.route === "nat") s.route = route;
+      });
+
+      const resolved = await preflight({ plan: planOf() }, deps);
+
+      expect(resolved.members[2]?.nodeSubnetIds).toEqual(["subnet-0bbb03", "subnet-0bbb04"]);
     });
   });
 
@@ -530,7 +685,7 @@ describe("preflight", () => {
   });
 
   describe("instance types", () => {
-    it("takes the first 3 matching types by name", async () => {
+    it("prefers general-purpose families, newest generation first, and takes 3", async () => {
       const { deps, ec2 } = world();
       ec2[EU]?.on(GetInstanceTypesFromInstanceRequirementsCommand).resolves({
         InstanceTypes: ["r6i.large", "m6a.large", "c6a.large", "m7i.large", "c6a.large"].map((InstanceType) => ({
@@ -540,8 +695,10 @@ describe("preflight", () => {
 
       const resolved = await preflight({ plan: planOf() }, deps);
 
-      expect(resolved.parent.nodegroup.instanceTypes).toEqual(["c6a.large", "m6a.large", "m7i.large"]);
-      expect(resolved.notes).toContainEqual(expect.stringContaining("the first 3 of 4 matching types by name"));
+      expect(resolved.parent.nodegroup.instanceTypes).toEqual(["m7i.large", "m6a.large", "c6a.large"]);
+      expect(resolved.notes).toContainEqual(
+        expect.stringContaining("3 of 4 matching types, general-purpose and newest generation first"),
+      );
     });
 
     it("fails with NoInstanceTypeMatches naming the region and the requirements when nothing matches", async () => {

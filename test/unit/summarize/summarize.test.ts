@@ -235,6 +235,19 @@ describe("summarize", () => {
     expect(summary.notes).toContain("member eu2 is not registered with Karmada (no Cluster object)");
   });
 
+  it("says the Karmada API is open to the whole internet when the plan accepted 0.0.0.0/0", async () => {
+    for (const name of ["eu1", "eu2", "us1"]) karmadaCluster(name, "True");
+    const open = { ...resolved.karmada, allowedCidrs: ["0.0.0.0/0"], allowOpenToInternet: true };
+
+    const summary = await summarize(input({ resolved: { ...resolved, karmada: open } }), stageDeps().deps);
+    const closed = await summarize(input(), stageDeps().deps);
+
+    expect(summary.notes).toContainEqual(
+      expect.stringContaining("the Karmada API is open to the whole internet (karmada.allowedCidrs 0.0.0.0/0"),
+    );
+    expect(closed.notes.join("\n")).not.toContain("open to the whole internet");
+  });
+
   it("reads only the secret's ARN for the summary, and never returns or logs the kubeconfig", async () => {
     karmadaCluster("eu1", "True");
     const { deps, logText } = stageDeps();
