@@ -27,7 +27,7 @@ fail() {
 
 python="${PYTHON:-python3}"
 command -v "$python" >/dev/null 2>&1 ||
-  fail "python3 (3.9 or later) is not on PATH; install it (Debian: apt-get install python3 python3-venv python3-pip) or set PYTHON=/path/to/python3."
+  fail "$python (Python 3.9 or later) was not found; install it (Debian: apt-get install python3 python3-venv python3-pip) or set PYTHON=/path/to/python3."
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' ||
   fail "$("$python" --version 2>&1) is too old for moto $version; install Python 3.9 or later (Debian: apt-get install python3)."
 "$python" -c 'import venv, ensurepip' 2>/dev/null ||
