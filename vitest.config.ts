@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The differential suite needs moto (Python): `npm run test:differential`, vitest.differential.config.ts.
+    exclude: [...configDefaults.exclude, "test/differential/**"],
     environment: "node",
     setupFiles: ["test/setup.ts"],
     // Test files share one module graph per worker: loading the AWS SDK and the Kubernetes client once instead of

@@ -146,35 +146,42 @@ const it = (
 });
 const nvidia = (name: string) => ({ type: "gpu" as const, count: 1, name, manufacturer: "NVIDIA" });
 
-/** Instance types every region offers. */
+/**
+ * Instance types every region offers. `currentGeneration` is what EC2's DescribeInstanceTypes states
+ * (`CurrentGeneration`), which GetInstanceTypesFromInstanceRequirements' `InstanceGenerations: ["current"]` filters
+ * on: EC2 reports c5, m5, m6i and r6i as not current. Source: moto 5.2.5's moto/ec2/resources/instance_types.json.gz,
+ * recorded from the real DescribeInstanceTypes of every region by its scripts/get_instance_info.py (checked by
+ * test/differential/ec2.test.ts).
+ */
 export const INSTANCE_TYPES: InstanceTypeSpec[] = [
   it("t3.medium", 2, 4, "x86_64"),
   it("t3.large", 2, 8, "x86_64"),
-  it("c5.large", 2, 4, "x86_64"),
-  it("m5.large", 2, 8, "x86_64"),
+  it("c5.large", 2, 4, "x86_64", false),
+  it("m5.large", 2, 8, "x86_64", false),
   it("c6i.large", 2, 4, "x86_64"),
-  it("m6i.large", 2, 8, "x86_64"),
-  it("r6i.large", 2, 16, "x86_64"),
+  it("m6i.large", 2, 8, "x86_64", false),
+  it("r6i.large", 2, 16, "x86_64", false),
   it("c7i.large", 2, 4, "x86_64"),
   it("m7i.large", 2, 8, "x86_64"),
-  it("m6i.xlarge", 4, 16, "x86_64"),
+  it("m6i.xlarge", 4, 16, "x86_64", false),
   it("c6i.xlarge", 4, 8, "x86_64"),
-  it("m6i.2xlarge", 8, 32, "x86_64"),
+  it("m6i.2xlarge", 8, 32, "x86_64", false),
   // Same vCPUs and memory as m6i.xlarge, but with GPUs or HDD instance storage (what a node group must not get),
   // or with NVMe SSD instance storage (acceptable).
   it("g4dn.xlarge", 4, 16, "x86_64", true, {
     accelerators: nvidia("T4"),
     localStorage: { type: "ssd", count: 1, sizeGB: 125 },
   }),
-  it("g5.xlarge", 4, 16, "x86_64", true, {
+  it("g5.xlarge", 4, 16, "x86_64", false, {
     accelerators: nvidia("A10G"),
     localStorage: { type: "ssd", count: 1, sizeGB: 250 },
   }),
   it("d3.xlarge", 4, 32, "x86_64", true, { localStorage: { type: "hdd", count: 3, sizeGB: 2000 } }),
   it("m6id.xlarge", 4, 16, "x86_64", true, { localStorage: { type: "ssd", count: 1, sizeGB: 237 } }),
   it("m7i.xlarge", 4, 16, "x86_64"),
-  it("m5.xlarge", 4, 16, "x86_64"),
-  it("r6i.xlarge", 4, 32, "x86_64"),
+  it("m5.xlarge", 4, 16, "x86_64", false),
+  it("r6i.xlarge", 4, 32, "x86_64", false),
+  it("m7i.2xlarge", 8, 32, "x86_64"),
   it("m4.large", 2, 8, "x86_64", false),
   it("t4g.medium", 2, 4, "arm64"),
   it("c6g.large", 2, 4, "arm64"),

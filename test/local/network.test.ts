@@ -108,7 +108,7 @@ describe("simulated EC2 instance type selection", () => {
       "test",
     );
 
-    expect(types.instanceTypes).toEqual(["m7i.xlarge", "m6i.xlarge", "m6id.xlarge"]);
+    expect(types.instanceTypes).toEqual(["m7i.xlarge", "m6id.xlarge"]);
   });
 });
 

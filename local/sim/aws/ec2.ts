@@ -129,13 +129,26 @@ export function handleEc2(
   }
 }
 
+const NOT_FOUND: Record<string, string> = {
+  vpc: "InvalidVpcID",
+  subnet: "InvalidSubnetID",
+  rtb: "InvalidRouteTableID",
+};
+
 function taggable(world: RegionState, id: string): { tags: Record<string, string> } {
   const found =
     world.vpcs.find((v) => v.vpcId === id) ??
     world.subnets.find((s) => s.subnetId === id) ??
     world.routeTables.find((r) => r.routeTableId === id);
-  if (!found) throw new AwsError("InvalidID", `The ID '${id}' is not valid`);
-  return found;
+  if (found) return found;
+  // A well-formed id of a missing resource is that resource type's NotFound; only an id EC2 cannot parse is
+  // InvalidID ("The specified ID for the resource you are trying to tag is not valid"). Source: the EC2 API
+  // error codes (docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html); moto 5.2.5 answers the same
+  // (differential suite, test/differential/ec2.test.ts).
+  const prefix = id.match(/^(vpc|subnet|rtb)-[0-9a-f]{8}(?:[0-9a-f]{9})?$/)?.[1] ?? "";
+  const notFound = NOT_FOUND[prefix];
+  if (notFound) throw new AwsError(`${notFound}.NotFound`, `The ${id.split("-")[0]} ID '${id}' does not exist`);
+  throw new AwsError("InvalidID", `The ID '${id}' is not valid`);
 }
 
 const vpcField = (v: VpcRecord, name: string): string[] | undefined =>

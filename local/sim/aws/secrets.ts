@@ -109,6 +109,13 @@ export function handleSecrets(
       const days = body.ForceDeleteWithoutRecovery ? 0 : window;
       return { ARN: record.arn, Name: record.name, DeletionDate: seconds(sim.now() + days * 86400_000) };
     }
+    case "RestoreSecret": {
+      // Cancels a scheduled deletion by removing DeletedDate; answers ARN and Name (botocore 1.43.67
+      // secretsmanager/2017-10-17/service-2.json, RestoreSecret). buildspecs/karmada-init.yml calls it.
+      const record = find(sim, region, body.SecretId, { deleted: true });
+      delete record.deletedAt;
+      return { ARN: record.arn, Name: record.name };
+    }
     case "TagResource": {
       const record = find(sim, region, body.SecretId);
       for (const t of (body.Tags as { Key: string; Value: string }[] | undefined) ?? []) record.tags[t.Key] = t.Value;
