@@ -11,6 +11,7 @@ import { AwsEndpoint } from "./aws/server.js";
 import { SimClock } from "./clock.js";
 import { type Answer, SimDns } from "./dns.js";
 import { type FaultSpec, Faults } from "./faults.js";
+import { defaultKeyPolicy, type PolicyOf, SimIam } from "./iam.js";
 import { applyBuild, reconcileKarmada } from "./karmada.js";
 import { karmadaLbAdmits, serviceController, syncNodes } from "./kube/cloud.js";
 import { checkEksToken, type SimCredential } from "./kube/eks-auth.js";
@@ -60,6 +61,11 @@ export interface SimAccountOptions {
   tables?: { region: string; name: string; hashKey: string; rangeKey?: string }[];
   /** State machine ARNs StartExecution accepts. @default none */
   stateMachines?: string[];
+  /**
+   * The identity policies of the account's principals: when given, every simulated AWS call is authorized against
+   * them (./iam.ts) and a denied call answers as the service does. @default no authorization (service-level tests)
+   */
+  policies?: PolicyOf;
 }
 
 export class SimAccount {
@@ -83,8 +89,10 @@ export class SimAccount {
   readonly stats = { codebuildBuilds: 0 };
   /** Simulator faults (bugs or gaps) met while answering, for the report. */
   readonly problems: string[] = [];
-  /** The stage whose handler runs now (throttle faults, call records); set by the runner. */
+  /** The stage whose handler runs now (throttle faults, call records, its role's policy); set by the runner. */
   currentStage?: string;
+  /** IAM of the account, when it authorizes calls. */
+  readonly iam?: SimIam;
   private pinnedNow?: number;
   private readonly clusterServers = new Map<string, KubeApiServer>();
   private readonly karmadaServers = new Map<KarmadaRecord, KubeApiServer>();
@@ -103,6 +111,12 @@ export class SimAccount {
     for (const t of options.tables ?? []) ensureTable(this.region(t.region), t.name, t.hashKey, t.rangeKey);
     this.kmsKeyId = options.kmsKeyId;
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
+    if (options.policies) {
+      const keyPolicy = defaultKeyPolicy("aws", this.state.account);
+      this.iam = new SimIam(options.policies, this.state.account, (resource) =>
+        resource === this.kmsKeyId ? keyPolicy : undefined,
+      );
+    }
     this.aws = new AwsEndpoint(this);
     this.dns = new SimDns((name) => this.resolve(name));
     if (options.prewarmKeys) this.keys.fill(options.prewarmKeys);
