@@ -113,8 +113,11 @@ export class SimAccount {
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
     if (options.policies) {
       const keyPolicy = defaultKeyPolicy("aws", this.state.account);
-      this.iam = new SimIam(options.policies, this.state.account, (resource) =>
-        resource === this.kmsKeyId ? keyPolicy : undefined,
+      this.iam = new SimIam(
+        options.policies,
+        this.state.account,
+        (resource) => (resource === this.kmsKeyId ? keyPolicy : undefined),
+        () => this.clock.hold(),
       );
     }
     this.aws = new AwsEndpoint(this);
@@ -484,7 +487,7 @@ export class SimAccount {
       });
       // Builds: decide once provisioning is over, apply effects once finished; in time order.
       for (const build of [...region.builds].sort((a, b) => a.endTime - b.endTime)) {
-        if (!build.outcome && build.endTime <= now) settleBuild(this, build);
+        if (!build.outcome && build.endTime <= now) await settleBuild(this, build);
         if (!build.applied && buildDone(build, now)) await applyBuild(this, build);
       }
     }

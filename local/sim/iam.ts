@@ -72,6 +72,8 @@ export class SimIam {
     private readonly policyOf: PolicyOf,
     private readonly account: string,
     private readonly resourcePolicyOf: ResourcePolicyOf = () => undefined,
+    /** Holds the simulated clock while IAM decides (its data loads from disk): no simulated time passes meanwhile. */
+    private readonly hold: () => () => void = () => () => undefined,
   ) {}
 
   /**
@@ -80,13 +82,18 @@ export class SimIam {
    */
   async check(principal: string, stage: string | undefined, requests: IamRequest[]): Promise<IamDenial | undefined> {
     const policy = this.policyOf(principal, stage);
-    for (const request of requests) {
-      const reason = policy
-        ? await this.decide(policy, principal, request)
-        : `no identity-based policy allows the ${request.action} action (the simulated account has no policy for ${principal}${stage ? ` in stage ${stage}` : ""})`;
-      if (reason) return { principal, request, reason };
+    const release = this.hold();
+    try {
+      for (const request of requests) {
+        const reason = policy
+          ? await this.decide(policy, principal, request)
+          : `no identity-based policy allows the ${request.action} action (the simulated account has no policy for ${principal}${stage ? ` in stage ${stage}` : ""})`;
+        if (reason) return { principal, request, reason };
+      }
+      return undefined;
+    } finally {
+      release();
     }
-    return undefined;
   }
 
   private decide(policy: PolicyDocument, principal: string, request: IamRequest): Promise<string | undefined> {

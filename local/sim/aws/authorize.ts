@@ -294,25 +294,32 @@ function secretsRequests(sim: SimAccount, call: SimCall, arn: ArnOf): IamRequest
     context: { ...resourceTags, ...context },
   });
   // Secrets Manager encrypts with the secret's key through KMS on the caller's behalf (kms:ViaService), so the
-  // caller needs the KMS permission too; the AWS managed key aws/secretsmanager needs none.
+  // caller needs the KMS permissions too (CreateSecret/PutSecretValue: kms:GenerateDataKey and kms:Decrypt;
+  // GetSecretValue: kms:Decrypt); the AWS managed key aws/secretsmanager needs none. Tags in CreateSecret also
+  // need secretsmanager:TagResource. https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html,
   // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
   const kmsKey = (record?.kmsKeyId ?? p.KmsKeyId) as string | undefined;
-  const viaKms = (action: string): IamRequest[] =>
+  const viaKms = (...actions: string[]): IamRequest[] =>
     kmsKey?.startsWith("arn:")
-      ? [{ action, resource: kmsKey, context: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } }]
+      ? actions.map((action) => ({
+          action,
+          resource: kmsKey,
+          context: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+        }))
       : [];
   switch (call.operation) {
     case "CreateSecret":
       return [
         on("secretsmanager:CreateSecret", tagContext("aws:RequestTag", tagsOf(p.Tags))),
-        // Tags in CreateSecret are also authorized as secretsmanager:TagResource.
-        ...(tagsOf(p.Tags) && Object.keys(tagsOf(p.Tags)).length
+        ...(Object.keys(tagsOf(p.Tags)).length
           ? [on("secretsmanager:TagResource", tagContext("aws:RequestTag", tagsOf(p.Tags)))]
           : []),
-        ...(p.SecretString !== undefined || p.SecretBinary !== undefined ? viaKms("kms:GenerateDataKey") : []),
+        ...(p.SecretString !== undefined || p.SecretBinary !== undefined
+          ? viaKms("kms:GenerateDataKey", "kms:Decrypt")
+          : []),
       ];
     case "PutSecretValue":
-      return [on("secretsmanager:PutSecretValue"), ...viaKms("kms:GenerateDataKey")];
+      return [on("secretsmanager:PutSecretValue"), ...viaKms("kms:GenerateDataKey", "kms:Decrypt")];
     case "GetSecretValue":
       return [on("secretsmanager:GetSecretValue"), ...viaKms("kms:Decrypt")];
     case "DescribeSecret":
