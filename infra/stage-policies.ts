@@ -4,9 +4,8 @@
  * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
  */
 
-import { PARENT_ADDONS } from "../functions/addons-status/addonsState.js";
 import { DRIFT_METRIC } from "../functions/drift-report/driftReport.js";
-import { EKS_CLUSTER_ADMIN_POLICY, nodegroupName } from "../functions/lib/names.js";
+import { EKS_CLUSTER_ADMIN_POLICY, INSTALLED_ADDONS, nodegroupName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
 import { lambdaVpcAccess } from "./network.js";
@@ -69,7 +68,7 @@ const tagOnCreate = (scope: AccountScope, types: EksResourceType[]) =>
   );
 
 /** The addons Destroy deletes before the cluster: exactly those EnsureAddons installs. */
-export const DESTROYED_ADDONS: readonly string[] = PARENT_ADDONS;
+export const DESTROYED_ADDONS: readonly string[] = INSTALLED_ADDONS;
 
 /** The subnet tag the AWS load balancer integration discovers public subnets by (functions/preflight/network.ts). */
 export const ELB_SUBNET_TAG = "kubernetes.io/role/elb";

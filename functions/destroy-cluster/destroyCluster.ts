@@ -1,13 +1,13 @@
 import { DeleteAddonCommand, DeleteClusterCommand, type EKSClient, paginateListAddons } from "@aws-sdk/client-eks";
-import { PARENT_ADDONS } from "../addons-status/addonsState.js";
 import { findCluster } from "../cluster-status/clusterState.js";
 import { type ClusterDeletionInput, type DeletionState, notOurs } from "../destroy-inventory/target.js";
+import { INSTALLED_ADDONS } from "../lib/names.js";
 import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { clusterDeletionState } from "./clusterDeletion.js";
 
 /**
- * Deletes the addons this product installed (PARENT_ADDONS, the only ones its role may delete); any other addon
+ * Deletes the addons this product installed (INSTALLED_ADDONS, the only ones its role may delete); any other addon
  * goes with the cluster, as DeleteCluster deletes a cluster's addons. Doing ours first keeps the order visible.
  */
 async function deleteAddons(eks: EKSClient, clusterName: string, deps: StageDeps): Promise<void> {
@@ -18,7 +18,7 @@ async function deleteAddons(eks: EKSClient, clusterName: string, deps: StageDeps
     if (isAwsError(error, "ResourceNotFoundException")) return;
     throw awsFailure(`failed to list the addons of EKS cluster ${clusterName}`, error);
   }
-  for (const addonName of names.filter((name) => (PARENT_ADDONS as readonly string[]).includes(name))) {
+  for (const addonName of names.filter((name) => (INSTALLED_ADDONS as readonly string[]).includes(name))) {
     try {
       await eks.send(new DeleteAddonCommand({ clusterName, addonName }));
       deps.log.info("addon deletion started", { clusterName, addonName });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PARENT_ADDONS } from "../../functions/addons-status/addonsState.js";
 import {
   DEPLOYMENT_TAG,
   EKS_CLUSTER_ADMIN_POLICY,
@@ -7,7 +8,7 @@ import {
 } from "../../functions/lib/names.js";
 import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/preflight/network.js";
 import { SECRET_NAME_PREFIX } from "../../infra/naming.js";
-import { ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
+import { DESTROYED_ADDONS, ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
 import { inOrchestratorVpc, STAGE_ROLES, type StageRole } from "../../infra/stages.js";
 import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
@@ -126,6 +127,15 @@ describe("every policy the stack deploys", () => {
       expect.not.objectContaining({ Condition: expect.anything() }),
     ]);
     expect(granting(stagePolicies.ensureNodegroup, "eks:UpdateNodegroupConfig")[0]?.Resource).toEqual([nodegroups]);
+  });
+
+  it("grants DeleteAddon for exactly the addons Destroy deletes, which are exactly those EnsureAddons installs", () => {
+    const addons = granting(stagePolicies.destroyCluster, "eks:DeleteAddon")
+      .flatMap((s) => s.Resource)
+      .flatMap((r) => r.match(/:addon\/\*\/([^/]+)\/\*$/)?.[1] ?? []);
+
+    expect(addons.sort()).toEqual([...DESTROYED_ADDONS].sort());
+    expect([...DESTROYED_ADDONS].sort()).toEqual([...PARENT_ADDONS].sort());
   });
 
   it("reaches secrets only under the Karmada secret prefix", () => {
