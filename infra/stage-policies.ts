@@ -246,6 +246,10 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
         eksArns(ctx, "podidentityassociation"),
       ],
     ),
+    // Kept tag-conditioned on purpose: the one write that must never reach a foreign cluster. The price: a cluster
+    // that vanishes between the stage's DescribeCluster and its DeleteCluster answers AccessDenied on AWS (a tag
+    // condition fails for a missing resource), not the ResourceNotFoundException the stage tolerates; a re-run
+    // then finds it gone.
     allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 
