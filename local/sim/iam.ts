@@ -65,9 +65,14 @@ export const defaultKeyPolicy = (partition: string, account: string) => ({
 /** The resource-based policy of a resource (KMS key policies), if it has one. */
 export type ResourcePolicyOf = (resource: string) => object | undefined;
 
-export class SimIam {
-  private readonly cache = new WeakMap<PolicyDocument, Map<string, Promise<string | undefined>>>();
+/**
+ * Decisions by policy text and request, shared by every account of the process: runs rebuild equal policies, and
+ * a decision depends only on the documents and the request (evaluation is pure).
+ */
+const DECISIONS = new Map<string, Map<string, Promise<string | undefined>>>();
+const policyText = new WeakMap<PolicyDocument, string>();
 
+export class SimIam {
   constructor(
     private readonly policyOf: PolicyOf,
     private readonly account: string,
@@ -97,12 +102,25 @@ export class SimIam {
   }
 
   private decide(policy: PolicyDocument, principal: string, request: IamRequest): Promise<string | undefined> {
-    let decisions = this.cache.get(policy);
+    let text = policyText.get(policy);
+    if (text === undefined) {
+      text = JSON.stringify(policy);
+      policyText.set(policy, text);
+    }
+    let decisions = DECISIONS.get(text);
     if (!decisions) {
       decisions = new Map();
-      this.cache.set(policy, decisions);
+      DECISIONS.set(text, decisions);
     }
-    const key = JSON.stringify([principal, request.action, request.resource, request.context ?? {}]);
+    const resourcePolicy = this.resourcePolicyOf(request.resource);
+    const key = JSON.stringify([
+      this.account,
+      principal,
+      request.action,
+      request.resource,
+      request.context ?? {},
+      resourcePolicy ?? null,
+    ]);
     let decided = decisions.get(key);
     if (!decided) {
       decided = this.evaluate(policy, principal, request);
