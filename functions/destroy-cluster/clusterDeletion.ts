@@ -7,6 +7,7 @@ import {
 } from "@aws-sdk/client-eks";
 import { type DeletionState, deletionState, type TargetCluster } from "../destroy-inventory/target.js";
 import { ClusterDeleteFailed } from "../lib/errors.js";
+import { INSTALLED_ADDONS } from "../lib/names.js";
 import { awsFailure, formatHealthIssues, isAwsError, pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
@@ -21,7 +22,10 @@ const BUSY = new Set(["CREATING", "UPDATING", "PENDING"]);
 /** The status word of a cluster Destroy waits for before it can delete it. */
 const waitingWord = (status: string) => `${status} (deleted once EKS has finished)`;
 
-/** Deletes every addon of the cluster (EKS would delete them with the cluster; doing it first keeps the order visible). */
+/**
+ * Deletes the addons this product installed (INSTALLED_ADDONS, the only ones its role may delete); any other addon
+ * goes with the cluster, as DeleteCluster deletes a cluster's addons. Doing ours first keeps the order visible.
+ */
 async function deleteAddons(eks: EKSClient, clusterName: string, deps: StageDeps): Promise<void> {
   const names: string[] = [];
   try {
@@ -30,7 +34,7 @@ async function deleteAddons(eks: EKSClient, clusterName: string, deps: StageDeps
     if (isAwsError(error, "ResourceNotFoundException")) return;
     throw awsFailure(`failed to list the addons of EKS cluster ${clusterName}`, error);
   }
-  for (const addonName of names) {
+  for (const addonName of names.filter((name) => (INSTALLED_ADDONS as readonly string[]).includes(name))) {
     try {
       await eks.send(new DeleteAddonCommand({ clusterName, addonName }));
       deps.log.info("addon deletion started", { clusterName, addonName });

@@ -38,6 +38,7 @@ export interface EksTokenOptions {
 
 /** Builds a fresh `k8s-aws-v1.` bearer token for one EKS cluster. */
 export async function eksToken({ clusterName, region, credentials, now = () => new Date() }: EksTokenOptions) {
+  // The aws partition's STS host: plan validation admits only that partition's regions (functions/lib/plan.ts).
   const hostname = `sts.${region}.amazonaws.com`;
   const signer = new SignatureV4({
     service: "sts",

@@ -61,5 +61,7 @@ export const SAMPLE_POLICY = "nginx-propagation";
 /** EKS addons installed on the parent, in order (the CSI driver authenticates through the pod identity agent). */
 export const POD_IDENTITY_ADDON = "eks-pod-identity-agent";
 export const EBS_CSI_ADDON = "aws-ebs-csi-driver";
+/** The EKS addons this product installs on the parent (EnsureAddons) and deletes before its cluster (Destroy). */
+export const INSTALLED_ADDONS = [POD_IDENTITY_ADDON, EBS_CSI_ADDON] as const;
 export const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 export const EKS_CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";

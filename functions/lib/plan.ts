@@ -40,9 +40,29 @@ const dnsLabel = (max: number, why: string) =>
       "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending alphanumeric",
     );
 
+/**
+ * Regions of the partitions other than `aws` (China, GovCloud, the ISO partitions), by their codes' shape. Not
+ * supported: the product builds `arn:aws:` ARNs (access policies, the simulator), signs EKS tokens for
+ * `sts.<region>.amazonaws.com` and issues the Karmada certificate for `*.elb.<region>.amazonaws.com`, while those
+ * partitions use `arn:aws-cn:`/`arn:aws-us-gov:`/… and other DNS suffixes (`amazonaws.com.cn`, `c2s.ic.gov`, …).
+ */
+const OTHER_PARTITIONS: [RegExp, string][] = [
+  [/^cn-/, "aws-cn"],
+  [/^us-gov-/, "aws-us-gov"],
+  [/^[a-z]{2}-iso[a-z]?-/, "an aws-iso partition"],
+];
+
 const region = z
   .string()
-  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as eu-central-1");
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "must be an AWS region code such as eu-central-1")
+  .superRefine((code, ctx) => {
+    const partition = OTHER_PARTITIONS.find(([shape]) => shape.test(code))?.[1];
+    if (partition)
+      ctx.addIssue({
+        code: "custom",
+        message: `${code} is in the ${partition} partition: only regions of the commercial aws partition are supported (ARNs, the EKS token's STS host and the Karmada certificate's load balancer names are those of aws); choose an aws region such as eu-central-1`,
+      });
+  });
 
 const vpcRef = z.union(
   [

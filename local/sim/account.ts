@@ -12,6 +12,7 @@ import { AwsEndpoint } from "./aws/server.js";
 import { SimClock } from "./clock.js";
 import { type Answer, SimDns } from "./dns.js";
 import { type FaultSpec, Faults } from "./faults.js";
+import { defaultKeyPolicy, type PolicyOf, SimIam } from "./iam.js";
 import { applyBuild, reconcileKarmada } from "./karmada.js";
 import { karmadaLbAdmits, serviceController, syncNodes } from "./kube/cloud.js";
 import { checkEksToken, type SimCredential } from "./kube/eks-auth.js";
@@ -61,6 +62,11 @@ export interface SimAccountOptions {
   tables?: { region: string; name: string; hashKey: string; rangeKey?: string }[];
   /** State machine ARNs StartExecution accepts. @default none */
   stateMachines?: string[];
+  /**
+   * The identity policies of the account's principals: when given, every simulated AWS call is authorized against
+   * them (./iam.ts) and a denied call answers as the service does. @default no authorization (service-level tests)
+   */
+  policies?: PolicyOf;
 }
 
 export class SimAccount {
@@ -84,8 +90,10 @@ export class SimAccount {
   readonly stats = { codebuildBuilds: 0 };
   /** Simulator faults (bugs or gaps) met while answering, for the report. */
   readonly problems: string[] = [];
-  /** The stage whose handler runs now (throttle faults, call records); set by the runner. */
+  /** The stage whose handler runs now (throttle faults, call records, its role's policy); set by the runner. */
   currentStage?: string;
+  /** IAM of the account, when it authorizes calls. */
+  readonly iam?: SimIam;
   private pinnedNow?: number;
   private readonly clusterServers = new Map<string, KubeApiServer>();
   private readonly karmadaServers = new Map<KarmadaRecord, KubeApiServer>();
@@ -104,6 +112,15 @@ export class SimAccount {
     for (const t of options.tables ?? []) ensureTable(this.region(t.region), t.name, t.hashKey, t.rangeKey);
     this.kmsKeyId = options.kmsKeyId;
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
+    if (options.policies) {
+      const keyPolicy = defaultKeyPolicy("aws", this.state.account);
+      this.iam = new SimIam(
+        options.policies,
+        this.state.account,
+        (resource) => (resource === this.kmsKeyId ? keyPolicy : undefined),
+        () => this.clock.hold(),
+      );
+    }
     this.aws = new AwsEndpoint(this);
     this.dns = new SimDns((name) => this.resolve(name));
     if (options.prewarmKeys) this.keys.fill(options.prewarmKeys);
@@ -481,7 +498,7 @@ export class SimAccount {
       });
       // Builds: decide once provisioning is over, apply effects once finished; in time order.
       for (const build of [...region.builds].sort((a, b) => a.endTime - b.endTime)) {
-        if (!build.outcome && build.endTime <= now) settleBuild(this, build);
+        if (!build.outcome && build.endTime <= now) await settleBuild(this, build);
         if (!build.applied && buildDone(build, now)) await applyBuild(this, build);
       }
     }

@@ -22,11 +22,110 @@ import {
 import { TYPICAL } from "../../functions/lib/timing.js";
 import { allocateWebsterSeats, nameOrderOf } from "../../functions/lib/webster.js";
 import type { SimAccount } from "./account.js";
+import { iamRequests, type SimCall } from "./aws/authorize.js";
 import { createSecret, putValue } from "./aws/secrets.js";
+import { denialMessage, type IamDenial } from "./iam.js";
 import { karmadaLbAdmits } from "./kube/cloud.js";
 import type { KubeStore } from "./kube/store.js";
 import { createCa, issueClient, issueServer, notAfterOf, pemData } from "./pki.js";
 import { type BuildRecord, type ClusterRecord, emptyKubeStore, type KarmadaRecord, type KubeObject } from "./state.js";
+
+// ------------------------------------------------------------------------------------------------ the aws CLI
+
+/**
+ * The `aws` CLI calls of the buildspecs, as the simulated endpoint would receive them. A build runs as the CodeBuild
+ * role, so each call is authorized against its policy (infra/codebuild-policy.ts) before the build's course is
+ * decided; a denied call fails the build as the CLI does (`An error occurred (AccessDeniedException) …`).
+ */
+const cli = {
+  describeCluster: (region: string, name: string): SimCall => ({
+    service: "eks",
+    operation: "DescribeCluster",
+    region,
+    params: {},
+    http: { method: "GET", path: `/clusters/${encodeURIComponent(name)}` },
+  }),
+  secret: (operation: string, region: string, name: string, params: Record<string, unknown> = {}): SimCall => ({
+    service: "secretsmanager",
+    operation,
+    region,
+    params: { ...(operation === "CreateSecret" ? { Name: name } : { SecretId: name }), ...params },
+  }),
+};
+
+/** Which of a build's `aws` calls IAM denies; asking about a call that was not prepared is a simulator bug. */
+export type BuildAuthorization = (call: SimCall) => IamDenial | undefined;
+
+const callKey = (call: SimCall) => JSON.stringify([call.service, call.operation, call.region, call.params, call.http]);
+
+/** Every `aws` call the build's buildspec may make (which it makes depends on what it finds). */
+function buildCalls(sim: SimAccount, build: BuildRecord): SimCall[] {
+  const e = build.environment;
+  const kind = sim.projects[build.projectName];
+  const describe = e.CLUSTER_REGION && e.CLUSTER_NAME ? [cli.describeCluster(e.CLUSTER_REGION, e.CLUSTER_NAME)] : [];
+  const secretsRegion = e.SECRETS_REGION ?? "";
+  if (kind === "karmada-deinit") return describe;
+  if (kind === "karmada-join" || kind === "karmada-unjoin")
+    return [cli.secret("GetSecretValue", secretsRegion, e.KUBECONFIG_SECRET ?? ""), ...describe];
+  return [
+    ...describe,
+    ...[e.KUBECONFIG_SECRET, e.PKI_SECRET].flatMap((name = "") => [
+      cli.secret("DescribeSecret", secretsRegion, name),
+      ...storeCalls(sim, build, name, "absent"),
+      ...storeCalls(sim, build, name, "ours-deleted"),
+    ]),
+  ];
+}
+
+/** buildspecs/karmada-init.yml `store_secret`: the calls that store a secret in the state `secret_state` found. */
+function storeCalls(sim: SimAccount, build: BuildRecord, name: string, state: string): SimCall[] {
+  const e = build.environment;
+  const region = e.SECRETS_REGION ?? "";
+  const put = cli.secret("PutSecretValue", region, name, { SecretString: "file://" });
+  if (state === "absent")
+    return [
+      cli.secret("CreateSecret", region, name, {
+        KmsKeyId: sim.kmsKeyId,
+        SecretString: "file://",
+        Tags: [
+          { Key: DEPLOYMENT_TAG, Value: e.DEPLOYMENT_NAME ?? "" },
+          { Key: MANAGED_BY_TAG, Value: MANAGED_BY },
+        ],
+      }),
+    ];
+  if (state === "ours-deleted") return [cli.secret("RestoreSecret", region, name), put];
+  return [put];
+}
+
+/** Authorizes a build's `aws` calls as the CodeBuild role (everything allowed when the account enforces no IAM). */
+export async function authorizeBuild(sim: SimAccount, build: BuildRecord): Promise<BuildAuthorization> {
+  const decided = new Map<string, IamDenial | undefined>();
+  for (const call of buildCalls(sim, build)) {
+    const requests = iamRequests(sim, call);
+    decided.set(
+      callKey(call),
+      sim.iam && requests ? await sim.iam.check(sim.identities.codebuildRoleArn, undefined, requests) : undefined,
+    );
+  }
+  return (call) => {
+    const key = callKey(call);
+    if (!decided.has(key)) throw new Error(`the simulated build did not authorize its call ${key} beforehand`);
+    return decided.get(key);
+  };
+}
+
+/** The CLI's error line for a denied call (`aws` prints it on stderr and exits 254). */
+const cliError = (denial: IamDenial, operation: string) =>
+  `An error occurred (AccessDeniedException) when calling the ${operation} operation: ${denialMessage(denial)}`;
+
+/** The first denied call of `calls`, as the buildspec reports it (`<what failed>: <CLI error>`). */
+function deniedCall(authorized: BuildAuthorization, what: string, calls: SimCall[]): string | undefined {
+  for (const call of calls) {
+    const denial = authorized(call);
+    if (denial) return `${what}: ${cliError(denial, call.operation)}`;
+  }
+  return undefined;
+}
 
 export interface BuildPlan {
   outcome: "SUCCEEDED" | "FAILED";
@@ -129,14 +228,14 @@ const checks = (sim: SimAccount, key: string) => 10 * sim.random.duration("apiCa
 // ------------------------------------------------------------------------------------------------ builds
 
 /** Decides what a build does, at the instant its buildspec starts (`at`, after provisioning). */
-export function planBuild(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+export function planBuild(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const kind = sim.projects[build.projectName];
-  if (kind === "karmada-unjoin") return planUnjoin(sim, build, at);
+  if (kind === "karmada-unjoin") return planUnjoin(sim, build, at, authorized);
   if (kind === "karmada-deinit") {
     const refused = pinsRefusal(build.environment.KARMADA_VERSION);
-    return refused ? buildContext(sim, build).fail(refused) : planDeinit(sim, build, at);
+    return refused ? buildContext(sim, build).fail(refused) : planDeinit(sim, build, at, authorized);
   }
-  return kind === "karmada-init" ? planInit(sim, build, at) : planJoin(sim, build, at);
+  return kind === "karmada-init" ? planInit(sim, build, at, authorized) : planJoin(sim, build, at, authorized);
 }
 
 /**
@@ -191,6 +290,7 @@ function reachKarmada(
   sim: SimAccount,
   build: BuildRecord,
   at: number,
+  authorized: BuildAuthorization,
   noSecret: (e: BuildRecord["environment"]) => string,
 ):
   | { failed: BuildPlan }
@@ -200,6 +300,11 @@ function reachKarmada(
   if (missing.length) return { failed: fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`) };
   const refused = pinsRefusal(e.KARMADA_VERSION);
   if (refused) return { failed: fail(refused) };
+  // fetch_karmada_kubeconfig: `aws secretsmanager get-secret-value`.
+  const denied = deniedCall(authorized, noSecret(e), [
+    cli.secret("GetSecretValue", e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string),
+  ]);
+  if (denied) return { failed: fail(denied) };
   const secret = sim.region(e.SECRETS_REGION as string).secrets[e.KUBECONFIG_SECRET as string];
   if (!secret || secret.deletedAt || secret.createdAt > at) return { failed: fail(noSecret(e)) };
   const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
@@ -220,11 +325,12 @@ function reachKarmada(
  * this deployment's; otherwise `kubectl karmada unjoin` (the member's cluster may already be gone: unjoin then only
  * removes the Cluster object, as `--force` does).
  */
-function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+function planUnjoin(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const start = reachKarmada(
     sim,
     build,
     at,
+    authorized,
     (e) =>
       `could not read the Karmada kubeconfig from Secrets Manager secret ${e.KUBECONFIG_SECRET} in ${e.SECRETS_REGION}`,
   );
@@ -233,6 +339,12 @@ function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
   const store = sim.karmadaStore(karmada.record);
   if (!store.get(store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"), undefined, e.MEMBER_NAME as string))
     return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
+  const describeDenied = deniedCall(
+    authorized,
+    `could not describe EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION}`,
+    [cli.describeCluster(e.CLUSTER_REGION as string, e.CLUSTER_NAME as string)],
+  );
+  if (describeDenied) return fail(describeDenied);
   const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
   if (owner !== "absent" && owner !== e.DEPLOYMENT_NAME)
     return fail(
@@ -249,12 +361,19 @@ function planUnjoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
  * otherwise `kubectl karmada deinit` (which keeps the namespace and the claims), then delete the etcd claims, wait for
  * their volumes to go (a Retain volume is named and fails the build), then delete the namespace (see applyDeinit).
  */
-function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+function planDeinit(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const e = build.environment;
   const key = `${build.projectName}/${build.buildNumber}`;
   const fail = (reason: string): BuildPlan => ({ outcome: "FAILED", seconds: checks(sim, key), reason });
   const missing = ["DEPLOYMENT_NAME", "CLUSTER_REGION", "CLUSTER_NAME", "KARMADA_VERSION"].filter((n) => !e[n]);
   if (missing.length) return fail(`environment variable ${missing[0]} is required (see buildspecs/ENV.md)`);
+  // parent_owner: `aws eks describe-cluster`; only ResourceNotFoundException means the parent is gone.
+  const describeDenied = deniedCall(
+    authorized,
+    `could not describe EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION}`,
+    [cli.describeCluster(e.CLUSTER_REGION as string, e.CLUSTER_NAME as string)],
+  );
+  if (describeDenied) return fail(describeDenied);
   const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
   if (owner === "absent") return { outcome: "SUCCEEDED", seconds: checks(sim, key) };
   if (owner !== e.DEPLOYMENT_NAME)
@@ -285,7 +404,7 @@ function planDeinit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan 
   };
 }
 
-function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+function planInit(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const { e, key, fail } = buildContext(sim, build);
   const missing = [
     "DEPLOYMENT_NAME",
@@ -310,6 +429,10 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
     return fail(`CERT_VALIDITY_DAYS '${e.CERT_VALIDITY_DAYS}' is not a whole number of days from 1 to 3650`);
   const refused = pinsRefusal(e.KARMADA_VERSION);
   if (refused) return fail(refused);
+  const kubeconfigDenied = deniedCall(authorized, "aws eks update-kubeconfig", [
+    cli.describeCluster(e.CLUSTER_REGION as string, e.CLUSTER_NAME as string),
+  ]);
+  if (kubeconfigDenied) return fail(kubeconfigDenied);
   const parent = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
   if (!parent || !activeBy(parent, at))
     return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
@@ -318,6 +441,12 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
       `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${parent.name}`,
     );
   const deployment = e.DEPLOYMENT_NAME as string;
+  for (const name of [e.KUBECONFIG_SECRET as string, e.PKI_SECRET as string]) {
+    const denied = deniedCall(authorized, `could not describe Secrets Manager secret ${name} in ${e.SECRETS_REGION}`, [
+      cli.secret("DescribeSecret", e.SECRETS_REGION as string, name),
+    ]);
+    if (denied) return fail(denied);
+  }
   const kubeconfigState = secretState(sim, e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string, deployment);
   const pkiState = secretState(sim, e.SECRETS_REGION as string, e.PKI_SECRET as string, deployment);
   if (kubeconfigState === "foreign" || pkiState === "foreign")
@@ -345,19 +474,35 @@ function planInit(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
     );
   const nlb = sim.region(e.CLUSTER_REGION as string).loadBalancers.find((lb) => lb.dnsName === e.NLB_HOSTNAME);
   if (!nlb) return fail(`NLB_HOSTNAME ${e.NLB_HOSTNAME} is no load balancer in ${e.CLUSTER_REGION}`);
-  return { outcome: "SUCCEEDED", seconds: sim.random.duration("karmadaInit", `${e.CLUSTER_REGION}/${parent.name}`) };
+  const seconds = sim.random.duration("karmadaInit", `${e.CLUSTER_REGION}/${parent.name}`);
+  // Once Karmada is up, store_secret keeps the kubeconfig and the PKI: a call the role may not make fails the build
+  // with Karmada installed but its credentials not stored.
+  for (const [name, state] of [
+    [e.KUBECONFIG_SECRET as string, kubeconfigState],
+    [e.PKI_SECRET as string, pkiState],
+  ] as const) {
+    const denied = deniedCall(authorized, `store_secret ${name}`, storeCalls(sim, build, name, state));
+    if (denied) return { outcome: "FAILED", seconds, reason: denied };
+  }
+  return { outcome: "SUCCEEDED", seconds };
 }
 
-function planJoin(sim: SimAccount, build: BuildRecord, at: number): BuildPlan {
+function planJoin(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const start = reachKarmada(
     sim,
     build,
     at,
+    authorized,
     (e) =>
       `secret ${e.KUBECONFIG_SECRET} does not exist in ${e.SECRETS_REGION}: KarmadaInit has not stored the Karmada kubeconfig`,
   );
   if ("failed" in start) return start.failed;
   const { e, key, fail, karmada } = start;
+  // `aws eks update-kubeconfig` (and member_owner, the same DescribeCluster).
+  const describeDenied = deniedCall(authorized, "aws eks update-kubeconfig", [
+    cli.describeCluster(e.CLUSTER_REGION as string, e.CLUSTER_NAME as string),
+  ]);
+  if (describeDenied) return fail(describeDenied);
   const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
   if (!member || !activeBy(member, at))
     return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PARENT_ADDONS } from "../../functions/addons-status/addonsState.js";
 import {
   DEPLOYMENT_TAG,
   EKS_CLUSTER_ADMIN_POLICY,
@@ -7,7 +8,7 @@ import {
 } from "../../functions/lib/names.js";
 import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/preflight/network.js";
 import { SECRET_NAME_PREFIX } from "../../infra/naming.js";
-import { ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
+import { DESTROYED_ADDONS, ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
 import { inOrchestratorVpc, STAGE_ROLES, type StageRole } from "../../infra/stages.js";
 import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
@@ -120,10 +121,22 @@ describe("every policy the stack deploys", () => {
     expect(granting(stagePolicies.destroyCluster, "eks:DeleteAddon").flatMap((s) => s.Resource)).toEqual([
       `arn:aws:eks:*:${scope.account}:addon/*/eks-pod-identity-agent/*`,
       `arn:aws:eks:*:${scope.account}:addon/*/aws-ebs-csi-driver/*`,
+      `arn:aws:eks:*:${scope.account}:podidentityassociation/*`,
     ]);
+    // By naming only: EnsureNodegroup resizes an adopted node group that may carry none of our tags.
     expect(granting(stagePolicies.ensureNodegroup, "eks:UpdateNodegroupConfig")).toEqual([
-      expect.objectContaining({ Resource: [nodegroups], Condition: OWNED }),
+      expect.not.objectContaining({ Condition: expect.anything() }),
     ]);
+    expect(granting(stagePolicies.ensureNodegroup, "eks:UpdateNodegroupConfig")[0]?.Resource).toEqual([nodegroups]);
+  });
+
+  it("grants DeleteAddon for exactly the addons Destroy deletes, which are exactly those EnsureAddons installs", () => {
+    const addons = granting(stagePolicies.destroyCluster, "eks:DeleteAddon")
+      .flatMap((s) => s.Resource)
+      .flatMap((r) => r.match(/:addon\/\*\/([^/]+)\/\*$/)?.[1] ?? []);
+
+    expect(addons.sort()).toEqual([...DESTROYED_ADDONS].sort());
+    expect([...DESTROYED_ADDONS].sort()).toEqual([...PARENT_ADDONS].sort());
   });
 
   it("reaches secrets only under the Karmada secret prefix", () => {
@@ -187,10 +200,10 @@ describe("stateMachinePolicy", () => {
 });
 
 describe("codeBuildPolicy", () => {
-  it("describes only clusters tagged with a deployment", () => {
-    expect(granting(buildPolicy, "eks:DescribeCluster")).toEqual([
-      expect.objectContaining({ Resource: [`arn:aws:eks:*:${scope.account}:cluster/*`], Condition: OWNED }),
-    ]);
+  it("describes any cluster of the account without a tag condition, so a missing or foreign one is seen as such", () => {
+    const statements = granting(buildPolicy, "eks:DescribeCluster");
+    expect(statements.flatMap((s) => s.Resource)).toEqual([`arn:aws:eks:*:${scope.account}:cluster/*`]);
+    for (const s of statements) expect(s.Condition).toBeUndefined();
   });
 
   it("writes only its own log group", () => {

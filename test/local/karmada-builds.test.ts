@@ -64,7 +64,7 @@ const plan = (project: string, environment: Record<string, string>) => {
     environment,
     initiator: "test",
   };
-  return planBuild(sim, build, now);
+  return planBuild(sim, build, now, () => undefined);
 };
 
 const unsupported = (version: string) =>

@@ -6,7 +6,7 @@
  * it finishes.
  */
 import type { SimAccount } from "../account.js";
-import { planBuild } from "../karmada.js";
+import { authorizeBuild, planBuild } from "../karmada.js";
 import type { BuildRecord } from "../state.js";
 import { AwsError, notImplemented } from "./protocol.js";
 
@@ -94,10 +94,13 @@ export const provisioningKey = (
 ): string => `${projectName}/${environment.CLUSTER_NAME ?? ""}/${environment.MEMBER_NAME ?? ""}/${buildNumber}`;
 
 /** Decides the build's course once provisioning is over (called by `SimAccount.tick`). */
-export function settleBuild(sim: SimAccount, build: BuildRecord): void {
+export async function settleBuild(sim: SimAccount, build: BuildRecord): Promise<void> {
   if (build.outcome) return;
   const workStart = build.endTime;
-  const plan = planBuild(sim, build, workStart);
+  // The buildspec's `aws` calls run as the CodeBuild role: IAM decides them first (../karmada.ts).
+  const authorized = await authorizeBuild(sim, build);
+  if (build.outcome) return;
+  const plan = planBuild(sim, build, workStart, authorized);
   build.outcome = plan.outcome;
   build.reason = plan.reason;
   build.endTime = workStart + plan.seconds * 1000;

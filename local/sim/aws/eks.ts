@@ -50,10 +50,16 @@ interface EksRequest {
 const contentType = "application/json";
 const ok = (body: unknown, status = 200): WireResponse => jsonResponse(body, status, contentType);
 
-export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireResponse> {
-  const parts = req.path.split("/").filter(Boolean).map(decodeURIComponent);
+/** The route of a REST path (`GET /clusters/{}/addons/{}`) and its names. */
+export function eksRoute(method: string, path: string) {
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const [root, name, sub, subName, subSub] = parts;
-  const route = `${req.method} /${[root, name && "{}", sub, subName && "{}", subSub].filter(Boolean).join("/")}`;
+  const route = `${method} /${[root, name && "{}", sub, subName && "{}", subSub].filter(Boolean).join("/")}`;
+  return { route, name, subName };
+}
+
+export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireResponse> {
+  const { route, name, subName } = eksRoute(req.method, req.path);
   switch (route) {
     case "GET /cluster-versions":
       return ok(describeClusterVersions(req.query));

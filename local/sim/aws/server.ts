@@ -8,7 +8,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { SimAccount } from "../account.js";
+import { denialMessage, type IamDenial } from "../iam.js";
 import { listen } from "../kube/server.js";
+import { iamRequests } from "./authorize.js";
 import { handleBuilds } from "./codebuild.js";
 import { handleDynamoDb } from "./dynamodb.js";
 import { handleEc2 } from "./ec2.js";
@@ -47,6 +49,28 @@ const THROTTLE: Record<string, { code: string; status: number }> = {
   events: { code: "ThrottlingException", status: 400 },
   monitoring: { code: "Throttling", status: 400 },
   states: { code: "ThrottlingException", status: 400 },
+};
+
+/**
+ * How each service refuses a call IAM denies. JSON and REST-JSON services answer `AccessDeniedException` (EKS with
+ * HTTP 403, botocore data/eks/2017-11-01/service-2.json; the JSON services with 400, as AWS's common errors list it),
+ * the query services `AccessDenied` (403), EC2 `UnauthorizedOperation` (403,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+ */
+export function accessDenied(service: string, denial: IamDenial): AwsError {
+  const message = denialMessage(denial);
+  if (service === "ec2")
+    return new AwsError("UnauthorizedOperation", `You are not authorized to perform this operation. ${message}`, 403);
+  if (service === "elasticloadbalancing" || service === "monitoring") return new AwsError("AccessDenied", message, 403);
+  return new AwsError("AccessDeniedException", message, service === "eks" ? 403 : 400);
+}
+
+const parsedJson = (body: string): Record<string, unknown> => {
+  try {
+    return body ? JSON.parse(body) : {};
+  } catch {
+    return {};
+  }
 };
 
 export interface AwsCall {
@@ -175,6 +199,34 @@ export class AwsEndpoint {
         protocol === "rest-json" ? "application/json" : JSON_10.has(service) ? "application/x-amz-json-1.0" : undefined,
       );
     };
+    // IAM first: AWS authorizes a request before the service looks at the resource.
+    if (this.sim.iam) {
+      const call = {
+        service,
+        operation,
+        region,
+        params,
+        ...(protocol === "rest-json"
+          ? {
+              http: {
+                method: req.method ?? "GET",
+                path: url.pathname,
+                query: url.searchParams,
+                body: parsedJson(body),
+              },
+            }
+          : {}),
+      };
+      const requests = iamRequests(this.sim, call);
+      const denial = requests
+        ? await this.sim.iam.check(principal, stage, requests)
+        : {
+            principal,
+            request: { action: `${service}:${operation}`, resource: "*" },
+            reason: "the simulator maps no IAM action for this operation (local/sim/aws/authorize.ts)",
+          };
+      if (denial) return fail(accessDenied(service, denial));
+    }
     const throttle = THROTTLE[service];
     if (throttle && this.sim.faults.throttle(stage))
       return fail(new AwsError(throttle.code, "Rate exceeded (injected fault)", throttle.status));

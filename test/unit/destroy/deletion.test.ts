@@ -14,6 +14,7 @@ import { destroySecrets, RECOVERY_WINDOW_DAYS } from "../../../functions/destroy
 import { ClusterDeleteFailed, KubernetesApiUnavailable, NodegroupDeleteFailed } from "../../../functions/lib/errors.js";
 import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
 import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
+import { DESTROYED_ADDONS } from "../../../infra/stage-policies.js";
 import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
 import { eksCluster, foreignCluster, kubeFor, lbService, NLB_ARN } from "../drift/driftFixtures.js";
 import { awsError, NOW, stageDeps } from "../kube/kubeFixtures.js";
@@ -164,6 +165,18 @@ describe("destroyCluster", () => {
       ready: true,
       status: "gone",
     });
+  });
+
+  it("deletes only the addons its role may delete, leaving any other addon to go with the cluster", async () => {
+    eks.add("eu-central-1", eksCluster("demo-parent"), {
+      addons: ["coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver", "vpc-cni"],
+    });
+
+    await destroyCluster({ cluster: target("parent") }, deps());
+
+    const deleted = eks.writes.filter((w) => w.startsWith("DeleteAddon")).map((w) => w.split("/")[1]);
+    expect(deleted.sort()).toEqual([...DESTROYED_ADDONS].sort());
+    expect(eks.writes.at(-1)).toBe("DeleteCluster eu-central-1 demo-parent");
   });
 
   it("waits for a cluster already being deleted instead of deleting it again", async () => {

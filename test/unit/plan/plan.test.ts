@@ -189,6 +189,15 @@ describe("the plan (execution input)", () => {
       // regions and versions
       ["a region without number", { region: "eu-central" }, "region", "AWS region code"],
       ["an upper-case member region", { "members.0.region": "US-EAST-1" }, "members[0].region", "AWS region code"],
+      // the product builds aws-partition ARNs and endpoints (arn:aws:, sts.<region>.amazonaws.com)
+      ["a China region", { region: "cn-north-1" }, "region", "aws-cn partition: only regions of the commercial aws"],
+      [
+        "a GovCloud member region",
+        { "members.1.region": "us-gov-west-1" },
+        "members[1].region",
+        "aws-us-gov partition",
+      ],
+      ["an ISO region", { region: "us-iso-east-1" }, "region", "aws-iso partition"],
       [
         "a patch Kubernetes version",
         { kubernetesVersion: "1.33.1" },
