@@ -1,3 +1,4 @@
+// Source: local/sim/SOURCES.md § aws/authorize.ts
 /**
  * What AWS authorizes for each simulated operation: the IAM action, the resource ARN (of the resource addressed,
  * whether or not it exists) and the request context. Actions, resource types and condition keys as the Service
@@ -48,6 +49,7 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
         case "DescribeSubnets":
         case "DescribeRouteTables":
         case "DescribeInternetGateways":
+        case "DescribeAvailabilityZones":
         case "DescribeInstanceTypes":
         case "GetInstanceTypesFromInstanceRequirements":
           return one(`ec2:${call.operation}`);
