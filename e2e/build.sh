@@ -140,6 +140,7 @@ build_group() {
 	echo "e2e:build: $group $version built in $((SECONDS - started)) s" >&2
 }
 
+began=$SECONDS
 only=" ${E2E_BUILD_ONLY:-etcd kubernetes kwok karmada} "
 mkdir -p "$bin_root"
 for entry in "${groups[@]}"; do
@@ -156,3 +157,4 @@ for entry in "${groups[@]}"; do
 		build_group "$group" "$dir" "$module" "$bins" "$version" "$out" "$stamp"
 	fi
 done
+echo "e2e:build: done in $((SECONDS - began)) s (binaries in ${bin_root#"$here/"})" >&2
