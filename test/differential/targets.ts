@@ -115,6 +115,8 @@ const tagSpec = (ResourceType: "vpc" | "subnet" | "route-table", tags: Record<st
     : undefined;
 
 /** Creates the simulator's network of one region in moto through the SDK; returns moto's ids by symbol. */
+const VARIANT = /-(nat-instance|other-cluster|local-zone|unsupported-az)$/;
+
 async function replicateNetwork(ec2: EC2Client, world: RegionState, simSymbols: Map<string, string>) {
   const symbols = new Map<string, string>();
   const put = (simId: string, motoId: string | undefined) => {
@@ -124,7 +126,9 @@ async function replicateNetwork(ec2: EC2Client, world: RegionState, simSymbols: 
     return motoId;
   };
   const motoIdOf = new Map<string, string>();
-  for (const vpc of world.vpcs) {
+  // The world's network variants (issue 8: NAT instance, Local Zone, an unsupported AZ, another cluster's tags) use
+  // zones and route targets moto 5.2.5 does not have; they are exercised by test/local/network.test.ts instead.
+  for (const vpc of world.vpcs.filter((v) => !VARIANT.test(nameOf(v.tags) ?? ""))) {
     const created = await ec2.send(
       new CreateVpcCommand({ CidrBlock: vpc.cidrBlock, TagSpecifications: tagSpec("vpc", vpc.tags) }),
     );
