@@ -38,7 +38,8 @@ pinned_version() {
 
 stamp_of() {
 	local dir="$1" version="$2"
-	echo "$version $(sha256sum "$dir/go.sum" | cut -d' ' -f1)"
+	# The layout (what copy_data adds) is part of the stamp: a build made by an older script is redone.
+	echo "$version $(sha256sum "$dir/go.sum" | cut -d' ' -f1) layout-2"
 }
 
 is_built() {
@@ -96,6 +97,29 @@ go_binary_name() {
 	echo "$name"
 }
 
+# Data files the harness needs from the same modules, copied at build time, never committed.
+copy_data() {
+	local group="$1" src="$2" out="$3" f
+	case "$group" in
+	karmada)
+		[[ -d "$src/charts/karmada/_crds" ]] || die "Karmada's CRDs are not at $src/charts/karmada/_crds."
+		cp -R "$src/charts/karmada/_crds" "$out/crds"
+		# The webhook configuration hack/deploy-karmada.sh applies (caBundle and service filled in by the harness).
+		cp "$src/artifacts/deploy/webhook-configuration.yaml" "$out/webhook-configuration.yaml"
+		;;
+	kwok)
+		# kwok runs no default stages: these are the ones kwokctl configures (kustomize/stage, "fast" profile).
+		mkdir -p "$out/stages"
+		for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+			pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+			[[ -f "$src/kustomize/stage/$f" ]] || die "kwok's stage $f is not in $src/kustomize/stage."
+			cp "$src/kustomize/stage/$f" "$out/stages/"
+		done
+		;;
+	esac
+	chmod -R u+w "$out"
+}
+
 tmp=
 build_group() {
 	local group="$1" dir="$2" module="$3" bins="$4" version="$5" out="$6" stamp="$7"
@@ -125,14 +149,7 @@ build_group() {
 		built="$(go_binary_name "${b#*=}")"
 		[[ "$name" == "$built" ]] || mv "$tmp/$built" "$tmp/$name"
 	done
-	if [[ "$group" == karmada ]]; then
-		# CRDs ship in the same module; copied at build time, never committed.
-		local src
-		src="$(json_field "$json" Dir)/charts/karmada/_crds"
-		[[ -d "$src" ]] || die "Karmada's CRDs are not at $src."
-		cp -R "$src" "$tmp/crds"
-		chmod -R u+w "$tmp/crds"
-	fi
+	copy_data "$group" "$(json_field "$json" Dir)" "$tmp"
 	echo "$stamp" >"$tmp/.stamp"
 	rm -rf "$out"
 	mv "$tmp" "$out"

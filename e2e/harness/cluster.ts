@@ -5,11 +5,11 @@
  * pkg/internal/testing/controlplane/{etcd,apiserver}.go), with TLS to etcd added.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { type CertPem, createCa, issueClient, issueServer, KeyPool, pemData } from "../../local/sim/pki.js";
-import { binary } from "./binaries.js";
+import { binary, groupDir } from "./binaries.js";
 import { freePort, memoryMiB, type Started, start, stop } from "./processes.js";
 
 export interface ControlPlane {
@@ -23,6 +23,12 @@ export interface ControlPlane {
   kubeconfig: string;
   etcd: Started;
   apiserver: Started;
+  /** Every process of this cluster, in start order (etcd first). */
+  processes: Started[];
+  /** Files of the cluster's PKI (CA, service-account key pair), for components started beside it. */
+  files: Record<"ca" | "caKey" | "saPub" | "saKey", string>;
+  /** The cluster's directory (logs, data, kubeconfigs). */
+  dir: string;
   /** Milliseconds to generate the cluster's keys and certificates. */
   pkiMs: number;
   /** Milliseconds from starting etcd until the apiserver's /readyz answered ok. */
@@ -39,12 +45,27 @@ const write = (dir: string, file: string, content: string): string => {
 
 /** GET `path` from the apiserver, with the admin certificate unless `anonymous`; resolves with status and body. */
 export function get(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, path: string, anonymous = false) {
+  return send(cp, "GET", path, undefined, anonymous);
+}
+
+/** A request to the apiserver (JSON body), with the admin certificate unless `anonymous`. */
+export function send(
+  cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">,
+  method: string,
+  path: string,
+  body?: unknown,
+  anonymous = false,
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const tls = anonymous ? { ca: cp.ca.certPem } : { ca: cp.ca.certPem, cert: cp.admin.certPem, key: cp.admin.keyPem };
     const req = request(
       new URL(path, cp.endpoint),
-      anonymous
-        ? { ca: cp.ca.certPem, timeout: 5_000 }
-        : { ca: cp.ca.certPem, cert: cp.admin.certPem, key: cp.admin.keyPem, timeout: 5_000 },
+      {
+        ...tls,
+        method,
+        timeout: 10_000,
+        headers: body === undefined ? {} : { "content-type": "application/json" },
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8");
@@ -56,7 +77,7 @@ export function get(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, path: s
     );
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -84,11 +105,58 @@ async function waitReady(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, wa
   }
 }
 
-export async function startControlPlane(options: {
+/**
+ * How the apiserver authenticates bearer tokens it does not know itself (`k8s-aws-v1.` EKS tokens) and authorizes
+ * their users: a webhook answering TokenReview at `<url>/authenticate` and SubjectAccessReview at `<url>/authorize`,
+ * as EKS's authenticator and its access-policy authorizer do (e2e/harness/eks-auth-webhook.ts).
+ */
+export interface AuthWebhook {
+  url: string;
+  caPem: string;
+}
+
+export interface ControlPlaneOptions {
   name: string;
   dir: string;
   readyTimeoutMs?: number;
-}): Promise<ControlPlane> {
+  /** More kube-apiserver flags (after ours, so they win). */
+  apiserverArgs?: string[];
+  /** Start kube-controller-manager (service-account tokens, Deployments → ReplicaSets → Pods, CSR signing). */
+  controllerManager?: boolean | { args?: string[] };
+  /** Start kube-scheduler (Pods onto the kwok nodes). */
+  scheduler?: boolean;
+  /** Start kwok and create this many fake nodes, which kwok keeps Ready and whose pods it runs. */
+  kwokNodes?: number;
+  authWebhook?: AuthWebhook;
+}
+
+const kubeconfigFor = (name: string, endpoint: string, ca: CertPem, user: CertPem) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": pemData(ca.certPem) } }],
+    users: [
+      {
+        name: "admin",
+        user: { "client-certificate-data": pemData(user.certPem), "client-key-data": pemData(user.keyPem) },
+      },
+    ],
+    contexts: [{ name, context: { cluster: name, user: "admin" } }],
+    "current-context": name,
+  });
+
+/** A kubeconfig the apiserver uses to reach a webhook (kube-apiserver --authentication-token-webhook-config-file). */
+const webhookConfig = (url: string, caPem: string) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "webhook", cluster: { server: url, "certificate-authority-data": pemData(caPem) } }],
+    users: [{ name: "apiserver", user: {} }],
+    contexts: [{ name: "webhook", context: { cluster: "webhook", user: "apiserver" } }],
+    "current-context": "webhook",
+  });
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { name, dir } = options;
   mkdirSync(dir, { recursive: true });
   const pool = new KeyPool(false);
@@ -102,6 +170,7 @@ export async function startControlPlane(options: {
   ]);
   const files = {
     ca: write(dir, "ca.crt", ca.certPem),
+    caKey: write(dir, "ca.key", ca.keyPem),
     servingCert: write(dir, "serving.crt", serving.certPem),
     servingKey: write(dir, "serving.key", serving.keyPem),
     etcdClientCert: write(dir, "etcd-client.crt", etcdClient.certPem),
@@ -154,45 +223,148 @@ export async function startControlPlane(options: {
       `--service-account-issuer=${endpoint}`,
       `--service-account-key-file=${files.saPub}`,
       `--service-account-signing-key-file=${files.saKey}`,
-      "--authorization-mode=RBAC",
+      ...(options.authWebhook
+        ? [
+            `--authentication-token-webhook-config-file=${write(dir, "authn-webhook.kubeconfig", webhookConfig(`${options.authWebhook.url}/authenticate`, options.authWebhook.caPem))}`,
+            `--authorization-webhook-config-file=${write(dir, "authz-webhook.kubeconfig", webhookConfig(`${options.authWebhook.url}/authorize`, options.authWebhook.caPem))}`,
+            "--authentication-token-webhook-version=v1",
+            "--authorization-webhook-version=v1",
+            // Access entries change during a test: do not let the apiserver answer from a stale decision.
+            "--authentication-token-webhook-cache-ttl=1s",
+            "--authorization-webhook-cache-authorized-ttl=1s",
+            "--authorization-webhook-cache-unauthorized-ttl=1s",
+            // EKS: Kubernetes RBAC first, then the access-policy authorizer (EKS user guide, access-policies).
+            "--authorization-mode=RBAC,Webhook",
+          ]
+        : ["--authorization-mode=RBAC"]),
       "--allow-privileged=true",
       "--profiling=false",
+      ...(options.apiserverArgs ?? []),
     ],
     join(dir, "kube-apiserver.log"),
   );
-  const kubeconfig = write(
-    dir,
-    "admin.kubeconfig",
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": pemData(ca.certPem) } }],
-      users: [
-        {
-          name: "admin",
-          user: { "client-certificate-data": pemData(admin.certPem), "client-key-data": pemData(admin.keyPem) },
-        },
-      ],
-      contexts: [{ name, context: { cluster: name, user: "admin" } }],
-      "current-context": name,
-    }),
-  );
+  const kubeconfig = write(dir, "admin.kubeconfig", kubeconfigFor(name, endpoint, ca, admin));
+  const processes = [etcd, apiserver];
   const cp = { name, endpoint, ca, admin, kubeconfig, etcd, apiserver };
   const stopAll = async () => {
-    await stop(apiserver);
-    await stop(etcd);
+    for (const p of [...processes].reverse()) await stop(p);
   };
   try {
-    await waitReady(cp, [etcd, apiserver], options.readyTimeoutMs ?? 120_000);
+    await waitReady(cp, processes, options.readyTimeoutMs ?? 120_000);
+    processes.push(...(await startComponents(options, cp, files)));
   } catch (error) {
     await stopAll();
     throw error;
   }
   return {
     ...cp,
+    processes,
+    files,
+    dir,
     pkiMs,
     startupMs: Date.now() - began,
-    memory: () => ({ etcd: memoryMiB(etcd.pid), "kube-apiserver": memoryMiB(apiserver.pid) }),
+    memory: () =>
+      Object.fromEntries(
+        processes
+          .filter((p) => p.child.exitCode === null)
+          .map((p) => [p.name.split("/")[1] ?? p.name, memoryMiB(p.pid)]),
+      ),
     stop: stopAll,
   };
+}
+
+/**
+ * kube-controller-manager, kube-scheduler and kwok beside a ready apiserver, with the admin kubeconfig. Flags follow
+ * kubeadm's static-pod manifests (k8s.io/kubernetes@v1.35.4 cmd/kubeadm/app/phases/controlplane/manifests.go) minus
+ * what a loopback test bed does not need (leader election, secure serving: `--secure-port=0` disables it).
+ */
+async function startComponents(
+  options: ControlPlaneOptions,
+  cp: Pick<ControlPlane, "name" | "endpoint" | "ca" | "admin" | "kubeconfig">,
+  files: ControlPlane["files"],
+): Promise<Started[]> {
+  const { name, dir } = options;
+  const started: Started[] = [];
+  if (options.controllerManager) {
+    const extra = typeof options.controllerManager === "object" ? (options.controllerManager.args ?? []) : [];
+    started.push(
+      start(
+        `${name}/kube-controller-manager`,
+        binary("kube-controller-manager"),
+        [
+          `--kubeconfig=${cp.kubeconfig}`,
+          "--secure-port=0",
+          "--leader-elect=false",
+          `--service-account-private-key-file=${files.saKey}`,
+          `--root-ca-file=${files.ca}`,
+          `--cluster-signing-cert-file=${files.ca}`,
+          `--cluster-signing-key-file=${files.caKey}`,
+          "--controllers=*,bootstrapsigner,tokencleaner",
+          "--use-service-account-credentials=false",
+          ...extra,
+        ],
+        join(dir, "kube-controller-manager.log"),
+      ),
+    );
+  }
+  if (options.scheduler)
+    started.push(
+      start(
+        `${name}/kube-scheduler`,
+        binary("kube-scheduler"),
+        [`--kubeconfig=${cp.kubeconfig}`, "--secure-port=0", "--leader-elect=false"],
+        join(dir, "kube-scheduler.log"),
+      ),
+    );
+  if (options.kwokNodes) {
+    const stages = join(groupDir("kwok"), "stages");
+    started.push(
+      start(
+        `${name}/kwok`,
+        binary("kwok"),
+        [
+          `--kubeconfig=${cp.kubeconfig}`,
+          ...readdirSync(stages).map((f) => `--config=${join(stages, f)}`),
+          // Only the nodes this harness creates (kwok's own convention, kwokctl's default).
+          "--manage-all-nodes=false",
+          "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+          "--cidr=10.244.0.0/16",
+          "--node-ip=127.0.0.1",
+          "--server-address=127.0.0.1:0",
+        ],
+        join(dir, "kwok.log"),
+      ),
+    );
+    for (let i = 0; i < options.kwokNodes; i++) await createFakeNode(cp, `${name}-node-${i}`);
+  }
+  return started;
+}
+
+/** A Node for kwok to keep Ready: the shape kwok's docs give (sigs.k8s.io/kwok@v0.8.0 site/content/en/docs/user/kwok-manage-nodes-and-pods.md). */
+async function createFakeNode(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, name: string): Promise<void> {
+  const res = await send(cp, "POST", "/api/v1/nodes", {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name,
+      annotations: { "node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake" },
+      labels: {
+        "beta.kubernetes.io/arch": "amd64",
+        "beta.kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/role": "agent",
+        "node-role.kubernetes.io/agent": "",
+        type: "kwok",
+      },
+    },
+    status: {
+      allocatable: { cpu: "4", memory: "16Gi", pods: "110" },
+      capacity: { cpu: "4", memory: "16Gi", pods: "110" },
+      nodeInfo: { architecture: "amd64", kubeletVersion: "fake", kubeProxyVersion: "fake", operatingSystem: "linux" },
+      phase: "Running",
+    },
+  });
+  if (res.status !== 201 && res.status !== 409) throw new Error(`creating node ${name}: ${res.status} ${res.body}`);
 }
