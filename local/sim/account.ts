@@ -23,6 +23,17 @@ import { SimRandom } from "./rng.js";
 import { type ClusterRecord, emptyRegion, type KarmadaRecord, type RegionState, type SimState } from "./state.js";
 import { freshState, type WorldVpc } from "./world.js";
 
+/** A real Kubernetes API standing in for an EKS cluster's (e2e test bed). */
+export interface ExternalApi {
+  /** https://127.0.0.1:<port> */
+  endpoint: string;
+  caPem: string;
+}
+
+export type EksTokenReview =
+  | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
+  | { ok: false; reason: string };
+
 export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
 
 export interface SimIdentities {
@@ -96,6 +107,8 @@ export class SimAccount {
   readonly iam?: SimIam;
   private pinnedNow?: number;
   private readonly clusterServers = new Map<string, KubeApiServer>();
+  /** Clusters whose Kubernetes API is a real apiserver (the e2e test bed), by `<region>/<name>`. */
+  private readonly externalApis = new Map<string, ExternalApi>();
   private readonly karmadaServers = new Map<KarmadaRecord, KubeApiServer>();
   private readonly stores = new WeakMap<object, KubeStore>();
   private ticking: Promise<void> = Promise.resolve();
@@ -260,6 +273,59 @@ export class SimAccount {
       cluster.apiPort = await server.start();
     }
     return server.port;
+  }
+
+  /**
+   * Serves an EKS cluster's Kubernetes API from a real apiserver instead of the simulated one: DescribeCluster
+   * answers its endpoint and CA, and the apiserver asks {@link reviewEksToken} and {@link authorizeEksUser}
+   * (through e2e/harness/eks-auth-webhook.ts) what EKS would decide.
+   */
+  attachExternalApi(region: string, clusterName: string, api: ExternalApi): void {
+    this.externalApis.set(`${region}/${clusterName}`, api);
+  }
+
+  externalApi(region: string, clusterName: string): ExternalApi | undefined {
+    return this.externalApis.get(`${region}/${clusterName}`);
+  }
+
+  /**
+   * What EKS's authenticator answers for a bearer token on this cluster (a TokenReview): the access entry's
+   * username and Kubernetes groups, and the IAM identity as `extra` (aws-iam-authenticator's keys `arn`,
+   * `canonicalArn`, `accessKeyId`). Checked at real time `nowMs`: the apiserver asking is a real process.
+   */
+  reviewEksToken(region: string, clusterName: string, token: string, nowMs: number): EksTokenReview {
+    const cluster = this.region(region).clusters[clusterName];
+    if (cluster?.status !== "ACTIVE") return { ok: false, reason: `cluster ${clusterName} is not ACTIVE` };
+    const check = checkEksToken(`Bearer ${token}`, cluster.name, nowMs, this.identities.credentials);
+    if (!check.ok) return check;
+    const entry = cluster.accessEntries[check.principalArn];
+    if (!entry) return { ok: false, reason: `${check.principalArn} has no access entry on ${cluster.name}` };
+    const accessKeyId = this.identities.credentials.find((c) => c.principalArn === check.principalArn)?.accessKeyId;
+    return {
+      ok: true,
+      username: entry.username.replace("{{SessionName}}", accessKeyId ?? "session"),
+      groups: [...entry.kubernetesGroups],
+      extra: { arn: [check.principalArn], canonicalArn: [check.principalArn], accessKeyId: [accessKeyId ?? ""] },
+    };
+  }
+
+  /**
+   * What EKS's access-policy authorizer answers (a SubjectAccessReview) for the IAM principal `canonicalArn`:
+   * allowed with a cluster-scoped AmazonEKSClusterAdminPolicy; no opinion otherwise (RBAC has already decided).
+   */
+  authorizeEksUser(
+    region: string,
+    clusterName: string,
+    canonicalArn: string | undefined,
+  ): { allowed: boolean; reason: string } {
+    const entry = canonicalArn ? this.region(region).clusters[clusterName]?.accessEntries[canonicalArn] : undefined;
+    if (!entry) return { allowed: false, reason: `no access entry for ${canonicalArn ?? "an unknown principal"}` };
+    const admin = entry.policies.some(
+      (p) => p.policyArn === EKS_CLUSTER_ADMIN_POLICY && p.accessScope.type === "cluster",
+    );
+    return admin
+      ? { allowed: true, reason: "AmazonEKSClusterAdminPolicy (cluster scope)" }
+      : { allowed: false, reason: "no cluster-scoped AmazonEKSClusterAdminPolicy" };
   }
 
   /** EKS authentication (bearer token) and authorization (access entry with the cluster admin policy). */

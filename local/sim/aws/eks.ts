@@ -344,13 +344,14 @@ async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterR
 
 async function describe(sim: SimAccount, region: string, c: ClusterRecord) {
   const active = c.status === "ACTIVE";
-  const port = active ? await sim.clusterApiPort(region, c) : undefined;
+  const external = sim.externalApi(region, c.name);
+  const port = active && !external ? await sim.clusterApiPort(region, c) : undefined;
   return {
     name: c.name,
     arn: c.arn,
     createdAt: seconds(c.createdAt),
     version: c.version,
-    ...(active ? { endpoint: `https://127.0.0.1:${port}` } : {}),
+    ...(active ? { endpoint: external?.endpoint ?? `https://127.0.0.1:${port}` } : {}),
     roleArn: c.roleArn,
     resourcesVpcConfig: {
       subnetIds: c.subnetIds,
@@ -365,7 +366,7 @@ async function describe(sim: SimAccount, region: string, c: ClusterRecord) {
     status: c.status,
     // EKS returns the CA once the control plane is up.
     ...(active
-      ? { certificateAuthority: { data: Buffer.from(c.ca.certPem).toString("base64") } }
+      ? { certificateAuthority: { data: Buffer.from(external?.caPem ?? c.ca.certPem).toString("base64") } }
       : { certificateAuthority: {} }),
     ...(c.clientRequestToken ? { clientRequestToken: c.clientRequestToken } : {}),
     platformVersion: c.platformVersion,

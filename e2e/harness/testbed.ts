@@ -1,0 +1,214 @@
+/**
+ * The real-Kubernetes test bed: a simulated AWS account (local/sim) whose EKS clusters are real apiservers on
+ * loopback — a parent, N members with kube-controller-manager, kube-scheduler and kwok nodes — and a real Karmada
+ * control plane. The stages run unchanged: they find a cluster with DescribeCluster (the real endpoint and CA), sign
+ * an EKS token exactly as in AWS, and the apiserver asks the simulated EKS, through a token-review webhook, who that
+ * is and whether an access entry lets them in. The Karmada kubeconfig sits in the simulated Secrets Manager, where
+ * KarmadaInit would have put it (init itself needs pods that run images, so it is the one step not run for real).
+ *
+ * Preparation uses the project's own stages: validate-input and preflight resolve the plan on the simulated
+ * account, ensure-cluster creates each EKS cluster record, grant-access gives the orchestrator's roles their access
+ * entries. Everything started is stopped by PID in `stop()`, also when start-up fails half-way.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
+import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { simulatedSettings } from "../../local/run.js";
+import { SimAccount } from "../../local/sim/account.js";
+import { createSecret } from "../../local/sim/aws/secrets.js";
+import type { SimCredential } from "../../local/sim/kube/eks-auth.js";
+import { awsCliEnv, awsCliPath } from "./awscli.js";
+import { type BuildRunner, buildRunner } from "./builds.js";
+import { type ControlPlane, startControlPlane } from "./cluster.js";
+import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
+import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
+
+const REPO = resolve(import.meta.dirname, "../..");
+
+export interface TestBed {
+  sim: SimAccount;
+  /** What preflight resolved for the plan (cluster names, regions, weights, secret names). */
+  resolved: ResolvedDeployment;
+  parent: ControlPlane;
+  /** Member control planes by plan member name. */
+  members: Record<string, ControlPlane>;
+  karmada: KarmadaControlPlane;
+  webhook: EksAuthWebhook;
+  builds: BuildRunner;
+  /** Variables the state machine gives a member's join/unjoin build (statemachine/deploy.ts joinMembers). */
+  memberBuildVariables(member: ClusterSpec): Record<string, string>;
+  /** Runs a stage's real handler (functions/<folder>/handler.ts) as Lambda would, with a JSON round trip. */
+  invoke<T = unknown>(folder: string, payload: unknown): Promise<T>;
+  /** Start-up time (ms) and memory (MiB RSS) per cluster, for the report. */
+  report(): { startupMs: Record<string, number>; memoryMiB: Record<string, number>; totalMemoryMiB: number };
+  stop(): Promise<void>;
+}
+
+/** Credentials of the CodeBuild role: the builds' `aws` CLI signs with them (as the build container's role). */
+const BUILD_CREDENTIAL = {
+  accessKeyId: "AKIASIMULATEDBUILDS1",
+  secretAccessKey: "simulated/builds/secret/key/not+real+000",
+};
+
+export async function startTestBed(options: { dir: string; plan?: string; kwokNodes?: number }): Promise<TestBed> {
+  const { dir } = options;
+  mkdirSync(dir, { recursive: true });
+  const settings = simulatedSettings();
+  const credentials: SimCredential[] = [
+    {
+      accessKeyId: settings.accessKeyId,
+      secretAccessKey: settings.secretAccessKey,
+      principalArn: settings.lambdaRoleArn,
+    },
+    { ...BUILD_CREDENTIAL, principalArn: settings.codebuildRoleArn },
+  ];
+  const sim = new SimAccount({
+    seed: 11,
+    identities: { credentials, codebuildRoleArn: settings.codebuildRoleArn },
+    projects: {},
+    kmsKeyId: "alias/eko-e2e",
+  });
+  await sim.start();
+  const region = "eu-central-1";
+  const env = {
+    ...settings.env,
+    AWS_ENDPOINT_URL: sim.aws.url,
+    AWS_ACCESS_KEY_ID: settings.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: settings.secretAccessKey,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_CONFIG_FILE: join(dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "no-aws-credentials"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    POWERTOOLS_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "SILENT",
+  };
+  Object.assign(process.env, env);
+
+  const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
+  const invoke = async <T>(folder: string, payload: unknown): Promise<T> => {
+    let loaded = handlers.get(folder);
+    if (!loaded) {
+      loaded = import(pathToFileURL(join(REPO, "functions", folder, "handler.ts")).href);
+      handlers.set(folder, loaded);
+    }
+    const { handler } = await loaded;
+    const context = {
+      functionName: `eko-${folder}`,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: `arn:aws:lambda:${region}:${sim.state.account}:function:eko-${folder}`,
+      memoryLimitInMB: "512",
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/eko-${folder}`,
+      logStreamName: "e2e",
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 120_000,
+    };
+    return JSON.parse(JSON.stringify((await handler(JSON.parse(JSON.stringify(payload)), context)) ?? null)) as T;
+  };
+
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    await sim.stop();
+  };
+  try {
+    const plan = JSON.parse(readFileSync(join(REPO, options.plan ?? "examples/three-weighted.json"), "utf8"));
+    const validated = await invoke<unknown>("validate-input", plan);
+    const resolved = await invoke<ResolvedDeployment>("preflight", { plan: validated });
+
+    const webhook = await startEksAuthWebhook(sim);
+    started.push(webhook);
+    const clusterOptions = (spec: ClusterSpec, member: boolean) => ({
+      name: spec.name,
+      dir: join(dir, spec.name),
+      authWebhook: webhook.forCluster(spec.region, spec.clusterName),
+      // Members run workloads: Deployments become Pods on kwok nodes. The parent needs only its API here.
+      ...(member ? { controllerManager: true, scheduler: true, kwokNodes: options.kwokNodes ?? 2 } : {}),
+    });
+    // In parallel; whatever started is stopped again when another one fails.
+    const settled = await Promise.allSettled([
+      startControlPlane(clusterOptions(resolved.parent, false)),
+      startKarmada({ dir: join(dir, "karmada") }),
+      ...resolved.members.map((m) => startControlPlane(clusterOptions(m, true))),
+    ]);
+    for (const s of settled) if (s.status === "fulfilled") started.push(s.value);
+    const failure = settled.find((s) => s.status === "rejected");
+    if (failure) throw failure.reason;
+    const [parent, karmada, ...memberPlanes] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      ControlPlane,
+      KarmadaControlPlane,
+      ...ControlPlane[],
+    ];
+    const members = Object.fromEntries(resolved.members.map((m, i) => [m.name, memberPlanes[i] as ControlPlane]));
+
+    // The EKS side of each cluster: created by the real stage, then ACTIVE at once (its API is already serving).
+    for (const spec of [resolved.parent, ...resolved.members]) {
+      await invoke("ensure-cluster", { cluster: spec, executionId: "e2e" });
+      const record = sim.region(spec.region).clusters[spec.clusterName];
+      if (!record) throw new Error(`ensure-cluster created no EKS cluster ${spec.clusterName}`);
+      record.status = "ACTIVE";
+      record.readyAt = sim.now();
+      const plane = spec.role === "parent" ? parent : (members[spec.name] as ControlPlane);
+      sim.attachExternalApi(spec.region, spec.clusterName, { endpoint: plane.endpoint, caPem: plane.ca.certPem });
+      await invoke("grant-access", { cluster: spec });
+    }
+    // Where KarmadaInit stores the kubeconfig (local/sim/karmada.ts does the same for the simulated init).
+    createSecret(sim, resolved.region, {
+      name: resolved.karmada.kubeconfigSecretName,
+      secretString: karmada.kubeconfigYaml(),
+      kmsKeyId: sim.kmsKeyId,
+      description: `Karmada API kubeconfig of deployment ${resolved.deploymentName} (e2e: the real karmada-apiserver)`,
+      tags: { [DEPLOYMENT_TAG]: resolved.deploymentName },
+    });
+
+    const builds = await buildRunner({
+      dir: join(dir, "builds"),
+      awsCliDir: resolve(awsCliPath(), ".."),
+      awsEnv: awsCliEnv(sim.aws.url, { ...BUILD_CREDENTIAL }, resolved.region),
+    });
+    const planes: Record<string, { startupMs: number; memory(): Record<string, { rss: number }> }> = {
+      parent,
+      karmada,
+      ...members,
+    };
+    return {
+      sim,
+      resolved,
+      parent,
+      members,
+      karmada,
+      webhook,
+      builds,
+      memberBuildVariables: (member) => ({
+        DEPLOYMENT_NAME: resolved.deploymentName,
+        MEMBER_NAME: member.name,
+        CLUSTER_NAME: member.clusterName,
+        CLUSTER_REGION: member.region,
+        KARMADA_VERSION: resolved.karmada.version,
+        SECRETS_REGION: resolved.region,
+        KUBECONFIG_SECRET: resolved.karmada.kubeconfigSecretName,
+      }),
+      invoke,
+      report: () => {
+        const memoryMiB = Object.fromEntries(
+          Object.entries(planes).map(([name, p]) => [
+            name,
+            Math.round(Object.values(p.memory()).reduce((sum, m) => sum + m.rss, 0)),
+          ]),
+        );
+        return {
+          startupMs: Object.fromEntries(Object.entries(planes).map(([name, p]) => [name, p.startupMs])),
+          memoryMiB,
+          totalMemoryMiB: Object.values(memoryMiB).reduce((a, b) => a + b, 0),
+        };
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
