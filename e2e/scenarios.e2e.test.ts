@@ -272,4 +272,90 @@ describe("Destroy against the real Karmada", () => {
     const again = await bed.builds.run("karmada-unjoin", bed.memberBuildVariables(member));
     expect(again.status, again.output).toBe("SUCCEEDED");
   });
+
+  it("the karmada-deinit build removes what init installed on the parent, and the namespace, and keeps the rest", async () => {
+    // What `kubectl karmada init` leaves on the parent, by its labels (cmdinit/kubernetes/{statefulset,services,
+    // secret}.go@v1.18.2: karmada.io/bootstrapping=app-defaults, service-defaults, secret-defaults, pvc-defaults;
+    // node.go: the karmada.io/etcd node label).
+    const ns = "karmada-system";
+    const labelled = (value: string) => ({ "karmada.io/bootstrapping": value });
+    const pod = { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] };
+    const selector = { matchLabels: { app: "etcd" } };
+    const template = { metadata: { labels: { app: "etcd" } }, spec: pod };
+    const objects: [string, unknown][] = [
+      [
+        `/apis/apps/v1/namespaces/${ns}/deployments`,
+        {
+          metadata: { name: "karmada-apiserver", labels: labelled("app-defaults") },
+          spec: { replicas: 0, selector, template },
+        },
+      ],
+      [
+        `/apis/apps/v1/namespaces/${ns}/statefulsets`,
+        {
+          metadata: { name: "etcd", labels: labelled("app-defaults") },
+          spec: { replicas: 0, serviceName: "etcd", selector, template },
+        },
+      ],
+      [
+        `/api/v1/namespaces/${ns}/services`,
+        { metadata: { name: "etcd-client", labels: labelled("service-defaults") }, spec: { ports: [{ port: 2379 }] } },
+      ],
+      [
+        `/api/v1/namespaces/${ns}/secrets`,
+        { metadata: { name: "karmada-cert", labels: labelled("secret-defaults") }, stringData: { k: "v" } },
+      ],
+      [
+        `/api/v1/namespaces/${ns}/persistentvolumeclaims`,
+        {
+          metadata: { name: "etcd-data-etcd-0", labels: labelled("pvc-defaults") },
+          spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+        },
+      ],
+      [`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: "not-from-init" }, data: { k: "v" } }],
+    ];
+    await send(bed.parent, "POST", "/api/v1/namespaces", { metadata: { name: ns } });
+    for (const [path, body] of objects) {
+      const res = await send(bed.parent, "POST", path, body);
+      expect([201, 409], `${path}: ${res.body}`).toContain(res.status);
+    }
+    const nodeName = "parent-etcd-node";
+    await send(bed.parent, "POST", "/api/v1/nodes", {
+      metadata: { name: nodeName, labels: { "karmada.io/etcd": "" } },
+    });
+
+    const parent = bed.resolved.parent;
+    const deinit = await bed.builds.run("karmada-deinit", {
+      DEPLOYMENT_NAME: bed.resolved.deploymentName,
+      CLUSTER_REGION: parent.region,
+      CLUSTER_NAME: parent.clusterName,
+      KARMADA_VERSION: bed.resolved.karmada.version,
+    });
+    expect(deinit.status, deinit.output).toBe("SUCCEEDED");
+    // deinit itself deleted the labelled workloads, services and secrets (its own log lines) ...
+    // (deinit.go@v1.18.2 prints exactly these lines)
+    for (const line of [
+      'delete deployment "karmada-apiserver"',
+      'delete StatefulSet: "etcd"',
+      'delete Service "etcd-client"',
+      'delete Secrets "karmada-cert"',
+      `remove node "${nodeName}" labels "karmada.io/etcd"`,
+    ])
+      expect(deinit.output).toContain(line);
+    // ... and not the namespace (no --purge-namespace): the build deleted the claim, then the namespace.
+    expect(deinit.output).not.toContain('delete Namespace "karmada-system"');
+    expect((await get(bed.parent, `/api/v1/namespaces/${ns}`)).status).toBe(404);
+    const node = JSON.parse((await get(bed.parent, `/api/v1/nodes/${nodeName}`)).body) as {
+      metadata: { labels?: Record<string, string> };
+    };
+    expect(node.metadata.labels ?? {}).not.toHaveProperty("karmada.io/etcd");
+    // A second Destroy finds nothing to do.
+    const again = await bed.builds.run("karmada-deinit", {
+      DEPLOYMENT_NAME: bed.resolved.deploymentName,
+      CLUSTER_REGION: parent.region,
+      CLUSTER_NAME: parent.clusterName,
+      KARMADA_VERSION: bed.resolved.karmada.version,
+    });
+    expect(again.status, again.output).toBe("SUCCEEDED");
+  });
 });

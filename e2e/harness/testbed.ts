@@ -125,8 +125,10 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
       name: spec.name,
       dir: join(dir, spec.name),
       authWebhook: webhook.forCluster(spec.region, spec.clusterName),
-      // Members run workloads: Deployments become Pods on kwok nodes. The parent needs only its API here.
-      ...(member ? { controllerManager: true, scheduler: true, kwokNodes: options.kwokNodes ?? 2 } : {}),
+      // Every cluster runs the controllers (namespace deletion, PVC protection, service-account tokens); members
+      // also run workloads: Deployments become Pods on kwok nodes.
+      controllerManager: true,
+      ...(member ? { scheduler: true, kwokNodes: options.kwokNodes ?? 2 } : {}),
     });
     // In parallel; whatever started is stopped again when another one fails.
     const settled = await Promise.allSettled([
