@@ -54,7 +54,7 @@ export interface BuildRunner {
  */
 export async function buildRunner(options: {
   dir: string;
-  awsCliDir: string;
+  /** The environment of the build's `aws` (e2e/harness/awscli.ts awsCliEnv): its PATH finds the pinned CLI. */
   awsEnv: Record<string, string>;
 }): Promise<BuildRunner> {
   const { dir } = options;
@@ -112,11 +112,11 @@ export async function buildRunner(options: {
       mkdirSync(join(container, "home"));
       mkdirSync(join(container, "tmp"));
       const env: Record<string, string> = {
-        PATH: `${shims}:${options.awsCliDir}:/usr/local/bin:/usr/bin:/bin`,
-        HOME: join(container, "home"),
-        TMPDIR: join(container, "tmp"),
         LANG: "C.UTF-8",
         ...options.awsEnv,
+        PATH: `${shims}:${options.awsEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"}`,
+        HOME: join(container, "home"),
+        TMPDIR: join(container, "tmp"),
         ...doc.env?.variables,
         ...variables,
         CODEBUILD_BUILD_SUCCEEDING: "1",

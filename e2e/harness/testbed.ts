@@ -20,7 +20,7 @@ import { simulatedSettings } from "../../local/run.js";
 import { SimAccount } from "../../local/sim/account.js";
 import { createSecret } from "../../local/sim/aws/secrets.js";
 import type { SimCredential } from "../../local/sim/kube/eks-auth.js";
-import { awsCliEnv, awsCliPath } from "./awscli.js";
+import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
 import { type ControlPlane, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
@@ -168,8 +168,10 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
 
     const builds = await buildRunner({
       dir: join(dir, "builds"),
-      awsCliDir: resolve(awsCliPath(), ".."),
-      awsEnv: awsCliEnv(sim.aws.url, { ...BUILD_CREDENTIAL }, resolved.region),
+      // A build container's environment: nothing of this process's (its AWS settings, a developer's PATH).
+      awsEnv: awsCliEnv(sim.aws.url, { ...BUILD_CREDENTIAL }, resolved.region, {
+        base: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+      }),
     });
     const planes: Record<string, { startupMs: number; memory(): Record<string, { rss: number }> }> = {
       parent,
