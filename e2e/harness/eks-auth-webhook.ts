@@ -38,7 +38,7 @@ export async function startEksAuthWebhook(sim: SimAccount): Promise<EksAuthWebho
     const [, region, cluster, action] = path.split("/");
     if (!region || !cluster) throw new Error(`unknown webhook path ${path}`);
     if (action === "authenticate") {
-      const result = sim.reviewEksToken(region, cluster, review.spec?.token ?? "", Date.now());
+      const result = sim.reviewEksToken(region, cluster, review.spec?.token ?? "");
       if (!result.ok) counts.rejected++;
       else counts.authenticated++;
       return {

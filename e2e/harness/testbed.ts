@@ -58,12 +58,14 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
   mkdirSync(dir, { recursive: true });
   const settings = simulatedSettings();
   const credentials: SimCredential[] = [
+    // Both sign in real time here: the test bed does not patch Date, and its simulated clock never jumps.
     {
       accessKeyId: settings.accessKeyId,
       secretAccessKey: settings.secretAccessKey,
       principalArn: settings.lambdaRoleArn,
+      clock: "real",
     },
-    { ...BUILD_CREDENTIAL, principalArn: settings.codebuildRoleArn },
+    { ...BUILD_CREDENTIAL, principalArn: settings.codebuildRoleArn, clock: "real" },
   ];
   const sim = new SimAccount({
     seed: 11,

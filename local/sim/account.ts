@@ -19,16 +19,18 @@ import { checkEksToken, type SimCredential } from "./kube/eks-auth.js";
 import { DropConnection, KubeApiServer } from "./kube/server.js";
 import { CLUSTER_RESOURCES, KARMADA_RESOURCES, KubeError, KubeStore, seedNamespaces } from "./kube/store.js";
 import { type CertPem, createCa, issueServer, KeyPool } from "./pki.js";
+import type { ExternalApi, RealKubernetes } from "./real.js";
 import { SimRandom } from "./rng.js";
-import { type ClusterRecord, emptyRegion, type KarmadaRecord, type RegionState, type SimState } from "./state.js";
+import {
+  type BuildRecord,
+  type ClusterRecord,
+  emptyRegion,
+  type KarmadaRecord,
+  type RegionState,
+  type SimState,
+} from "./state.js";
+import { realDate } from "./virtual-time.js";
 import { freshState, type WorldVpc } from "./world.js";
-
-/** A real Kubernetes API standing in for an EKS cluster's (e2e test bed). */
-export interface ExternalApi {
-  /** https://127.0.0.1:<port> */
-  endpoint: string;
-  caPem: string;
-}
 
 export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
@@ -78,6 +80,8 @@ export interface SimAccountOptions {
    * them (./iam.ts) and a denied call answers as the service does. @default no authorization (service-level tests)
    */
   policies?: PolicyOf;
+  /** Member clusters and Karmada as real processes (./real.ts). @default all simulated */
+  real?: RealKubernetes;
 }
 
 export class SimAccount {
@@ -105,6 +109,10 @@ export class SimAccount {
   currentStage?: string;
   /** IAM of the account, when it authorizes calls. */
   readonly iam?: SimIam;
+  /** Real Kubernetes behind some clusters and builds, when given. */
+  readonly real?: RealKubernetes;
+  /** Builds running for real, by build id (they hold the clock until they end). */
+  private readonly realBuilds = new Map<string, Promise<void>>();
   private pinnedNow?: number;
   private readonly clusterServers = new Map<string, KubeApiServer>();
   /** Clusters whose Kubernetes API is a real apiserver (the e2e test bed), by `<region>/<name>`. */
@@ -125,6 +133,7 @@ export class SimAccount {
     for (const t of options.tables ?? []) ensureTable(this.region(t.region), t.name, t.hashKey, t.rangeKey);
     this.kmsKeyId = options.kmsKeyId;
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
+    this.real = options.real;
     if (options.policies) {
       const keyPolicy = defaultKeyPolicy("aws", this.state.account);
       this.iam = new SimIam(
@@ -144,6 +153,7 @@ export class SimAccount {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.realBuilds.values());
     await Promise.all([
       this.aws.stop(),
       ...[...this.clusterServers.values(), ...this.karmadaServers.values()].map((s) => s.stop()),
@@ -291,12 +301,17 @@ export class SimAccount {
   /**
    * What EKS's authenticator answers for a bearer token on this cluster (a TokenReview): the access entry's
    * username and Kubernetes groups, and the IAM identity as `extra` (aws-iam-authenticator's keys `arn`,
-   * `canonicalArn`, `accessKeyId`). Checked at real time `nowMs`: the apiserver asking is a real process.
+   * `canonicalArn`, `accessKeyId`).
    */
-  reviewEksToken(region: string, clusterName: string, token: string, nowMs: number): EksTokenReview {
+  reviewEksToken(region: string, clusterName: string, token: string): EksTokenReview {
     const cluster = this.region(region).clusters[clusterName];
     if (cluster?.status !== "ACTIVE") return { ok: false, reason: `cluster ${clusterName} is not ACTIVE` };
-    const check = checkEksToken(`Bearer ${token}`, cluster.name, nowMs, this.identities.credentials);
+    // Each signer's token is judged by its own clock (SimCredential.clock).
+    const real = this.identities.credentials.filter((c) => c.clock === "real");
+    const simulated = this.identities.credentials.filter((c) => c.clock !== "real");
+    let check = checkEksToken(`Bearer ${token}`, cluster.name, this.now(), simulated);
+    if (!check.ok && check.reason.startsWith("unknown access key"))
+      check = checkEksToken(`Bearer ${token}`, cluster.name, realDate.now(), real);
     if (!check.ok) return check;
     const entry = cluster.accessEntries[check.principalArn];
     if (!entry) return { ok: false, reason: `${check.principalArn} has no access entry on ${cluster.name}` };
@@ -326,6 +341,40 @@ export class SimAccount {
     return admin
       ? { allowed: true, reason: "AmazonEKSClusterAdminPolicy (cluster scope)" }
       : { allowed: false, reason: "no cluster-scoped AmazonEKSClusterAdminPolicy" };
+  }
+
+  /**
+   * Starts a build of a kind that runs for real (./real.ts): it holds the clock until it ends, then reports the
+   * outcome at that simulated instant. Its effects are the real ones; the model (karmada.ts applyBuild) is skipped.
+   */
+  startRealBuild(build: BuildRecord): boolean {
+    const kind = this.projects[build.projectName];
+    if (!this.real || !kind || !this.real.runsBuild(kind)) return false;
+    build.endTime = Number.MAX_SAFE_INTEGER;
+    const running = this.clock.running(async () => {
+      let outcome: { succeeded: boolean; reason?: string };
+      try {
+        outcome = await (this.real as RealKubernetes).runBuild(kind, { ...build.environment });
+      } catch (error) {
+        outcome = { succeeded: false, reason: (error as Error).message };
+      }
+      build.outcome = outcome.succeeded ? "SUCCEEDED" : "FAILED";
+      if (outcome.reason) build.reason = outcome.reason;
+      build.endTime = this.now();
+      build.applied = true;
+      this.realBuilds.delete(build.id);
+    });
+    this.realBuilds.set(build.id, running);
+    return true;
+  }
+
+  /** KarmadaInit succeeded (modelled): its kubeconfig secret now names the real Karmada. */
+  private useRealKarmada(build: BuildRecord, kubeconfig: string): void {
+    const e = build.environment;
+    const secret = this.region(e.SECRETS_REGION ?? "").secrets[e.KUBECONFIG_SECRET ?? ""];
+    if (!secret) return;
+    const current = secret.versions.at(-1);
+    if (current) current.secretString = kubeconfig;
   }
 
   /** EKS authentication (bearer token) and authorization (access entry with the cluster admin policy). */
@@ -520,11 +569,21 @@ export class SimAccount {
             delete region.clusters[cluster.name];
             this.countDeleted("eks:cluster");
             this.forgetCluster(regionName, cluster.name);
+            if (this.externalApis.delete(`${regionName}/${cluster.name}`))
+              await this.clock.running(() => (this.real as RealKubernetes).clusterDeleted(regionName, cluster.name));
           }
           continue;
         }
-        if (cluster.status === "CREATING" && cluster.readyAt <= now)
+        if (cluster.status === "CREATING" && cluster.readyAt <= now) {
           cluster.status = cluster.failure ? "FAILED" : "ACTIVE";
+          if (cluster.status === "ACTIVE" && this.real) {
+            // Real processes start in real time: the simulated world waits for them.
+            const api = await this.clock.running(() =>
+              (this.real as RealKubernetes).clusterActive(regionName, cluster),
+            );
+            if (api) this.attachExternalApi(regionName, cluster.name, api);
+          }
+        }
         if (cluster.status !== "ACTIVE") continue;
         for (const ng of Object.values(cluster.nodegroups))
           if ((ng.status === "CREATING" || ng.status === "UPDATING") && ng.readyAt <= now)
@@ -565,7 +624,12 @@ export class SimAccount {
       // Builds: decide once provisioning is over, apply effects once finished; in time order.
       for (const build of [...region.builds].sort((a, b) => a.endTime - b.endTime)) {
         if (!build.outcome && build.endTime <= now) await settleBuild(this, build);
-        if (!build.applied && buildDone(build, now)) await applyBuild(this, build);
+        if (!build.applied && buildDone(build, now)) {
+          await applyBuild(this, build);
+          const karmadaKubeconfig = this.real?.karmadaKubeconfig();
+          if (karmadaKubeconfig && this.projects[build.projectName] === "karmada-init" && build.outcome === "SUCCEEDED")
+            this.useRealKarmada(build, karmadaKubeconfig);
+        }
       }
     }
     for (const region of Object.values(this.state.regions))

@@ -83,6 +83,7 @@ export function startBuild(
   build.arn = `arn:aws:codebuild:${region}:${sim.state.account}:build/${build.id}`;
   builds.push(build);
   sim.stats.codebuildBuilds++;
+  sim.startRealBuild(build);
   return build;
 }
 
@@ -95,7 +96,8 @@ export const provisioningKey = (
 
 /** Decides the build's course once provisioning is over (called by `SimAccount.tick`). */
 export async function settleBuild(sim: SimAccount, build: BuildRecord): Promise<void> {
-  if (build.outcome) return;
+  // A real build (../real.ts) settles itself when it ends.
+  if (build.outcome || build.endTime === Number.MAX_SAFE_INTEGER) return;
   const workStart = build.endTime;
   // The buildspec's `aws` calls run as the CodeBuild role: IAM decides them first (../karmada.ts).
   const authorized = await authorizeBuild(sim, build);

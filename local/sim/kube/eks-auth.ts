@@ -16,6 +16,12 @@ export interface SimCredential {
   secretAccessKey: string;
   /** The IAM principal these credentials belong to (what STS GetCallerIdentity would answer). */
   principalArn: string;
+  /**
+   * The clock its signer reads: the stages run in simulated time (local runs patch Date), a real process (a build's
+   * AWS CLI in the real-Kubernetes test bed) in real time. A token's age is judged by its signer's clock.
+   * @default "simulated"
+   */
+  clock?: "simulated" | "real";
 }
 
 export type TokenCheck = { ok: true; principalArn: string } | { ok: false; reason: string };
