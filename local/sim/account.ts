@@ -316,11 +316,20 @@ export class SimAccount {
     const entry = cluster.accessEntries[check.principalArn];
     if (!entry) return { ok: false, reason: `${check.principalArn} has no access entry on ${cluster.name}` };
     const accessKeyId = this.identities.credentials.find((c) => c.principalArn === check.principalArn)?.accessKeyId;
+    // The simulated credentials are a role's: its session is named after the access key (no STS session here).
+    const session = accessKeyId ?? "session";
+    const role = check.principalArn.match(/^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/);
+    const arn = role ? `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/${session}` : check.principalArn;
     return {
       ok: true,
-      username: entry.username.replace("{{SessionName}}", accessKeyId ?? "session"),
+      username: entry.username.replace("{{SessionName}}", session),
       groups: [...entry.kubernetesGroups],
-      extra: { arn: [check.principalArn], canonicalArn: [check.principalArn], accessKeyId: [accessKeyId ?? ""] },
+      extra: {
+        arn: [arn],
+        canonicalArn: [check.principalArn],
+        accessKeyId: [accessKeyId ?? ""],
+        sessionName: [session],
+      },
     };
   }
 
