@@ -121,8 +121,7 @@ export function awsCliEnv(
     AWS_SHARED_CREDENTIALS_FILE: files.credentials,
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_PAGER: "",
-    // No "a newer version of Python is needed" style notices on stderr, and no .pyc writes into the cache.
-    PYTHONWARNINGS: "ignore",
+    // The install compiled every module; a build never writes into the shared cache.
     PYTHONDONTWRITEBYTECODE: "1",
   });
   if (options.refuseOtherHosts ?? true) {
