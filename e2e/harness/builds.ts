@@ -119,6 +119,11 @@ export async function buildRunner(options: {
         TMPDIR: join(container, "tmp"),
         ...doc.env?.variables,
         ...variables,
+        // `aws eks get-token` presigns for the STS endpoint it is configured with, never calling it: the
+        // regional one of the cluster the build is about (e2e/harness/awscli.ts).
+        ...(variables.CLUSTER_REGION
+          ? { AWS_ENDPOINT_URL_STS: `https://sts.${variables.CLUSTER_REGION}.amazonaws.com` }
+          : {}),
         CODEBUILD_BUILD_SUCCEEDING: "1",
       };
       const phases = {} as BuildOutcome["phases"];

@@ -1,0 +1,115 @@
+/**
+ * Real member clusters and a real Karmada behind a simulated account (`npm run local -- --karmada real`): the
+ * simulator's RealKubernetes hooks (local/sim/real.ts) implemented with the test bed's processes. Each member EKS
+ * cluster of ours gets etcd + kube-apiserver + kube-controller-manager + kube-scheduler + kwok nodes when it turns
+ * ACTIVE; Karmada runs from the start; the join and unjoin builds run their real buildspecs with the real kubectl,
+ * kubectl-karmada and AWS CLI. The parent stays simulated: its NLB, addons and the Karmada pods init would start are
+ * AWS's and images' doing, which only the simulator models — so KarmadaInit stays modelled and stores the real
+ * Karmada's kubeconfig.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROLE_TAG } from "../../functions/lib/names.js";
+import { SIMULATED_REGION } from "../../local/run.js";
+import type { ProjectKind, SimAccount } from "../../local/sim/account.js";
+import type { ExternalApi, RealBuildOutcome, RealKubernetes } from "../../local/sim/real.js";
+import { awsCliEnv } from "./awscli.js";
+import { type BuildRunner, buildRunner } from "./builds.js";
+import { type ControlPlane, startControlPlane } from "./cluster.js";
+import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
+import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
+
+/** The CodeBuild role's credentials for real builds (they sign in real time). */
+export const REAL_BUILD_CREDENTIAL = {
+  accessKeyId: "AKIASIMULATEDBUILDS1",
+  secretAccessKey: "simulated/builds/secret/key/not+real+000",
+  clock: "real" as const,
+};
+
+const REAL_KINDS: ReadonlySet<ProjectKind> = new Set(["karmada-join", "karmada-unjoin"]);
+
+export interface RealKubernetesBackend {
+  hooks: RealKubernetes;
+  /** Starts Karmada and the webhook for this account (before the run). */
+  start(sim: SimAccount): Promise<void>;
+  /** What runs, for the report: start-up time and memory per cluster. */
+  report(): { clusters: Record<string, { startupMs: number; memoryMiB: number }>; builds: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * `region`: the build container's default region (the orchestrator's; every `aws` call of the buildspecs names its
+ * region anyway).
+ */
+export function realKubernetes(options: { dir: string; kwokNodes?: number; region?: string }): RealKubernetesBackend {
+  const { dir } = options;
+  mkdirSync(dir, { recursive: true });
+  let webhook: EksAuthWebhook | undefined;
+  let karmada: KarmadaControlPlane | undefined;
+  let builds: BuildRunner | undefined;
+  let buildCount = 0;
+  const clusters = new Map<string, ControlPlane>();
+
+  const hooks: RealKubernetes = {
+    async clusterActive(region, cluster): Promise<ExternalApi | undefined> {
+      if (!webhook || cluster.tags[ROLE_TAG] !== "member") return undefined;
+      const plane = await startControlPlane({
+        name: cluster.name,
+        dir: join(dir, `${region}-${cluster.name}`),
+        authWebhook: webhook.forCluster(region, cluster.name),
+        controllerManager: true,
+        scheduler: true,
+        kwokNodes: options.kwokNodes ?? 2,
+      });
+      clusters.set(`${region}/${cluster.name}`, plane);
+      return { endpoint: plane.endpoint, caPem: plane.ca.certPem };
+    },
+    async clusterDeleted(region, clusterName) {
+      const plane = clusters.get(`${region}/${clusterName}`);
+      clusters.delete(`${region}/${clusterName}`);
+      await plane?.stop();
+    },
+    runsBuild: (kind) => REAL_KINDS.has(kind),
+    async runBuild(kind, environment): Promise<RealBuildOutcome> {
+      if (!builds) throw new Error("the real-Kubernetes backend was not started");
+      buildCount++;
+      const outcome = await builds.run(kind as "karmada-join" | "karmada-unjoin", environment);
+      return outcome.status === "SUCCEEDED"
+        ? { succeeded: true }
+        : { succeeded: false, reason: outcome.output.trim().split("\n").slice(-5).join("\n") };
+    },
+    karmadaKubeconfig: () => karmada?.kubeconfigYaml(),
+  };
+
+  return {
+    hooks,
+    async start(account) {
+      webhook = await startEksAuthWebhook(account);
+      karmada = await startKarmada({ dir: join(dir, "karmada") });
+      builds = await buildRunner({
+        dir: join(dir, "builds"),
+        awsEnv: awsCliEnv(account.aws.url, REAL_BUILD_CREDENTIAL, options.region ?? SIMULATED_REGION, {
+          base: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+        }),
+      });
+    },
+    report: () => ({
+      clusters: Object.fromEntries(
+        [...(karmada ? [["karmada", karmada] as const] : []), ...clusters.entries()].map(([name, p]) => [
+          name,
+          {
+            startupMs: p.startupMs,
+            memoryMiB: Math.round(Object.values(p.memory()).reduce((sum, m) => sum + m.rss, 0)),
+          },
+        ]),
+      ),
+      builds: buildCount,
+    }),
+    async stop() {
+      for (const plane of clusters.values()) await plane.stop().catch(() => undefined);
+      clusters.clear();
+      await karmada?.stop().catch(() => undefined);
+      await webhook?.stop().catch(() => undefined);
+    },
+  };
+}
