@@ -21,7 +21,7 @@ import { CLUSTER_RESOURCES, KARMADA_RESOURCES, KubeError, KubeStore, seedNamespa
 import { type CertPem, createCa, issueServer, KeyPool } from "./pki.js";
 import { SimRandom } from "./rng.js";
 import { type ClusterRecord, emptyRegion, type KarmadaRecord, type RegionState, type SimState } from "./state.js";
-import { freshState, type WorldVpc } from "./world.js";
+import { freshState, type NetworkLayout, type WorldVpc } from "./world.js";
 
 export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
 
@@ -46,6 +46,10 @@ export interface SimAccountOptions {
   clusterNames?: Record<string, string>;
   /** VPCs besides the default world's (fresh accounts only). */
   vpcs?: WorldVpc[];
+  /** VPCs of a fresh account given record by record (a `--world` file). */
+  networks?: NetworkLayout[];
+  /** Whether a fresh account has the default world's VPCs. @default true */
+  defaultVpcs?: boolean;
   identities: SimIdentities;
   /** CodeBuild project name → what its buildspec does. */
   projects: Record<string, ProjectKind>;
@@ -102,7 +106,15 @@ export class SimAccount {
 
   constructor(options: SimAccountOptions) {
     const startMs = options.startMs ?? Math.floor(Date.now() / 1000) * 1000;
-    this.state = options.state ?? freshState({ seed: options.seed, nowMs: startMs, vpcs: options.vpcs });
+    this.state =
+      options.state ??
+      freshState({
+        seed: options.seed,
+        nowMs: startMs,
+        vpcs: options.vpcs,
+        networks: options.networks,
+        defaults: options.defaultVpcs,
+      });
     this.clock = new SimClock({ startMs: this.state.nowMs, timeScale: options.timeScale });
     this.random = new SimRandom(this.state.seed, this.state.randomPosition);
     this.faults = new Faults(options.faults, options.clusterNames);
