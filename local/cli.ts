@@ -154,11 +154,11 @@ function parse(argv: string[]): CliOptions | "help" {
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
 /** A JSON document (`--input`, `--world`); a path that is missing, a directory or unreadable is a usage error. */
-function readInput(path: string, option = "--input", example = "examples/minimal.json"): unknown {
+function readInput(path: string, option = "--input", example = "examples/minimal.json", what = "plan"): unknown {
   let text: string;
   try {
     if (statSync(path).isDirectory())
-      throw new UsageError(`${option} ${path} is a directory; name the file (e.g. ${example})`);
+      throw new UsageError(`${option} ${path} is a directory; name the ${what} file (e.g. ${example})`);
     text = readFileSync(resolve(path), "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -312,7 +312,7 @@ export async function main(
         ...(options.workflow === "check" ? { remediate: options.remediate } : { confirm: options.confirm }),
       };
     if (options.world !== undefined && options.world !== "auto")
-      worldDocument = readInput(options.world, "--world", "examples/world.json");
+      worldDocument = readInput(options.world, "--world", "examples/world.json", "world");
     if (options.stateDir) {
       if (existsSync(options.stateDir) || options.workflow === "deploy") writableDirectory("--state", options.stateDir);
       if (options.workflow !== "deploy" && !existsSync(join(options.stateDir, "account.json")))

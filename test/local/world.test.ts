@@ -279,6 +279,36 @@ describe("--world <file>", () => {
     expect(err).not.toMatch(/nowhere|eu-central-1a/); // cross-field rules wait for the shapes to be right
   });
 
+  it.each([
+    [["--world", "/no/such/world.json"], /--world \/no\/such\/world.json: no such file \(ENOENT\)/],
+    [["--world", "/tmp"], /--world \/tmp is a directory; name the world file/],
+    [["--stack-region", "mars-1"], /--stack-region must be a Region of the aws partition/],
+  ])("exits 2 for %j before anything runs", async (extra, message) => {
+    const { code, err } = await cli("--input", examplePath("rehearsal.json"), ...extra);
+
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it("refuses --world for check and destroy, which use the account --state holds", async () => {
+    const { code, err } = await cli("--workflow", "check", "--deployment", "x", "--state", dir, "--world", "auto");
+
+    expect(code).toBe(2);
+    expect(err).toMatch(/--world belongs to deploy/);
+  });
+
+  it("reports a bad world file as INVALID_WORLD with its problems in --json", async () => {
+    const file = writeJson("bad-json-world.json", { vpcs: [] });
+
+    const { code, out } = await cli("--json", "--input", examplePath("rehearsal.json"), "--world", file);
+
+    expect(code).toBe(2);
+    expect(JSON.parse(out)).toEqual({
+      status: "INVALID_WORLD",
+      problems: [{ path: "vpcs", rule: "must list at least one VPC" }],
+    });
+  });
+
   it("checks references, zones and blocks across fields once the shapes are right", () => {
     const good = example("world.json").vpcs[0];
 
