@@ -9,9 +9,20 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkPlan, type Plan } from "../functions/lib/plan.js";
 import { htmlGantt, jsonDocument, mermaidGantt, progressLine, summaryText, type TimelineFiles } from "./report.js";
-import { type LocalRunResult, planOfRun, runLocal, WORKFLOWS, type Workflow, workflowStages } from "./run.js";
+import {
+  type LocalRunOptions,
+  type LocalRunResult,
+  planOfRun,
+  runLocal,
+  stackRegionOf,
+  WORKFLOWS,
+  type Workflow,
+  workflowStages,
+} from "./run.js";
 import { FAULT_USAGE, type FaultSpec, faultTargetProblems, parseFault } from "./sim/faults.js";
 import { type SimState, STATE_VERSION } from "./sim/state.js";
+import { AWS_REGIONS } from "./sim/zones.js";
+import { checkWorld } from "./world-file.js";
 
 /** Simulated seconds per real second unless `--time-scale` says otherwise: 30 simulated minutes in ~2 s. */
 export const DEFAULT_TIME_SCALE = 1000;
@@ -34,6 +45,11 @@ Options:
   --fail <spec>         inject a fault (repeatable): ${FAULT_USAGE.join(", ")}
   --seed <n>            seed of every simulated duration (default 1; a --state account keeps its own)
   --out <dir>           where the timeline goes (default local-out)
+  --world auto          deploy: every VPC the plan names exists, in the standard layout (3 public + 3 private
+                        subnets in 3 zones, internet gateway, a NAT gateway, load-balancer tags)
+  --world <file>        deploy: a fresh account's VPCs, subnets and route tables from a JSON file
+                        (local/README.md "World files", e.g. examples/world.json)
+  --stack-region <r>    the orchestrator stack's region (default: the plan's region)
   -h, --help            this text
 
 Exit status: 0 succeeded, 1 the execution failed (named error printed), 2 invalid input or usage, or the --state
@@ -54,6 +70,9 @@ interface CliOptions {
   faults: FaultSpec[];
   seed?: number;
   out: string;
+  /** `--world`: `auto`, or the file's path. */
+  world?: string;
+  stackRegion?: string;
 }
 
 function parse(argv: string[]): CliOptions | "help" {
@@ -70,6 +89,8 @@ function parse(argv: string[]): CliOptions | "help" {
     fail: { type: "string", multiple: true },
     seed: { type: "string" },
     out: { type: "string" },
+    world: { type: "string" },
+    "stack-region": { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   } as const;
   try {
@@ -93,6 +114,13 @@ function parse(argv: string[]): CliOptions | "help" {
   if (workflow !== "check" && values.remediate) throw new UsageError("--remediate belongs to --workflow check");
   if (workflow !== "destroy" && values.confirm !== undefined)
     throw new UsageError("--confirm belongs to --workflow destroy");
+  if (workflow !== "deploy" && values.world !== undefined)
+    throw new UsageError("--world belongs to deploy: check and destroy use the account --state holds");
+  const stackRegion = values["stack-region"];
+  if (stackRegion !== undefined && !AWS_REGIONS.includes(stackRegion))
+    throw new UsageError(
+      `--stack-region must be a Region of the aws partition (${AWS_REGIONS.join(", ")}), got ${stackRegion}`,
+    );
   const scaleText = values["time-scale"];
   const timeScale =
     scaleText === undefined ? DEFAULT_TIME_SCALE : scaleText === "max" ? Number.POSITIVE_INFINITY : Number(scaleText);
@@ -117,24 +145,26 @@ function parse(argv: string[]): CliOptions | "help" {
     faults,
     seed: values.seed === undefined ? undefined : Number(values.seed),
     out: values.out ?? "local-out",
+    ...(values.world !== undefined ? { world: values.world } : {}),
+    ...(stackRegion ? { stackRegion } : {}),
   };
 }
 
 /** The errno code of a file system error, if it is one. */
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
-/** The input document; a path that is missing, a directory or unreadable is a usage error. */
-function readInput(path: string): unknown {
+/** A JSON document (`--input`, `--world`); a path that is missing, a directory or unreadable is a usage error. */
+function readInput(path: string, option = "--input", example = "examples/minimal.json", what = "plan"): unknown {
   let text: string;
   try {
     if (statSync(path).isDirectory())
-      throw new UsageError(`--input ${path} is a directory; name the plan file (e.g. examples/minimal.json)`);
+      throw new UsageError(`${option} ${path} is a directory; name the ${what} file (e.g. ${example})`);
     text = readFileSync(resolve(path), "utf8");
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = codeOf(error);
-    if (code === "ENOENT") throw new UsageError(`--input ${path}: no such file (ENOENT)`);
-    throw new UsageError(`--input ${path} cannot be read (${code ?? (error as Error).message})`);
+    if (code === "ENOENT") throw new UsageError(`${option} ${path}: no such file (ENOENT)`);
+    throw new UsageError(`${option} ${path} cannot be read (${code ?? (error as Error).message})`);
   }
   try {
     return JSON.parse(text);
@@ -268,6 +298,7 @@ export async function main(
 ): Promise<number> {
   let options: CliOptions | "help";
   let document: unknown;
+  let worldDocument: unknown;
   try {
     options = parse(argv);
     if (options === "help") {
@@ -280,6 +311,8 @@ export async function main(
         deploymentName: options.deployment,
         ...(options.workflow === "check" ? { remediate: options.remediate } : { confirm: options.confirm }),
       };
+    if (options.world !== undefined && options.world !== "auto")
+      worldDocument = readInput(options.world, "--world", "examples/world.json", "world");
     if (options.stateDir) {
       if (existsSync(options.stateDir) || options.workflow === "deploy") writableDirectory("--state", options.stateDir);
       if (options.workflow !== "deploy" && !existsSync(join(options.stateDir, "account.json")))
@@ -304,17 +337,56 @@ export async function main(
     return 2;
   }
 
+  // An invalid world file: every problem with its path, likewise.
+  let world: LocalRunOptions["world"];
+  if (options.world === "auto") world = "auto";
+  else if (options.world !== undefined) {
+    const checkedWorld = checkWorld(worldDocument);
+    if (!checkedWorld.ok) {
+      if (options.json) out(JSON.stringify({ status: "INVALID_WORLD", problems: checkedWorld.problems }, null, 2));
+      else {
+        err(
+          `✘ ${options.world} is not a valid world file (${checkedWorld.problems.length} problem${checkedWorld.problems.length === 1 ? "" : "s"}; local/README.md "World files"); nothing was created:`,
+        );
+        for (const p of checkedWorld.problems) err(`  - ${p.path}: ${p.rule}`);
+      }
+      return 2;
+    }
+    world = { networks: checkedWorld.networks };
+  }
+
   // Everything the run will need, checked before it starts; the account is locked before it is read.
   let unlock: (() => void) | undefined;
   let state: SimState | undefined;
   let plan: Plan | undefined;
   try {
+    // The simulator has the Regions of the aws partition; the plan's schema accepts any code of that shape.
+    const unknown = checked?.ok
+      ? [...new Set([checked.plan.parent, ...checked.plan.members].map((c) => c.region))].filter(
+          (r) => !AWS_REGIONS.includes(r),
+        )
+      : [];
+    if (unknown.length)
+      throw new UsageError(
+        `${options.input}: the simulated account has no Region ${unknown.join(", ")}; it has every Region of the aws partition: ${AWS_REGIONS.join(", ")}`,
+      );
     writableDirectory("--out", options.out);
     unlock = options.stateDir ? lockState(options.stateDir) : undefined;
     state = loadState(options.stateDir);
     if (options.workflow !== "deploy" && !state)
       throw new UsageError(`${options.stateDir} holds no simulated account: run a deploy with --state first`);
-    plan = checked?.ok ? checked.plan : planOfRun(options.workflow, document, state);
+    if (state && typeof world === "object")
+      throw new UsageError(
+        `--world ${options.world} seeds a fresh account, and ${options.stateDir} holds one already: use another --state directory (or --world auto, which adds what the plan lacks)`,
+      );
+    plan = checked?.ok
+      ? checked.plan
+      : planOfRun(
+          options.workflow,
+          document,
+          state,
+          options.stackRegion ?? stackRegionOf(options.workflow, document, state),
+        );
     // A fault naming nothing in this run would be silently ignored.
     const problems = faultTargetProblems(options.faults, {
       ...(plan ? { clusters: [plan.parent, ...plan.members], members: plan.members.map((m) => m.name) } : {}),
@@ -328,7 +400,7 @@ export async function main(
     return 2;
   }
   try {
-    return await runAndReport(options, document, state, plan, out, err);
+    return await runAndReport(options, document, state, world, plan, out, err);
   } finally {
     unlock?.();
   }
@@ -339,6 +411,7 @@ async function runAndReport(
   options: CliOptions,
   document: unknown,
   state: SimState | undefined,
+  world: LocalRunOptions["world"],
   plan: Plan | undefined,
   out: (line: string) => void,
   err: (line: string) => void,
@@ -349,8 +422,10 @@ async function runAndReport(
   if (!options.json) {
     const scale = Number.isFinite(options.timeScale) ? `${options.timeScale}× time` : "no pacing";
     const shape = plan ? `: parent + ${plan.members.length} member(s)` : "";
+    const stack = options.stackRegion ?? stackRegionOf(options.workflow, document, state);
+    const network = options.world === undefined ? "" : ` · world ${options.world}`;
     out(
-      `eks-karmada-orchestrator · local ${what} of ${name}${shape} · seed ${seed} · ${scale}${state ? ` · account ${options.stateDir}` : ""}`,
+      `eks-karmada-orchestrator · local ${what} of ${name}${shape} · stack in ${stack} · seed ${seed} · ${scale}${state ? ` · account ${options.stateDir}` : ""}${network}`,
     );
   }
   const laneWidth = Math.max(8, ...(plan ? [plan.parent, ...plan.members] : []).map((c) => c.name.length));
@@ -361,6 +436,8 @@ async function runAndReport(
     timeScale: options.timeScale,
     state,
     faults: options.faults,
+    ...(world ? { world } : {}),
+    ...(options.stackRegion ? { region: options.stackRegion } : {}),
     onProgress: options.json
       ? undefined
       : (event) => {

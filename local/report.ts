@@ -76,6 +76,36 @@ export interface TimelineFiles {
   html: string;
 }
 
+/**
+ * What to do about a `VpcNotFound` in the simulated account: the VPCs it has in each region where the plan's VPC is
+ * missing, and the `--world` flag. The runner says it, not preflight: in a real account the fix is the VPC, not a
+ * flag, and preflight's message (functions/preflight/findVpc.ts) must stay right there.
+ */
+export function vpcNotFoundHint(result: LocalRunResult): string[] | undefined {
+  if (result.error !== "VpcNotFound" || !result.plan) return undefined;
+  const missing = new Map<string, string[]>();
+  for (const c of [result.plan.parent, ...result.plan.members]) {
+    const vpcs = result.state.regions[c.region]?.vpcs ?? [];
+    const found =
+      "id" in c.vpc
+        ? vpcs.some((v) => v.vpcId === (c.vpc as { id: string }).id)
+        : vpcs.some((v) => v.tags.Name === (c.vpc as { name: string }).name);
+    if (found) continue;
+    const ref = "id" in c.vpc ? c.vpc.id : `"${c.vpc.name}"`;
+    missing.set(c.region, [...new Set([...(missing.get(c.region) ?? []), ref])]);
+  }
+  const lines = [...missing].map(([region, refs]) => {
+    const vpcs = result.state.regions[region]?.vpcs ?? [];
+    const listed = vpcs.map((v) => `${v.tags.Name ?? "(no Name tag)"} (${v.vpcId}, ${v.cidrBlock})`).join(", ");
+    return `${region} (the plan names ${refs.join(", ")}): ${listed || "none"}`;
+  });
+  return [
+    "The simulated account's VPCs:",
+    ...lines.map((l) => `  ${l}`),
+    'Rehearse the plan with its own VPCs: --world auto (each VPC it names, in the standard layout) or --world <file> (local/README.md "World files", e.g. examples/world.json).',
+  ];
+}
+
 /** The `--json` document. */
 export function jsonDocument(result: LocalRunResult, timeline?: TimelineFiles) {
   const report = (result.output as { report?: { findings?: unknown[] } } | undefined)?.report;
@@ -84,6 +114,7 @@ export function jsonDocument(result: LocalRunResult, timeline?: TimelineFiles) {
     status: result.status,
     ...(result.error ? { error: result.error } : {}),
     ...(result.cause !== undefined ? { cause: result.cause } : {}),
+    ...(vpcNotFoundHint(result) ? { hint: vpcNotFoundHint(result)?.join("\n") } : {}),
     ...(result.workflow === "deploy" ? { summary: result.output ?? null } : { output: result.output ?? null }),
     ...(result.workflow === "check" && report ? { findings: report.findings ?? [] } : {}),
     split: result.split,
@@ -106,6 +137,7 @@ export function summaryText(result: LocalRunResult, timeline?: TimelineFiles): s
     lines.push(
       `✘ FAILED with ${result.error} after ${took}`,
       `  ${readableCause(result.cause)?.split("\n").join("\n  ")}`,
+      ...(vpcNotFoundHint(result) ?? []).map((l) => `  ${l}`),
     );
   const summary = result.output as { karmada?: { apiEndpoint?: string; kubeconfigSecretArn?: string } } | undefined;
   if (summary?.karmada?.apiEndpoint) lines.push(`  Karmada API          ${summary.karmada.apiEndpoint}`);

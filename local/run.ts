@@ -34,7 +34,8 @@ import type { FaultSpec } from "./sim/faults.js";
 import { denialMessage, type IamRequest } from "./sim/iam.js";
 import type { EventRecord, ExecutionRecord, MetricRecord, SimState } from "./sim/state.js";
 import { installVirtualTime, markTaskTimeout, realDate, simulatedRetries, simulatedWaits } from "./sim/virtual-time.js";
-import { DEFAULT_ACCOUNT, type WorldVpc } from "./sim/world.js";
+import { addVpcs, DEFAULT_ACCOUNT, type NetworkLayout, type WorldVpc } from "./sim/world.js";
+import { autoVpcs } from "./world-auto.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -164,6 +165,18 @@ export interface LocalRunOptions {
   logLevel?: string;
   /** Extra VPCs of a fresh account. */
   vpcs?: WorldVpc[];
+  /**
+   * The account's network: `auto` adds every VPC the plan names that the account lacks, in the standard layout
+   * (local/world-auto.ts); layouts (a `--world` file, local/world-file.ts) are a fresh account's only VPCs.
+   * @default the default world (local/sim/world.ts)
+   */
+  world?: "auto" | { networks: NetworkLayout[] };
+  /**
+   * The orchestrator stack's region (where its functions, state machines, registry and KMS key are).
+   * @default the region of `resources` when given, else the plan's region (deploy) or the region whose registry
+   * holds the deployment (check, destroy), else eu-central-1
+   */
+  region?: string;
   /** @default deployDefinition(fakeDeployResources()) */
   resources?: DeployResources;
   /**
@@ -321,6 +334,23 @@ export function workflowStages(workflow: Workflow, input?: unknown): string[] {
   return [...stages];
 }
 
+/**
+ * Where the simulated stack runs when the caller does not say: a deploy in the plan's region (so the parent is in the
+ * orchestrator's region, as preflight requires); check and destroy where the registry holds the deployment.
+ */
+export function stackRegionOf(workflow: Workflow, input: unknown, state: SimState | undefined): string {
+  if (workflow === "deploy") {
+    const checked = checkPlan(input);
+    return checked.ok ? checked.plan.region : SIMULATED_REGION;
+  }
+  const name = (input as { deploymentName?: unknown } | null)?.deploymentName;
+  const key = JSON.stringify({ S: name });
+  const found = Object.entries(state?.regions ?? {}).find(
+    ([, r]) => r.tables?.[SIMULATED_REGISTRY_TABLE]?.items[key] !== undefined,
+  );
+  return found?.[0] ?? SIMULATED_REGION;
+}
+
 /** A registry item's plan, from its wire form (the registry keeps the plan document as submitted). */
 function registeredPlan(state: SimState | undefined, region: string, deploymentName: unknown): Plan | undefined {
   if (typeof deploymentName !== "string") return undefined;
@@ -423,9 +453,12 @@ function scopeEnvironment(values: Record<string, string>): () => void {
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const wallStart = performance.now();
   const workflow = options.workflow ?? "deploy";
-  const resources = options.resources ?? fakeDeployResources();
-  const region = resources.functions.validateInput.split(":")[3] ?? SIMULATED_REGION;
   const account = options.state?.account ?? DEFAULT_ACCOUNT;
+  const region =
+    options.region ??
+    options.resources?.functions.validateInput.split(":")[3] ??
+    stackRegionOf(workflow, options.input, options.state);
+  const resources = options.resources ?? fakeDeployResources(account, region);
   const day2 = options.day2Resources ?? fakeDay2Resources(account, region);
   const definitions: Record<Workflow, () => StateMachineDefinition> = {
     deploy: () => deployDefinition(resources) as StateMachineDefinition,
@@ -479,6 +512,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     faults: options.faults,
     clusterNames: Object.fromEntries(clusters.map((c) => [c.name, c.clusterName])),
     vpcs: options.vpcs,
+    ...(typeof options.world === "object" ? { networks: options.world.networks, defaultVpcs: false } : {}),
     identities: {
       credentials: [
         {
@@ -507,6 +541,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       return machine ? policies.stateMachines[machine] : undefined;
     },
   });
+  if (options.world === "auto" && plan) addVpcs(sim.state, autoVpcs(plan, sim.state));
   await sim.start();
   await sim.resume();
   if (options.before) {

@@ -1,6 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
+import { onResetAwsClients } from "../lib/aws.js";
 import { AwsRequestFailed } from "../lib/errors.js";
 import { MANAGED_BY } from "../lib/names.js";
 import { awsFailure } from "../lib/poll.js";
@@ -112,6 +113,10 @@ export function driftMetric(report: DriftReport): PutMetricDataCommandInput {
 
 let defaultEvents: EventBridgeClient | undefined;
 let defaultMetrics: CloudWatchClient | undefined;
+onResetAwsClients(() => {
+  defaultEvents = undefined;
+  defaultMetrics = undefined;
+});
 
 /** The clients of the Lambda's region, created once per container. */
 function defaultClients(): { events: EventBridgeClient; metrics: CloudWatchClient } {

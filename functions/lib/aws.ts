@@ -42,8 +42,24 @@ export const awsClients: AwsClients = (region) => {
   return clients;
 };
 
-/** Forgets cached clients (tests that change endpoints between cases). */
-export const resetAwsClients = (): void => cache.clear();
+const resets: (() => void)[] = [];
+
+/**
+ * Registers how a module forgets the clients it keeps itself (once per container, in the Lambda's region), so that
+ * {@link resetAwsClients} forgets them too.
+ */
+export const onResetAwsClients = (reset: () => void): void => {
+  resets.push(reset);
+};
+
+/**
+ * Forgets cached clients: tests that change endpoints between cases, and the local runner, whose runs are fresh
+ * containers that may be in another region than the last.
+ */
+export const resetAwsClients = (): void => {
+  cache.clear();
+  for (const reset of resets) reset();
+};
 
 /** Error names AWS uses for throttling; the state machine retries them with backoff (see statemachine/retry.ts). */
 export const THROTTLING_ERRORS = [

@@ -343,7 +343,8 @@ function normalize(parsed: ParsedPlan): Plan {
   };
 }
 
-function toProblem(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): PlanProblem {
+/** A zod issue as a problem: its path and the rule, in the words of this schema's messages (also used by local/world-file.ts). */
+export function toProblem(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): PlanProblem {
   const path = [...prefix, ...issue.path];
   if (issue.code === "invalid_union") {
     // vpc and nodes are unions: report the closest alternative's problem at its own path.

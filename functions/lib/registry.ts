@@ -23,6 +23,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
+import { onResetAwsClients } from "./aws.js";
 import { ENV, type Setting, setting } from "./config.js";
 import type { CostEstimate } from "./cost.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";
@@ -170,6 +171,9 @@ export interface RegistryDeps {
 }
 
 let docClient: DynamoDBDocumentClient | undefined;
+onResetAwsClients(() => {
+  docClient = undefined;
+});
 
 /** The stack's registry: one document client per container, the table name read per call. */
 export function defaultRegistry(): Registry {

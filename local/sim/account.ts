@@ -30,7 +30,7 @@ import {
   type SimState,
 } from "./state.js";
 import { realDate } from "./virtual-time.js";
-import { freshState, type WorldVpc } from "./world.js";
+import { freshState, type NetworkLayout, type WorldVpc } from "./world.js";
 
 export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
@@ -59,6 +59,10 @@ export interface SimAccountOptions {
   clusterNames?: Record<string, string>;
   /** VPCs besides the default world's (fresh accounts only). */
   vpcs?: WorldVpc[];
+  /** VPCs of a fresh account given record by record (a `--world` file). */
+  networks?: NetworkLayout[];
+  /** Whether a fresh account has the default world's VPCs. @default true */
+  defaultVpcs?: boolean;
   identities: SimIdentities;
   /** CodeBuild project name → what its buildspec does. */
   projects: Record<string, ProjectKind>;
@@ -123,7 +127,15 @@ export class SimAccount {
 
   constructor(options: SimAccountOptions) {
     const startMs = options.startMs ?? Math.floor(Date.now() / 1000) * 1000;
-    this.state = options.state ?? freshState({ seed: options.seed, nowMs: startMs, vpcs: options.vpcs });
+    this.state =
+      options.state ??
+      freshState({
+        seed: options.seed,
+        nowMs: startMs,
+        vpcs: options.vpcs,
+        networks: options.networks,
+        defaults: options.defaultVpcs,
+      });
     this.clock = new SimClock({ startMs: this.state.nowMs, timeScale: options.timeScale });
     this.random = new SimRandom(this.state.seed, this.state.randomPosition);
     this.faults = new Faults(options.faults, options.clusterNames);

@@ -7,7 +7,16 @@
  * reference a VPC by id and find it in every run.
  */
 import { hash32, mulberry32 } from "./rng.js";
-import { emptyRegion, type RegionState, type SimState, STATE_VERSION } from "./state.js";
+import {
+  emptyRegion,
+  type RegionState,
+  type RouteTableRecord,
+  type SimState,
+  STATE_VERSION,
+  type SubnetRecord,
+  type VpcRecord,
+} from "./state.js";
+import { AWS_REGIONS, availabilityZones } from "./zones.js";
 
 /**
  * How a world VPC departs from the standard layout, each as found in real accounts:
@@ -30,6 +39,15 @@ export interface WorldVpc {
    */
   untaggedSubnets?: boolean;
   variant?: VpcVariant;
+  /** The VPC's id (a plan may name it by id). @default derived from the region and the name */
+  vpcId?: string;
+  /** N of its CIDR block 10.N.0.0/16. @default 10 + its position in the world */
+  network?: number;
+  /**
+   * NAT gateways of the private subnets: one per zone, or `one` shared by every zone (the reference's CDK VPC, and
+   * EC2's "1 per AZ" / "In 1 AZ" choices in the console's VPC wizard). @default "per-zone"
+   */
+  natGateways?: "per-zone" | "one";
 }
 
 /** The cluster that `other-cluster` VPCs' public subnets are tagged for. */
@@ -66,24 +84,19 @@ export interface ZoneSpec {
 }
 
 /**
- * A region's zones as this account sees them. Zone names map to zone IDs per account (EC2 User Guide, "AZ IDs");
- * here us-east-1e is use1-az3, us-west-1c usw1-az2 and ca-central-1c cac1-az3, the zones EKS does not support.
- * us-east-1 and eu-central-1 also have a Local Zone and a Wavelength Zone (`<region>-<location>-1a`,
- * `<region>-wl1-<location>-wlz-1`, as EC2 names them).
+ * A region's zones as this account sees them: its Availability Zones (local/sim/zones.ts; us-east-1e is use1-az3,
+ * us-west-1c usw1-az2 and ca-central-1c cac1-az3, the zones EKS does not support). us-east-1 and eu-central-1 also
+ * have a Local Zone and a Wavelength Zone (`<region>-<location>-1a`, `<region>-wl1-<location>-wlz-1`, as EC2 names
+ * them).
+ * @throws for a Region outside the commercial `aws` partition (the runner refuses plans naming one before it starts).
  */
 export function regionZones(region: string): ZoneSpec[] {
-  const [area = "", direction = "", number = ""] = region.split("-");
-  const prefix = `${area}${direction.charAt(0)}${number}`;
-  const ids: Record<string, number[]> = {
-    "us-east-1": [1, 2, 4, 6, 3, 5],
-    "us-west-1": [1, 3, 2],
-    "ca-central-1": [1, 2, 3, 4],
-  };
-  const letters = region === "ca-central-1" ? ["a", "b", "c", "d"] : ["a", "b", "c", "d", "e", "f"];
-  const numbers = ids[region] ?? [1, 2, 3];
-  const zones: ZoneSpec[] = numbers.map((n, i) => ({
-    zoneName: `${region}${letters[i]}`,
-    zoneId: `${prefix}-az${n}`,
+  const catalog = availabilityZones(region);
+  if (!catalog) throw new Error(`the simulated account has no Region ${region} (known: ${AWS_REGIONS.join(", ")})`);
+  const prefix = catalog[0]?.[1].split("-az")[0] ?? region;
+  const zones: ZoneSpec[] = catalog.map(([zoneName, zoneId]) => ({
+    zoneName,
+    zoneId,
     zoneType: "availability-zone",
     groupName: region,
   }));
@@ -206,9 +219,9 @@ export const stableHex = (key: string, length = 17): string => {
 /** Adds one VPC with its subnets, gateways and route tables to a region (laid out per {@link WorldVpc.variant}). */
 export function addVpc(region: RegionState, spec: WorldVpc, index: number): void {
   const key = `${spec.region}/${spec.name}`;
-  const vpcId = `vpc-${stableHex(`vpc:${key}`)}`;
+  const vpcId = spec.vpcId ?? `vpc-${stableHex(`vpc:${key}`)}`;
   if (region.vpcs.some((v) => v.vpcId === vpcId)) return;
-  const second = 10 + (index % 200);
+  const second = spec.network ?? 10 + (index % 200);
   const local = `10.${second}.0.0/16`;
   region.vpcs.push({ vpcId, cidrBlock: local, isDefault: false, tags: { Name: spec.name } });
   const igw = `igw-${stableHex(`igw:${key}`)}`;
@@ -258,8 +271,9 @@ export function addVpc(region: RegionState, spec: WorldVpc, index: number): void
             instanceId: `i-${stableHex(`fck-nat:${key}:${letter}`)}`,
             networkInterfaceId: `eni-${stableHex(`fck-nat-eni:${key}:${letter}`)}`,
           }
-        : { natGatewayId: `nat-${stableHex(`nat:${key}:${letter}`)}` };
-    if (egress.natGatewayId) region.natGateways.push(egress.natGatewayId);
+        : { natGatewayId: `nat-${stableHex(`nat:${key}:${spec.natGateways === "one" ? "" : letter}`)}` };
+    if (egress.natGatewayId && !region.natGateways.includes(egress.natGatewayId))
+      region.natGateways.push(egress.natGatewayId);
     region.routeTables.push({
       routeTableId: `rtb-${stableHex(`rtb-private:${key}:${letter}`)}`,
       vpcId,
@@ -290,8 +304,51 @@ export function addVpc(region: RegionState, spec: WorldVpc, index: number): void
   });
 }
 
-/** A fresh account: the default world plus `extra` VPCs. */
-export function freshState(options: { seed: number; nowMs: number; vpcs?: WorldVpc[]; account?: string }): SimState {
+/** Adds VPCs in the standard layout (see {@link addVpc}) to an account, each with its `network` given. */
+export function addVpcs(state: SimState, vpcs: readonly WorldVpc[]): void {
+  for (const vpc of vpcs) {
+    state.regions[vpc.region] ??= emptyRegion();
+    addVpc(state.regions[vpc.region] as RegionState, vpc, vpc.network ?? 0);
+  }
+}
+
+/**
+ * A VPC given record by record (a `--world` file, local/world-file.ts): what DescribeVpcs, DescribeSubnets,
+ * DescribeRouteTables and DescribeInternetGateways answer for it.
+ */
+export interface NetworkLayout {
+  region: string;
+  vpc: VpcRecord;
+  subnets: SubnetRecord[];
+  routeTables: RouteTableRecord[];
+  internetGateways: string[];
+  natGateways: string[];
+}
+
+/** Adds a VPC given record by record to its region (nothing when a VPC with its id is there). */
+export function seedNetwork(state: SimState, layout: NetworkLayout): void {
+  state.regions[layout.region] ??= emptyRegion();
+  const region = state.regions[layout.region] as RegionState;
+  if (region.vpcs.some((v) => v.vpcId === layout.vpc.vpcId)) return;
+  region.vpcs.push(layout.vpc);
+  region.subnets.push(...layout.subnets);
+  region.routeTables.push(...layout.routeTables);
+  region.internetGateways.push(...layout.internetGateways);
+  region.natGateways.push(...layout.natGateways);
+}
+
+/**
+ * A fresh account: the default world (unless `defaults` is false) plus `vpcs` in the standard layout and `networks`
+ * given record by record.
+ */
+export function freshState(options: {
+  seed: number;
+  nowMs: number;
+  vpcs?: WorldVpc[];
+  networks?: NetworkLayout[];
+  defaults?: boolean;
+  account?: string;
+}): SimState {
   const state: SimState = {
     version: STATE_VERSION,
     account: options.account ?? DEFAULT_ACCOUNT,
@@ -301,10 +358,11 @@ export function freshState(options: { seed: number; nowMs: number; vpcs?: WorldV
     counters: {},
     regions: {},
   };
-  const vpcs = [...DEFAULT_VPCS, ...(options.vpcs ?? [])];
+  const vpcs = [...(options.defaults === false ? [] : DEFAULT_VPCS), ...(options.vpcs ?? [])];
   vpcs.forEach((vpc, i) => {
     state.regions[vpc.region] ??= emptyRegion();
     addVpc(state.regions[vpc.region] as RegionState, vpc, i);
   });
+  for (const layout of options.networks ?? []) seedNetwork(state, layout);
   return state;
 }

@@ -1,9 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkPlan, parsePlan } from "../../../functions/lib/plan.js";
+import { checkWorld } from "../../../local/world-file.js";
 
 const examplesDir = new URL("../../../examples/", import.meta.url);
-const examples = readdirSync(examplesDir).filter((f) => f.endsWith(".json"));
+/** `world*.json` are `--world` files of local runs (local/README.md "World files"); the rest are plans. */
+const isWorld = (file: string) => file.startsWith("world");
+const examples = readdirSync(examplesDir).filter((f) => f.endsWith(".json") && !isWorld(f));
+const worlds = readdirSync(examplesDir).filter((f) => f.endsWith(".json") && isWorld(f));
 const load = (file: string): unknown => JSON.parse(readFileSync(new URL(file, examplesDir), "utf8"));
 
 describe("examples/", () => {
@@ -15,6 +19,17 @@ describe("examples/", () => {
     const result = checkPlan(load(file));
 
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it("has a world file", () => {
+    expect(worlds).toContain("world.json");
+  });
+
+  it.each(worlds)("%s is a valid world file, each VPC saying what it is for", (file) => {
+    const result = checkWorld(load(file));
+
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    expect(result.ok && result.world.vpcs.filter((v) => !v.description)).toEqual([]);
   });
 
   it("three-weighted.json spreads 12 replicas 1:1:2 over two regions", () => {
