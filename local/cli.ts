@@ -4,7 +4,18 @@
  * fails (the named error is printed), 2 for invalid input or usage, or a --state account another run holds (nothing
  * is created). Every path is checked before the run, so a finished run's result is never lost to a bad --out.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { checkPlan, type Plan } from "../functions/lib/plan.js";
@@ -23,6 +34,12 @@ import { FAULT_USAGE, type FaultSpec, faultTargetProblems, parseFault } from "./
 import { type SimState, STATE_VERSION } from "./sim/state.js";
 import { AWS_REGIONS } from "./sim/zones.js";
 import { checkWorld } from "./world-file.js";
+
+/**
+ * With real Karmada: slow enough that the real controllers converge within the simulated poll loops (a 15 s poll
+ * interval is 1.5 s of real time), fast enough that cluster creation takes about a minute.
+ */
+export const REAL_TIME_SCALE = 10;
 
 /** Simulated seconds per real second unless `--time-scale` says otherwise: 30 simulated minutes in ~2 s. */
 export const DEFAULT_TIME_SCALE = 1000;
@@ -50,6 +67,9 @@ Options:
   --world <file>        deploy: a fresh account's VPCs, subnets and route tables from a JSON file
                         (local/README.md "World files", e.g. examples/world.json)
   --stack-region <r>    the orchestrator stack's region (default: the plan's region)
+  --karmada real        deploy: member clusters and Karmada as real processes (etcd, kube-apiserver, kwok,
+                        karmada-*; needs npm run e2e:build and bash scripts/awscli/install.sh), join builds run
+                        their buildspec; the parent and KarmadaInit stay simulated. Paces at ${REAL_TIME_SCALE}× unless --time-scale
   -h, --help            this text
 
 Exit status: 0 succeeded, 1 the execution failed (named error printed), 2 invalid input or usage, or the --state
@@ -73,6 +93,8 @@ interface CliOptions {
   /** `--world`: `auto`, or the file's path. */
   world?: string;
   stackRegion?: string;
+  /** `--karmada real`: members and Karmada as real processes. */
+  realKarmada: boolean;
 }
 
 function parse(argv: string[]): CliOptions | "help" {
@@ -91,6 +113,7 @@ function parse(argv: string[]): CliOptions | "help" {
     out: { type: "string" },
     world: { type: "string" },
     "stack-region": { type: "string" },
+    karmada: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   } as const;
   try {
@@ -121,9 +144,26 @@ function parse(argv: string[]): CliOptions | "help" {
     throw new UsageError(
       `--stack-region must be a Region of the aws partition (${AWS_REGIONS.join(", ")}), got ${stackRegion}`,
     );
+  if (values.karmada !== undefined && values.karmada !== "real" && values.karmada !== "sim")
+    throw new UsageError(`--karmada must be real or sim, got ${values.karmada}`);
+  const realKarmada = values.karmada === "real";
+  if (realKarmada && workflow !== "deploy")
+    throw new UsageError(
+      "--karmada real belongs to deploy: its processes end with the run, so check and destroy have nothing real to act on",
+    );
+  if (realKarmada && values.state)
+    throw new UsageError(
+      "--karmada real cannot keep an account (--state): its clusters and Karmada are processes that end with the run",
+    );
   const scaleText = values["time-scale"];
   const timeScale =
-    scaleText === undefined ? DEFAULT_TIME_SCALE : scaleText === "max" ? Number.POSITIVE_INFINITY : Number(scaleText);
+    scaleText === undefined
+      ? realKarmada
+        ? REAL_TIME_SCALE
+        : DEFAULT_TIME_SCALE
+      : scaleText === "max"
+        ? Number.POSITIVE_INFINITY
+        : Number(scaleText);
   if (!(timeScale > 0)) throw new UsageError(`--time-scale must be a positive number or "max", got ${scaleText}`);
   if (values.seed !== undefined && !/^\d+$/.test(values.seed))
     throw new UsageError(`--seed must be a whole number, got ${values.seed}`);
@@ -147,6 +187,7 @@ function parse(argv: string[]): CliOptions | "help" {
     out: values.out ?? "local-out",
     ...(values.world !== undefined ? { world: values.world } : {}),
     ...(stackRegion ? { stackRegion } : {}),
+    realKarmada,
   };
 }
 
@@ -429,7 +470,9 @@ async function runAndReport(
     );
   }
   const laneWidth = Math.max(8, ...(plan ? [plan.parent, ...plan.members] : []).map((c) => c.name.length));
+  const real = options.realKarmada ? await realBackend() : undefined;
   const result = await runLocal({
+    ...(real ? { real: real.run } : {}),
     workflow: options.workflow,
     input: document,
     seed,
@@ -464,8 +507,12 @@ async function runAndReport(
   const timeline = attempt(`the timeline to ${options.out}`, () =>
     writeTimeline(result, options.out, `${name}${suffix}`, title),
   );
-  if (options.json) out(JSON.stringify(jsonDocument(result, timeline), null, 2));
-  else out(`\n${summaryText(result, timeline)}`);
+  if (options.json)
+    out(JSON.stringify({ ...jsonDocument(result, timeline), ...(real ? { real: real.report() } : {}) }, null, 2));
+  else {
+    out(`\n${summaryText(result, timeline)}`);
+    if (real) out(realSummary(real.report()));
+  }
   for (const line of lost) err(`✘ ${line}`);
   return result.status === "SUCCEEDED" && !lost.length ? 0 : 1;
 }
@@ -478,4 +525,56 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exit(1);
     },
   );
+}
+
+/**
+ * The real-Kubernetes backend (e2e/harness/real-kubernetes.ts), loaded only for `--karmada real`; a missing binary
+ * or AWS CLI is a usage error that says how to get it, before anything runs.
+ */
+async function realBackend() {
+  const harness = await import("../e2e/harness/real-kubernetes.js");
+  const { binary } = await import("../e2e/harness/binaries.js");
+  const { awsCliPath } = await import("../e2e/harness/awscli.js");
+  try {
+    for (const name of [
+      "etcd",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kwok",
+      "kubectl",
+    ] as const)
+      binary(name);
+    for (const name of [
+      "karmada-controller-manager",
+      "karmada-scheduler",
+      "karmada-webhook",
+      "kubectl-karmada",
+    ] as const)
+      binary(name);
+    awsCliPath();
+  } catch (error) {
+    throw new UsageError(`--karmada real: ${(error as Error).message}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "eko-real-"));
+  const backend = harness.realKubernetes({ dir });
+  return {
+    run: {
+      hooks: backend.hooks,
+      buildCredential: harness.REAL_BUILD_CREDENTIAL,
+      start: backend.start,
+      stop: async () => {
+        await backend.stop();
+        if (process.env.E2E_KEEP !== "1") rmSync(dir, { recursive: true, force: true });
+      },
+    },
+    report: backend.report,
+  };
+}
+
+function realSummary(report: ReturnType<Awaited<ReturnType<typeof realBackend>>["report"]>): string {
+  const clusters = Object.entries(report.clusters)
+    .map(([name, c]) => `${name} ${(c.startupMs / 1000).toFixed(1)} s / ${c.memoryMiB} MiB`)
+    .join(", ");
+  return `Real Kubernetes: ${clusters || "none started"}; ${report.builds} build(s) ran their buildspec for real`;
 }

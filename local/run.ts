@@ -29,6 +29,7 @@ import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { type PolicyOverride, type SimulatedPolicies, simulatedPolicies, stageRoleOfFolder } from "./policies.js";
 import { type ProjectKind, SimAccount } from "./sim/account.js";
+import type { RealKubernetes } from "./sim/real.js";
 import { buildDone } from "./sim/aws/codebuild.js";
 import type { FaultSpec } from "./sim/faults.js";
 import { denialMessage, type IamRequest } from "./sim/iam.js";
@@ -189,6 +190,17 @@ export interface LocalRunOptions {
    * @default the address the setting names
    */
   egressIps?: string[];
+  /**
+   * Member clusters and Karmada as real processes (`--karmada real`, e2e/harness/real-kubernetes.ts): the
+   * simulator's hooks, the CodeBuild role's credentials its real builds sign with, and its start and stop.
+   * @default everything simulated
+   */
+  real?: {
+    hooks: RealKubernetes;
+    buildCredential: { accessKeyId: string; secretAccessKey: string };
+    start(sim: SimAccount): Promise<void>;
+    stop(): Promise<void>;
+  };
 }
 
 export interface Invocation {
@@ -521,9 +533,14 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           principalArn: settings.lambdaRoleArn,
         },
         ...machineRoles.map(([, credential]) => credential),
+        // A real build's AWS CLI runs outside the simulated clock.
+        ...(options.real
+          ? [{ ...options.real.buildCredential, principalArn: settings.codebuildRoleArn, clock: "real" as const }]
+          : []),
       ],
       codebuildRoleArn: settings.codebuildRoleArn,
     },
+    ...(options.real ? { real: options.real.hooks } : {}),
     projects,
     kmsKeyId: settings.env[ENV.secretsKmsKeyId] as string,
     egressIps: options.egressIps ?? [settings.egressIp],
@@ -543,6 +560,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   });
   if (options.world === "auto" && plan) addVpcs(sim.state, autoVpcs(plan, sim.state));
   await sim.start();
+  try {
+    await options.real?.start(sim);
+  } catch (error) {
+    await options.real?.stop();
+    await sim.stop();
+    throw error;
+  }
   await sim.resume();
   if (options.before) {
     await options.before(sim);
@@ -785,7 +809,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       for (;;) {
         const record = sim.region(region).builds.find((b) => b.id === id);
         if (!record) throw new Error(`the simulated build ${id} disappeared`);
-        await clock.sleepUntil(record.endTime);
+        // A build that runs for real (--karmada real) ends when its bash run does; it holds the clock meanwhile.
+        const real = sim.realBuild(id);
+        if (real) await real;
+        else await clock.sleepUntil(record.endTime);
         await locked(() => sim.tick());
         if (buildDone(record, clock.now())) break;
       }
@@ -947,6 +974,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const split = plan ? sampleSplit(sim, plan) : {};
   const state = sim.snapshot();
   await sim.stop();
+  await options.real?.stop();
   const stateTransitions = events.filter((e) => e.type === "StateEntered").length;
   return {
     workflow,

@@ -48,6 +48,8 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
   let karmada: KarmadaControlPlane | undefined;
   let builds: BuildRunner | undefined;
   let buildCount = 0;
+  /** Measured just before the processes stop (they have no memory afterwards). */
+  let final: ReturnType<RealKubernetesBackend["report"]> | undefined;
   const clusters = new Map<string, ControlPlane>();
 
   const hooks: RealKubernetes = {
@@ -93,7 +95,18 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
         }),
       });
     },
-    report: () => ({
+    report: () => final ?? measure(),
+    async stop() {
+      final = measure();
+      for (const plane of clusters.values()) await plane.stop().catch(() => undefined);
+      clusters.clear();
+      await karmada?.stop().catch(() => undefined);
+      await webhook?.stop().catch(() => undefined);
+    },
+  };
+
+  function measure(): ReturnType<RealKubernetesBackend["report"]> {
+    return {
       clusters: Object.fromEntries(
         [...(karmada ? [["karmada", karmada] as const] : []), ...clusters.entries()].map(([name, p]) => [
           name,
@@ -104,12 +117,6 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
         ]),
       ),
       builds: buildCount,
-    }),
-    async stop() {
-      for (const plane of clusters.values()) await plane.stop().catch(() => undefined);
-      clusters.clear();
-      await karmada?.stop().catch(() => undefined);
-      await webhook?.stop().catch(() => undefined);
-    },
-  };
+    };
+  }
 }

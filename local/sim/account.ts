@@ -389,6 +389,11 @@ export class SimAccount {
     return true;
   }
 
+  /** The run of a build that runs for real, while it runs. */
+  realBuild(id: string): Promise<void> | undefined {
+    return this.realBuilds.get(id);
+  }
+
   /** KarmadaInit succeeded (modelled): its kubeconfig secret now names the real Karmada. */
   private useRealKarmada(build: BuildRecord, kubeconfig: string): void {
     const e = build.environment;
