@@ -15,11 +15,13 @@ const PLAN = JSON.parse(readFileSync(fileURLToPath(new URL(`../../${PLAN_FILE}`,
 const costs = section("## Costs");
 const defaultPlan = section("### The default three-cluster plan", costs);
 
+let summary: Record<string, unknown>;
 let cost: CostEstimate;
 beforeAll(async () => {
   const result = await runLocal({ input: PLAN, seed: 1 });
   expect(result.status).toBe("SUCCEEDED");
-  cost = (result.output as { cost: CostEstimate }).cost;
+  summary = result.output as Record<string, unknown>;
+  cost = summary.cost as CostEstimate;
 });
 
 /**
@@ -102,5 +104,17 @@ describe("README Costs", () => {
 
     expect(types.size).toBe(1);
     expect(defaultPlan).toContain(`that is \`${[...types][0]}\``);
+  });
+});
+
+describe("README What you get", () => {
+  it("shows a Summary with the fields a Deploy's Summary has, its cost estimate included", () => {
+    const json = /```json\n([\s\S]+?)\n```/.exec(section("## What you get"))?.[1] ?? "";
+    const example = JSON.parse(json);
+
+    expect(Object.keys(example)).toEqual(Object.keys(summary));
+    expect(Object.keys(example.cost)).toEqual(Object.keys(cost));
+    expect(Object.keys(example.cost.items[0])).toEqual(Object.keys(cost.items[0] ?? {}));
+    expect(Object.keys(example.karmada)).toEqual(Object.keys(summary.karmada as object));
   });
 });
