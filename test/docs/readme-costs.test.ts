@@ -50,7 +50,8 @@ const COMPARED: Record<string, (item: CostItem) => boolean> = {
   KMS: (i) => i.service === "KMS",
   "Step Functions": (i) => i.service === "Step Functions",
 };
-const sumOf = (items: CostItem[]) => (Math.round(items.reduce((s, i) => s + (i.monthlyUsd ?? 0), 0) * 100) / 100).toFixed(2);
+const sumOf = (items: CostItem[]) =>
+  (Math.round(items.reduce((s, i) => s + (i.monthlyUsd ?? 0), 0) * 100) / 100).toFixed(2);
 
 describe("README Costs", () => {
   it(`itemises the estimate of ${PLAN_FILE} exactly as a Deploy of it computes it`, () => {
@@ -95,7 +96,10 @@ describe("README Costs", () => {
     for (const [label, usd] of ours)
       expect(usd, label).toBe(sumOf(cost.items.filter(COMPARED[label as keyof typeof COMPARED] ?? (() => false))));
     for (const item of cost.items)
-      expect(Object.values(COMPARED).filter((counts) => counts(item)), `${item.scope} ${item.what}`).toHaveLength(1);
+      expect(
+        Object.values(COMPARED).filter((counts) => counts(item)),
+        `${item.scope} ${item.what}`,
+      ).toHaveLength(1);
     expect(plain(rows.at(-1)?.[4] ?? "")).toBe(cost.totalMonthlyUsd.toFixed(2));
   });
 

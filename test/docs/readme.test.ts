@@ -6,20 +6,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { planJsonSchema } from "../../functions/lib/plan.js";
 import { DEPLOYMENT_STATUSES } from "../../functions/lib/registry.js";
-import { STAGE_TRANSIENT_ERRORS } from "../../statemachine/retry.js";
-import { REPLACING_ERRORS } from "../../statemachine/retry.js";
 import { API_ROUTES, portalPolicy } from "../../infra/entry-policies.js";
 import * as naming from "../../infra/naming.js";
 import { KUBERNETES_STAGES, perRole, STAGES } from "../../infra/stages.js";
-import { planJsonSchema } from "../../functions/lib/plan.js";
 import { fakeDay2Resources } from "../../statemachine/day2-resources.js";
 import { DEPLOY_ERRORS, deployDefinition } from "../../statemachine/deploy.js";
 import { DESTROY_ERRORS, destroyDefinition } from "../../statemachine/destroy.js";
 import { driftCheckDefinition } from "../../statemachine/drift-check.js";
 import { fakeDeployResources } from "../../statemachine/resources.js";
+import { REPLACING_ERRORS, STAGE_TRANSIENT_ERRORS } from "../../statemachine/retry.js";
 import { allStates } from "../../statemachine/walk.js";
-import { codeSpans, plain, README, ROOT, section, type Table, table } from "./markdown.js";
+import { codeSpans, README, ROOT, section, type Table, table } from "./markdown.js";
 
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 const sstConfig = read("sst.config.ts");
@@ -126,9 +125,7 @@ describe("README Errors", () => {
     const retried = [...rows].filter(([, row]) => (row[2] ?? "").startsWith("yes")).map(([name]) => name);
     const named = new Set<string>([...LIB_ERRORS, ...Object.keys(WORKFLOW_ERRORS)]);
 
-    expect(retried.sort()).toEqual(
-      [...STAGE_TRANSIENT_ERRORS, ...REPLACING_ERRORS].filter((e) => named.has(e)).sort(),
-    );
+    expect(retried.sort()).toEqual([...STAGE_TRANSIENT_ERRORS, ...REPLACING_ERRORS].filter((e) => named.has(e)).sort());
     for (const [name, row] of rows) expect(row[2], name).toMatch(/^(yes|no)\b/);
   });
 
@@ -170,7 +167,11 @@ describe("README Deploying the stack", () => {
     const lambdas = row(/Lambda functions/);
     const roles = Object.keys(perRole((r) => r)).length;
 
-    expect(lambdas).toMatch(new RegExp(`^${STAGES.length} Lambda functions \`${naming.functionName(STAGE, "<folder>")}\` with ${roles} roles`));
+    expect(lambdas).toMatch(
+      new RegExp(
+        `^${STAGES.length} Lambda functions \`${naming.functionName(STAGE, "<folder>")}\` with ${roles} roles`,
+      ),
+    );
     expect(lambdas).toContain(`the ${KUBERNETES_STAGES.length} stages that call a Kubernetes API`);
   });
 
@@ -247,8 +248,7 @@ function fieldPaths(node: SchemaNode, prefix = ""): { path: string; node: Schema
     const path = prefix ? `${prefix}.${key}` : key;
     const required = (node.required ?? []).includes(key);
     if (child.properties && !child.anyOf) return fieldPaths(child, path);
-    if (child.items?.properties)
-      return [{ path, node: child, required }, ...fieldPaths(child.items, `${path}[]`)];
+    if (child.items?.properties) return [{ path, node: child, required }, ...fieldPaths(child.items, `${path}[]`)];
     return [{ path, node: child, required }];
   });
 }
