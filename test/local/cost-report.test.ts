@@ -8,9 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { COST_SERVICES, type CostEstimate } from "../../functions/lib/cost.js";
+import type { ResolvedDeployment } from "../../functions/lib/contracts.js";
+import { COST_SERVICES, type CostEstimate, estimateMonthlyCost } from "../../functions/lib/cost.js";
 import { main } from "../../local/cli.js";
-import { COST_COLUMNS } from "../../local/report.js";
+import { COST_COLUMNS, costGrid } from "../../local/report.js";
+import { parentSpec } from "../support/fixtures.js";
 
 const PLAN = fileURLToPath(new URL("../../examples/two-members.json", import.meta.url));
 
@@ -125,5 +127,33 @@ describe("npm run local: the cost table", () => {
 
     expect(failed.code).toBe(1);
     expect(failed.out).not.toContain("monthly cost");
+  });
+});
+
+describe("costGrid", () => {
+  it("shows an unpriced instance type's nodes as — and leaves them out of the totals", () => {
+    const nodegroup = { name: "ng", count: 3, instanceTypes: ["x9z.large"], amiType: "AL2023_x86_64_STANDARD" };
+    const resolved = {
+      deploymentName: "demo",
+      region: "us-east-1",
+      parent: parentSpec({ region: "us-east-1", nodegroup }),
+      members: [parentSpec({ role: "member", name: "m1", clusterName: "demo-m1", region: "us-east-1", nodegroup })],
+      karmada: {
+        version: "v1.18.2",
+        certValidityDays: 365,
+        apiserverReplicas: 3,
+        etcdReplicas: 3,
+        allowedCidrs: ["203.0.113.0/24"],
+        kubeconfigSecretName: "k",
+        pkiSecretName: "p",
+      },
+      sampleWorkload: { enabled: true, replicas: 12 },
+      notes: [],
+    } as ResolvedDeployment;
+    const { header, rows } = costGrid(estimateMonthlyCost(resolved));
+    const ec2 = header.indexOf("EC2");
+
+    expect(rows.map((r) => r[ec2])).toEqual(["—", "—", "", "", "0.00"]);
+    expect(rows.find((r) => r[0] === "m1")?.at(-1)).toBe("79.00"); // control plane 73 + root volumes 6
   });
 });
