@@ -3,6 +3,7 @@
  * closing summary, the `--json` document, and the execution timeline as a Gantt chart (Mermaid and a
  * self-contained HTML page).
  */
+import { COST_SERVICES, type CostEstimate, type CostService, costEstimateSchema } from "../functions/lib/cost.js";
 import type { LocalRunResult, PhaseSpan, ProgressEvent } from "./run.js";
 
 /** Resource kinds the run reports in `created`, always present (a converged re-run shows them all at 0). */
@@ -127,6 +128,85 @@ export function jsonDocument(result: LocalRunResult, timeline?: TimelineFiles) {
   };
 }
 
+/** The Summary's cost estimate (functions/lib/cost.ts), when the run produced a Summary that has one. */
+export function costOf(result: LocalRunResult): CostEstimate | undefined {
+  const parsed = costEstimateSchema.safeParse((result.output as { cost?: unknown } | undefined)?.cost);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const usd = (value: number | null | undefined) => (value === null || value === undefined ? "—" : value.toFixed(2));
+const cents = (value: number) => Math.round(value * 100) / 100;
+
+/** Column headings of the cost table, one per service of functions/lib/cost.ts. */
+export const COST_COLUMNS: Record<CostService, string> = {
+  EKS: "EKS",
+  EC2: "EC2",
+  EBS: "EBS",
+  "Elastic Load Balancing": "ELB",
+  VPC: "VPC",
+  "Secrets Manager": "Secrets",
+  KMS: "KMS",
+  "Step Functions": "SFN",
+};
+
+/**
+ * The cost estimate as a grid: one row per scope (each cluster, then `deployment` and `stack`), one column per
+ * service the estimate has, the scope's total last, and a total row. The totals are the estimate's own (`byScope`,
+ * `byService`, `totalMonthlyUsd`); a cell is the sum of that scope's items of that service (already in cents).
+ */
+export function costGrid(cost: CostEstimate): { header: string[]; rows: string[][] } {
+  const services = COST_SERVICES.filter((s) => s in cost.byService);
+  const cell = (scope: string, service: CostService) => {
+    const items = cost.items.filter((i) => i.scope === scope && i.service === service);
+    if (!items.length) return "";
+    const priced = items.filter((i) => i.monthlyUsd !== null);
+    return priced.length ? usd(cents(priced.reduce((sum, i) => sum + (i.monthlyUsd ?? 0), 0))) : usd(null);
+  };
+  return {
+    header: ["USD/month", ...services.map((s) => COST_COLUMNS[s]), "total"],
+    rows: [
+      ...Object.entries(cost.byScope).map(([scope, total]) => [
+        scope,
+        ...services.map((s) => cell(scope, s)),
+        usd(total),
+      ]),
+      ["total", ...services.map((s) => usd(cost.byService[s])), usd(cost.totalMonthlyUsd)],
+    ],
+  };
+}
+
+/** The cost table of the closing summary: a heading, {@link costGrid} in aligned columns, and the notes. */
+export function costTable(cost: CostEstimate): string[] {
+  const { header, rows } = costGrid(cost);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `    ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ")}`;
+  return [
+    `  monthly cost         $${cost.totalMonthlyUsd.toFixed(2)} estimated at ${cost.priceRegion} list prices of ${cost.pricesAsOf} (${cost.hoursPerMonth} hours a month)`,
+    line(header),
+    ...rows.map(line),
+    ...cost.notes.map((note) => `    note: ${note}`),
+  ];
+}
+
+/** The estimate item by item, as the HTML timeline page shows it under the chart. */
+export function costItemsHtml(cost: CostEstimate): string {
+  const row = (cells: string[], tag = "td") =>
+    `<tr>${cells.map((c, i) => `<${tag}${i >= 3 ? ' class="num"' : ""}>${escapeHtml(c)}</${tag}>`).join("")}</tr>`;
+  const quantity = (n: number, unit: string) => `${Number.isInteger(n) ? n : n.toFixed(2)} ${unit}`;
+  return `<h2>Estimated monthly cost: $${usd(cost.totalMonthlyUsd)}</h2>
+<div class="meta">${escapeHtml(`${cost.currency}, ${cost.priceRegion} list prices of ${cost.pricesAsOf}, ${cost.hoursPerMonth} hours a month (functions/lib/prices.ts)`)}</div>
+<table class="cost">
+${row(["scope", "service", "item", "quantity", "unit price", "USD/month"], "th")}
+${cost.items.map((i) => row([i.scope, i.service, i.what, quantity(i.quantity, i.unit), i.unitUsd === null ? "—" : `${i.unitUsd}`, usd(i.monthlyUsd)])).join("\n")}
+${Object.entries(cost.byScope)
+  .map(([scope, total]) => row([scope, "", "total", "", "", usd(total)]))
+  .join("\n")}
+${row(["total", "", "", "", "", usd(cost.totalMonthlyUsd)], "th")}
+</table>
+<ul>${cost.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>`;
+}
+
 /** The closing summary of a human-readable run. */
 export function summaryText(result: LocalRunResult, timeline?: TimelineFiles): string {
   const m = result.metrics;
@@ -170,6 +250,8 @@ export function summaryText(result: LocalRunResult, timeline?: TimelineFiles): s
     lines.push(
       `  created              ${created.length ? created.map(([k, v]) => `${k} ${v}`).join(", ") : "nothing (everything already existed)"}`,
     );
+  const cost = costOf(result);
+  if (cost) lines.push(...costTable(cost));
   if (timeline) lines.push(`  timeline             ${timeline.html}`, `                       ${timeline.mermaid}`);
   if (result.problems.length) lines.push(`  simulator problems   ${result.problems.join("; ")}`);
   return lines.join("\n");
@@ -229,6 +311,7 @@ export function htmlGantt(result: LocalRunResult, title: string): string {
     }
   }
   const m = result.metrics;
+  const cost = costOf(result);
   const status = result.status === "SUCCEEDED" ? "✔ SUCCEEDED" : `✘ FAILED: ${escapeHtml(result.error ?? "")}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -244,10 +327,13 @@ h1{font-size:18px;margin:0 0 4px}.meta{color:#5b6475;margin-bottom:16px}
 .track{position:relative;flex:1;height:16px}
 .bar{position:absolute;height:16px;border-radius:3px;font-size:10px;color:#fff;padding-left:3px;overflow:hidden;white-space:nowrap;box-sizing:border-box}
 .done{background:#3b82f6}.failed{background:#dc2626}.running{background:#9ca3af}
+h2{font-size:16px;margin:24px 0 4px}table.cost{border-collapse:collapse;font-size:12px}
+.cost td,.cost th{padding:2px 10px;border-bottom:1px solid #e3e6ee;text-align:left}.cost .num{text-align:right}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <div class="meta">${status} · ${duration(m.simulatedMakespanSeconds)} simulated · ${m.stateTransitions} state transitions (≈ $${m.estimatedOrchestrationCostUsd.toFixed(4)}) · ${m.lambdaInvocations} Lambda invocations · ${m.codebuildBuilds} CodeBuild builds</div>
 <div class="chart">${ticks.join("")}${rows.join("\n")}</div>
+${cost ? costItemsHtml(cost) : ""}
 </body></html>
 `;
 }

@@ -38,7 +38,7 @@ export const costEstimateSchema = z.object({
   pricesAsOf: z.string(),
   hoursPerMonth: z.number(),
   items: z.array(costItemSchema),
-  /** Sums of the priced items per scope, per service and in all, rounded to cents. */
+  /** Sums of the priced items (each in cents) per scope, per service and in all. */
   byScope: z.record(z.string(), z.number()),
   byService: z.partialRecord(z.enum(COST_SERVICES), z.number()),
   totalMonthlyUsd: z.number(),
@@ -180,7 +180,9 @@ export function estimateMonthlyCost(deployment: ResolvedDeployment, options: Cos
   );
   add("stack", "KMS", "key encrypting the Karmada secrets", 1, PRICES.kmsKeyMonth.unit, PRICES.kmsKeyMonth.usd);
 
-  const priced = items.filter((i) => i.monthlyUsd !== null);
+  // Totals add up the items as shown (in cents), so every table of the estimate adds up to its totals.
+  const shown = items.map((i) => ({ ...i, monthlyUsd: i.monthlyUsd === null ? null : cents(i.monthlyUsd) }));
+  const priced = shown.filter((i) => i.monthlyUsd !== null);
   const sum = (list: CostItem[]) => cents(list.reduce((s, i) => s + (i.monthlyUsd ?? 0), 0));
   const byScope: Record<string, number> = {};
   const byService: CostEstimate["byService"] = {};
@@ -204,7 +206,7 @@ export function estimateMonthlyCost(deployment: ResolvedDeployment, options: Cos
     priceRegion: PRICES.region,
     pricesAsOf: PRICES.asOf,
     hoursPerMonth: hours,
-    items: items.map((i) => ({ ...i, monthlyUsd: i.monthlyUsd === null ? null : cents(i.monthlyUsd) })),
+    items: shown,
     byScope,
     byService,
     totalMonthlyUsd: sum(priced),
