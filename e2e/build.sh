@@ -23,7 +23,7 @@ groups=(
 	"etcd|tools/etcd|go.etcd.io/etcd/server/v3|etcd=go.etcd.io/etcd/server/v3"
 	"kubernetes|tools/kubernetes|k8s.io/kubernetes|kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler kubectl=k8s.io/kubernetes/cmd/kubectl"
 	"kwok|tools/kwok|sigs.k8s.io/kwok|kwok=sigs.k8s.io/kwok/cmd/kwok"
-	"karmada|tools/karmada|github.com/karmada-io/karmada|karmada-controller-manager=github.com/karmada-io/karmada/cmd/controller-manager karmada-scheduler=github.com/karmada-io/karmada/cmd/scheduler karmada-webhook=github.com/karmada-io/karmada/cmd/webhook karmada-agent=github.com/karmada-io/karmada/cmd/agent kubectl-karmada=github.com/karmada-io/karmada/cmd/kubectl-karmada"
+	"karmada|tools/karmada|github.com/karmada-io/karmada|karmada-controller-manager=github.com/karmada-io/karmada/cmd/controller-manager karmada-scheduler=github.com/karmada-io/karmada/cmd/scheduler karmada-webhook=github.com/karmada-io/karmada/cmd/webhook karmada-agent=github.com/karmada-io/karmada/cmd/agent karmada-aggregated-apiserver=github.com/karmada-io/karmada/cmd/aggregated-apiserver kubectl-karmada=github.com/karmada-io/karmada/cmd/kubectl-karmada"
 )
 
 die() {

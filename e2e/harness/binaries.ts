@@ -22,6 +22,7 @@ const groups = {
       "karmada-scheduler",
       "karmada-webhook",
       "karmada-agent",
+      "karmada-aggregated-apiserver",
       "kubectl-karmada",
     ],
   },
