@@ -95,7 +95,7 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   nodegroupStatus: aws(30),
   ensureAddons: aws(60, ["ebsCsiRoleArn"]),
   addonsStatus: aws(30),
-  grantAccess: aws(60, ["adminPrincipalArns"]),
+  grantAccess: aws(60, ["adminPrincipalArns", "defaultClusterAdminArns"]),
   ensureStorageClass: kubernetes(60),
   // The NLB admits the plan's CIDRs and the orchestrator's own egress addresses.
   ensureKarmadaLb: kubernetes(60, ["orchestratorEgressCidrs"]),
@@ -109,7 +109,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
 
   // DriftCheck
   driftDesired: aws(30),
-  driftCluster: aws(30),
+  // Checks the access entries of the admin principals GrantAccess grants.
+  driftCluster: aws(30, ["adminPrincipalArns", "defaultClusterAdminArns"]),
   // Compares the NLB's source ranges with the plan's CIDRs plus the orchestrator's egress addresses.
   driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
   // Reads the sample Deployment on every member cluster (its Task allows 300 s).

@@ -74,6 +74,8 @@ export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-centra
       nodeRoleArn: role("eko-eks-node"),
       ebsCsiRoleArn: role("eko-ebs-csi-driver"),
       adminPrincipalArns: `${role("eko-karmada-builds")},${role("eko-stage-functions")}`,
+      // sst.config.ts DEFAULT_CLUSTER_ADMIN_ARNS: none unless a run names some (LocalRunOptions.defaultClusterAdmins).
+      defaultClusterAdminArns: "",
       orchestratorRegion: region,
       secretsKmsKeyId: `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-8000-00000000c0de`,
       orchestratorEgressCidrs: `${SIMULATED_EGRESS_IP}/32`,
@@ -176,6 +178,14 @@ export interface LocalRunOptions {
    * @default the address the setting names
    */
   egressIps?: string[];
+  /** The stack's DEFAULT_CLUSTER_ADMIN_ARNS (sst.config.ts) for this run. @default none */
+  defaultClusterAdmins?: string[];
+  /**
+   * IAM roles and users the simulated account has besides the orchestrator's roles and the world's
+   * (local/sim/world.ts WORLD_PRINCIPALS): access entries for other principals of the account are refused.
+   * @default none
+   */
+  iamPrincipals?: string[];
 }
 
 export interface Invocation {
@@ -437,6 +447,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     (Object.entries(machines) as [Workflow, string][]).find(([, arn]) => arn === stateMachineArn)?.[0];
   const plan = planOfRun(workflow, options.input, options.state, region);
   const settings = simulatedSettings(account, region);
+  settings.env[ENV.defaultClusterAdminArns] = (options.defaultClusterAdmins ?? []).join(",");
   const projects: Record<string, ProjectKind> = {
     [resources.projects.karmadaInit]: "karmada-init",
     [resources.projects.karmadaJoin]: "karmada-join",
@@ -490,6 +501,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       ],
       codebuildRoleArn: settings.codebuildRoleArn,
     },
+    // The stack's roles exist (sst.config.ts creates them), and whatever the run adds.
+    principals: [
+      settings.env[ENV.clusterRoleArn] as string,
+      settings.env[ENV.nodeRoleArn] as string,
+      settings.env[ENV.ebsCsiRoleArn] as string,
+      ...(options.iamPrincipals ?? []),
+    ],
     projects,
     kmsKeyId: settings.env[ENV.secretsKmsKeyId] as string,
     egressIps: options.egressIps ?? [settings.egressIp],

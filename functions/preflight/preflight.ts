@@ -136,6 +136,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
       pkiSecretName: karmadaPkiSecretName(plan.deploymentName),
     },
     sampleWorkload: plan.sampleWorkload,
+    access: { clusterAdmins: plan.access.clusterAdmins },
     notes,
   };
 }

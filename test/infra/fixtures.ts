@@ -21,7 +21,6 @@ export const serviceRoleArns = {
   ebsCsiRoleArn: role("EbsCsiRole-a1b2c3d"),
 };
 export const secretsKeyArn = `arn:aws:kms:${scope.region}:${scope.account}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
-export const adminPrincipalArns = [role("KarmadaBuildRole-a1b2c3d"), role("StageKubernetesRole-a1b2c3d")];
 
 export const stateMachineArns = {
   deploy: stateMachineArn(scope, SST_STAGE, "deploy"),
@@ -35,7 +34,6 @@ export const stageContext = (stageRole: StageRole): StagePolicyContext => ({
   ...scope,
   ...serviceRoleArns,
   secretsKeyArn,
-  adminPrincipalArns,
   functionNames: stagesOf(stageRole).map((stage) => functionName(SST_STAGE, STAGE_FOLDERS[stage])),
   registryTableArn: tableArn,
   stateMachineArns,

@@ -14,7 +14,6 @@ import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
   ALL_POLICIES,
   API_ID,
-  adminPrincipalArns,
   buildLogGroup,
   buildPolicy,
   defaultBusArn,
@@ -287,16 +286,29 @@ describe("stageRolePolicy", () => {
     for (const s of grants) expect(s.Condition).toEqual(TAGGED);
   });
 
-  it("lets GrantAccess create access entries and associate the cluster-admin policy only for the admin principals", () => {
+  it("lets GrantAccess create only STANDARD access entries of IAM roles and users, and associate only cluster admin", () => {
     const policy = stagePolicies.grantAccess;
+    const iamPrincipals = ["arn:aws:iam::*:role/*", "arn:aws:iam::*:user/*"];
 
-    expect(granting(policy, "eks:CreateAccessEntry")[0]?.Condition?.ArnEquals).toEqual({
-      "eks:principalArn": adminPrincipalArns,
-    });
-    expect(granting(policy, "eks:AssociateAccessPolicy")[0]?.Condition?.ArnEquals).toEqual({
-      "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY,
-      "eks:principalArn": adminPrincipalArns,
-    });
+    expect(granting(policy, "eks:CreateAccessEntry")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:eks:*:${scope.account}:cluster/*`],
+        Condition: {
+          ...OWNED,
+          StringEquals: { "eks:accessEntryType": "STANDARD" },
+          ArnLike: { "eks:principalArn": iamPrincipals },
+        },
+      }),
+    ]);
+    expect(granting(policy, "eks:AssociateAccessPolicy")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:eks:*:${scope.account}:access-entry/*`],
+        Condition: {
+          ArnEquals: { "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY },
+          ArnLike: { "eks:principalArn": iamPrincipals },
+        },
+      }),
+    ]);
   });
 
   it("lets Preflight tag only subnets, only with the tag its code writes (kubernetes.io/role/elb=1)", () => {
