@@ -51,7 +51,7 @@ export default $config({
       "./infra/stages.js"
     );
     const { stageRolePolicy } = await import("./infra/stage-policies.js");
-    const { stackClusterAdmins } = await import("./functions/lib/access.js");
+    const { stackClusterAdmins } = await import("./functions/lib/principals.js");
     const { codeBuildPolicy } = await import("./infra/codebuild-policy.js");
     const { invokedFunctions, stateMachinePolicy } = await import("./infra/state-machine-policy.js");
     const { API_ROUTES, SCHEDULED_CHECK_INPUT, portalPolicy, schedulerPolicy } = await import(

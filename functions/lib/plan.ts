@@ -3,7 +3,7 @@
  * the committed JSON Schema (`schema/plan.schema.json`) and the normalized plan every stage receives.
  */
 import { z } from "zod";
-import { clusterAdminsSchema } from "./access.js";
+import { clusterAdminsSchema } from "./principals.js";
 import { InvalidPlan } from "./errors.js";
 import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
 import { clusterName, nodegroupName } from "./names.js";
