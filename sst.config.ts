@@ -54,7 +54,7 @@ export default $config({
     const { stackClusterAdmins } = await import("./functions/lib/principals.js");
     const { codeBuildPolicy } = await import("./infra/codebuild-policy.js");
     const { invokedFunctions, stateMachinePolicy } = await import("./infra/state-machine-policy.js");
-    const { API_ROUTES, SCHEDULED_CHECK_INPUT, portalPolicy, schedulerPolicy } = await import(
+    const { API_ROUTES, SCHEDULED_CHECK_INPUT, operatorPolicy, portalPolicy, schedulerPolicy } = await import(
       "./infra/entry-policies.js"
     );
 
@@ -383,6 +383,11 @@ export default $config({
       json(portalPolicy(v.scope, v.apiId)),
     );
 
+    // What an operator's principal needs besides its access entry: the clusters' endpoints, the Karmada kubeconfig.
+    const operatorPolicyJson = $resolve({ scope, keyArn: secretsKey.arn }).apply((v) =>
+      json(operatorPolicy(v.scope, v.keyArn)),
+    );
+
     return {
       apiUrl: api.url,
       deployStateMachineArn: deploy.arn,
@@ -391,6 +396,9 @@ export default $config({
       registryTableName: registry.name,
       // What a portal's IAM principal needs to call every route (README "Operating the platform").
       portalPolicy: portalPolicyJson,
+      // What a cluster admin's IAM principal needs to run update-kubeconfig and read the Karmada kubeconfig
+      // (README "Reaching the clusters").
+      clusterOperatorPolicy: operatorPolicyJson,
       secretsKmsKeyArn: secretsKey.arn,
       secretsKmsKeyAlias: secretsKeyAlias.name,
       karmadaInitProject: karmadaInit.name,

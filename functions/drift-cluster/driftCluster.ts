@@ -1,4 +1,10 @@
-import { type Addon, type Cluster, type EKSClient, ListAccessEntriesCommand, type Nodegroup } from "@aws-sdk/client-eks";
+import {
+  type Addon,
+  type Cluster,
+  type EKSClient,
+  ListAccessEntriesCommand,
+  type Nodegroup,
+} from "@aws-sdk/client-eks";
 import { z } from "zod";
 import { findAddon } from "../addons-status/addonsState.js";
 import { findCluster } from "../cluster-status/clusterState.js";
@@ -198,7 +204,6 @@ export async function listAccessEntries(eks: EKSClient, clusterName: string): Pr
   }
   return principals;
 }
-
 
 function report(desired: DesiredCluster, findings: Finding[], deps: StageDeps): CheckResult {
   deps.log.info("cluster checked", { clusterName: desired.clusterName, findings: findings.length });

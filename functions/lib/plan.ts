@@ -3,10 +3,10 @@
  * the committed JSON Schema (`schema/plan.schema.json`) and the normalized plan every stage receives.
  */
 import { z } from "zod";
-import { clusterAdminsSchema } from "./principals.js";
 import { InvalidPlan } from "./errors.js";
 import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
 import { clusterName, nodegroupName } from "./names.js";
+import { clusterAdminsSchema } from "./principals.js";
 
 /** Karmada limits member cluster names to 48 characters. */
 export const MAX_MEMBER_NAME = 48;

@@ -12,7 +12,9 @@ import { DescribeClusterCommand } from "@aws-sdk/client-eks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { eksToken } from "../../functions/lib/eks-token.js";
 import { EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
+import { operatorPolicy } from "../../infra/entry-policies.js";
 import { type LocalRunResult, runLocal } from "../../local/run.js";
+import { defaultKeyPolicy, SimIam } from "../../local/sim/iam.js";
 import type { SimState } from "../../local/sim/state.js";
 import { worldPrincipals } from "../../local/sim/world.js";
 import { clientsFor, credentials, settings, startAccount, useRealAwsClients } from "./support.js";
@@ -135,6 +137,50 @@ describe("access.clusterAdmins and DEFAULT_CLUSTER_ADMIN_ARNS", () => {
     });
 
     expect((checked.output as { report: { findings: object[] } }).report.findings).toEqual([]);
+  });
+});
+
+describe('the operator policy (stack output clusterOperatorPolicy, README "Reaching the clusters")', () => {
+  const scope = { partition: "aws", account: "123456789012", region: EU };
+  const keyArn = settings.env.SECRETS_KMS_KEY_ID as string;
+  const allowed = async (deploymentName: string | undefined, action: string, resource: string, context = {}) => {
+    const policy = operatorPolicy(scope, keyArn, deploymentName);
+    const iam = new SimIam(
+      () => policy,
+      scope.account,
+      (r) => (r === keyArn ? defaultKeyPolicy("aws", scope.account) : undefined),
+    );
+    return !(await iam.check(PLATFORM_ADMINS, undefined, [{ action, resource, context }]));
+  };
+  const secretArn = (suffix: string) =>
+    Object.values(deployed.state.regions[EU]?.secrets ?? {}).find((s) => s.name.endsWith(suffix))?.arn as string;
+
+  it.each([undefined, "karmada-demo"])(
+    "lets a principal (policy for deployment %s) read the Karmada kubeconfig the deploy stored, and nothing else",
+    async (deploymentName) => {
+      const kubeconfig = secretArn("/karmada-kubeconfig");
+      const viaSecretsManager = { "kms:ViaService": `secretsmanager.${EU}.amazonaws.com` };
+
+      expect(kubeconfig).toMatch(/:secret:eks-karmada-orchestrator\/karmada-demo\/karmada-kubeconfig-\w{6}$/);
+      expect(await allowed(deploymentName, "secretsmanager:GetSecretValue", kubeconfig)).toBe(true);
+      expect(await allowed(deploymentName, "kms:Decrypt", keyArn, viaSecretsManager)).toBe(true);
+      for (const name of CLUSTERS)
+        expect(
+          await allowed(deploymentName, "eks:DescribeCluster", `arn:aws:eks:${EU}:123456789012:cluster/${name}`),
+        ).toBe(true);
+      // Not the PKI, not the key outside Secrets Manager, not a write.
+      expect(await allowed(deploymentName, "secretsmanager:GetSecretValue", secretArn("/karmada-pki"))).toBe(false);
+      expect(await allowed(deploymentName, "kms:Decrypt", keyArn)).toBe(false);
+      expect(await allowed(deploymentName, "secretsmanager:PutSecretValue", kubeconfig)).toBe(false);
+    },
+  );
+
+  it("scoped to one deployment, does not read another deployment's kubeconfig", async () => {
+    const other =
+      "arn:aws:secretsmanager:eu-central-1:123456789012:secret:eks-karmada-orchestrator/other/karmada-kubeconfig-AbC123";
+
+    expect(await allowed("karmada-demo", "secretsmanager:GetSecretValue", other)).toBe(false);
+    expect(await allowed(undefined, "secretsmanager:GetSecretValue", other)).toBe(true);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   DescribeClusterCommand,
   DescribeClusterVersionsCommand,
   DescribeNodegroupCommand,
+  ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
 } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -257,6 +258,44 @@ describe("simulated EKS", () => {
       expect.objectContaining({ policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } }),
     ]);
     expect(again?.name).toBe("ResourceInUseException");
+  });
+
+  it("refuses an access entry for a role or user the account does not have, as EKS does (invalid principal)", async () => {
+    for (const principalArn of [
+      "arn:aws:iam::123456789012:role/nobody",
+      // An existing user named without its path is another, missing, principal.
+      "arn:aws:iam::123456789012:user/alice",
+    ]) {
+      const refused = await errorOf(
+        aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn })),
+      );
+
+      expect(refused).toMatchObject({
+        name: "InvalidParameterException",
+        message: "The specified principalArn is invalid: invalid principal.",
+      });
+    }
+    const listed = await aws.eks.send(new ListAccessEntriesCommand({ clusterName: "t-first" }));
+    expect(listed.accessEntries).not.toContain("arn:aws:iam::123456789012:role/nobody");
+  });
+
+  it("names a user's entry by the user, and accepts a principal of another account", async () => {
+    const user = "arn:aws:iam::123456789012:user/ops/alice";
+    const partner = "arn:aws:iam::210987654321:role/partner-sre";
+
+    const entry = (await aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn: user })))
+      .accessEntry;
+    const other = (await aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn: partner })))
+      .accessEntry;
+
+    expect(entry).toMatchObject({ username: user, type: "STANDARD" });
+    expect(entry?.accessEntryArn).toMatch(
+      /^arn:aws:eks:eu-central-1:123456789012:access-entry\/t-first\/user\/123456789012\/alice\//,
+    );
+    expect(other).toMatchObject({
+      username: "arn:aws:sts::210987654321:assumed-role/partner-sre/{{SessionName}}",
+      accessEntryArn: expect.stringMatching(/access-entry\/t-first\/role\/210987654321\/partner-sre\//),
+    });
   });
 });
 

@@ -672,8 +672,7 @@ function newAccessEntry(
     principalArn,
     accessEntryArn: `arn:aws:eks:${region}:${sim.state.account}:access-entry/${c.name}/${identityType}/${account}/${name}/${sim.random.hex(8)}`,
     type,
-    username:
-      identityType === "user" ? principalArn : `arn:aws:sts::${account}:assumed-role/${name}/{{SessionName}}`,
+    username: identityType === "user" ? principalArn : `arn:aws:sts::${account}:assumed-role/${name}/{{SessionName}}`,
     kubernetesGroups: [],
     createdAt: sim.now(),
     policies,

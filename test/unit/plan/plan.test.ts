@@ -308,8 +308,14 @@ describe("the plan (execution input)", () => {
 
     it("rejects a principal listed twice, also in another case (IAM names are case-insensitive)", () => {
       expect(admins(ROLE, USER, ROLE, ROLE.replace("platform-admins", "Platform-Admins"))).toEqual([
-        { path: "access.clusterAdmins[2]", rule: expect.stringContaining("is already listed as access.clusterAdmins[0]") },
-        { path: "access.clusterAdmins[3]", rule: expect.stringContaining("is already listed as access.clusterAdmins[0]") },
+        {
+          path: "access.clusterAdmins[2]",
+          rule: expect.stringContaining("is already listed as access.clusterAdmins[0]"),
+        },
+        {
+          path: "access.clusterAdmins[3]",
+          rule: expect.stringContaining("is already listed as access.clusterAdmins[0]"),
+        },
       ]);
     });
 
