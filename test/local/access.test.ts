@@ -175,6 +175,16 @@ describe('the operator policy (stack output clusterOperatorPolicy, README "Reach
     },
   );
 
+  it('is the policy README "Reaching the clusters" shows for one deployment', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
+    const shown = /## Reaching the clusters\n[\s\S]*?for one deployment:\n\n```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    const placeholders = { partition: "aws", account: "<account>", region: "<region>" };
+
+    expect(JSON.parse(shown ?? "null")).toEqual(
+      operatorPolicy(placeholders, "<secretsKmsKeyArn output>", "<deployment>"),
+    );
+  });
+
   it("scoped to one deployment, does not read another deployment's kubeconfig", async () => {
     const other =
       "arn:aws:secretsmanager:eu-central-1:123456789012:secret:eks-karmada-orchestrator/other/karmada-kubeconfig-AbC123";
