@@ -5,6 +5,7 @@
  */
 import { clusterName, karmadaKubeconfigSecretName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument } from "./iam.js";
+import { VIA_SECRETS_MANAGER } from "./statements.js";
 
 /** How often the scheduled drift checks run, unless sst.config.ts says otherwise. */
 export const DEFAULT_DRIFT_CHECK_RATE = "rate(1 hour)";
@@ -93,7 +94,7 @@ export function operatorPolicy(scope: AccountScope, secretsKeyArn: string, deplo
       Effect: "Allow",
       Action: ["kms:Decrypt"],
       Resource: [secretsKeyArn],
-      Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${scope.region}.amazonaws.com` } },
+      Condition: VIA_SECRETS_MANAGER,
     },
   ]);
 }

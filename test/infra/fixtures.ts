@@ -1,6 +1,6 @@
 /** Fake but well-formed ARNs for the policy builders, and every policy document the stack deploys. */
 import { codeBuildPolicy } from "../../infra/codebuild-policy.js";
-import { portalPolicy, schedulerPolicy } from "../../infra/entry-policies.js";
+import { operatorPolicy, portalPolicy, schedulerPolicy } from "../../infra/entry-policies.js";
 import type { PolicyDocument, Statement } from "../../infra/iam.js";
 import { buildLogGroupName, eventBusArn, functionName, registryTableArn, stateMachineArn } from "../../infra/naming.js";
 import { type StagePolicyContext, stageRolePolicy } from "../../infra/stage-policies.js";
@@ -82,6 +82,7 @@ export const driftScheduleArn = `arn:aws:lambda:${scope.region}:${scope.account}
 export const schedulePolicy = schedulerPolicy(driftScheduleArn);
 export const API_ID = "a1b2c3d4e5";
 export const portal = portalPolicy(scope, API_ID);
+export const operator = operatorPolicy(scope, secretsKeyArn);
 
 /** Every policy document the stack deploys, by a readable name. */
 export const ALL_POLICIES: [string, PolicyDocument][] = [
@@ -92,6 +93,7 @@ export const ALL_POLICIES: [string, PolicyDocument][] = [
   ["Destroy state machine role", destroyPolicy],
   ["drift schedule role", schedulePolicy],
   ["portal policy (README)", portal],
+  ["cluster operator policy (README)", operator],
 ];
 
 /** Statements that grant an action. */

@@ -27,6 +27,7 @@ import {
   functionArns,
   grantedActions,
   granting,
+  operator,
   portal,
   privateSubnetIds,
   projectArns,
@@ -142,7 +143,8 @@ describe("every policy the stack deploys", () => {
     const secretStatements = statements.filter((s) => s.Action.some((a) => a.startsWith("secretsmanager:")));
 
     expect(secretStatements.length).toBeGreaterThan(0);
-    for (const s of secretStatements) expect(s.Resource, s.name).toEqual([SECRETS_ARN]);
+    for (const s of secretStatements)
+      for (const resource of s.Resource) expect(resource.startsWith(SECRETS_ARN.slice(0, -1)), s.name).toBe(true);
   });
 
   it("uses the KMS key only through Secrets Manager", () => {
@@ -438,6 +440,14 @@ describe("day-2 roles", () => {
   it("lets the schedule invoke only the drift-schedule function", () => {
     expect(schedulePolicy.Statement.flatMap((s) => s.Action)).toEqual(["lambda:InvokeFunction"]);
     expect(schedulePolicy.Statement.flatMap((s) => s.Resource)).toEqual([driftScheduleArn, `${driftScheduleArn}:*`]);
+  });
+
+  it("gives a cluster operator DescribeCluster, the Karmada kubeconfig (not the PKI) and the key through Secrets Manager", () => {
+    expect(operator.Statement.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [["eks:DescribeCluster"], [`arn:aws:eks:*:${scope.account}:cluster/*-*`], undefined],
+      [["secretsmanager:GetSecretValue"], [`${SECRETS_ARN.replace(/\*$/, "")}*/karmada-kubeconfig-??????`], undefined],
+      [["kms:Decrypt"], [secretsKeyArn], { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } }],
+    ]);
   });
 
   it("gives a portal execute-api:Invoke on exactly the five routes of the $default stage", () => {
