@@ -123,6 +123,9 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     }),
     describeClusters(ctx),
     allow("ListKubernetesVersions", ["eks:DescribeClusterVersions"], ["*"]),
+    // The cluster admins of the stack's account exist (a role's ARN includes its path, which GetRole reports).
+    allow("LookUpClusterAdminRoles", ["iam:GetRole"], [arn(ctx, "iam", "", "role/*")]),
+    allow("LookUpClusterAdminUsers", ["iam:GetUser"], [arn(ctx, "iam", "", "user/*")]),
   ],
 
   ensureCluster: (ctx) => [

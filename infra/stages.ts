@@ -88,7 +88,8 @@ const kubernetes = (seconds: number, settings: readonly Setting[] = []): StagePr
 export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   validateInput: aws(10),
   // Looks up VPCs, subnets, versions and instance types in every region of the plan.
-  preflight: aws(120, ["orchestratorRegion"]),
+  // Also checks that the cluster admins of the stack's account (that of ADMIN_PRINCIPAL_ARNS) exist.
+  preflight: aws(120, ["orchestratorRegion", "adminPrincipalArns", "defaultClusterAdminArns"]),
   ensureCluster: aws(30, ["clusterRoleArn"]),
   clusterStatus: aws(30),
   ensureNodegroup: aws(30, ["nodeRoleArn"]),

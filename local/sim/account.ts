@@ -199,6 +199,12 @@ export class SimAccount {
     return this.iamPrincipals.has(principalArn);
   }
 
+  /** The ARN (with its path) of the account's role or user of that name (IAM GetRole / GetUser). */
+  principalNamed(type: "role" | "user", name: string): string | undefined {
+    const prefix = `arn:aws:iam::${this.state.account}:${type}/`;
+    return [...this.iamPrincipals].find((arn) => arn.startsWith(prefix) && arn.split("/").pop() === name);
+  }
+
   /** Adds an IAM role or user to the account (tests: a role created after the plan named it). */
   addPrincipal(principalArn: string): void {
     this.iamPrincipals.add(principalArn);

@@ -3,7 +3,7 @@
  * get a STANDARD access entry with cluster-scoped AmazonEKSClusterAdminPolicy on every cluster of a real Deploy of
  * examples/two-members.json (parent + member1, member2), which then lets them use the clusters' Kubernetes API as
  * `aws eks update-kubeconfig` + kubectl would; a re-run creates nothing, DriftCheck reports a removed entry, and a
- * principal the account lacks stops the Deploy with AccessPrincipalNotFound.
+ * principal the account lacks stops the Deploy in Preflight with AccessPrincipalNotFound.
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
@@ -195,20 +195,23 @@ describe('the operator policy (stack output clusterOperatorPolicy, README "Reach
 });
 
 describe("a cluster admin the account does not have", () => {
-  it("stops the Deploy with AccessPrincipalNotFound naming the ARN and the plan field, and gets no entry", async () => {
+  it("stops the Deploy in Preflight with AccessPrincipalNotFound naming the ARN and the plan field, before any cluster", async () => {
     const missing = "arn:aws:iam::123456789012:role/platform-admin";
+    const withoutPath = "arn:aws:iam::123456789012:user/alice";
     const result = await runLocal({
-      input: { ...plan, access: { clusterAdmins: [PLATFORM_ADMINS, missing] } },
+      input: { ...plan, access: { clusterAdmins: [PLATFORM_ADMINS, missing, withoutPath] } },
       seed: 3,
       startMs: Date.UTC(2030, 0, 1),
     });
 
     expect(result.status).toBe("FAILED");
     expect(result.error).toBe("AccessPrincipalNotFound");
-    expect(result.cause).toContain(missing);
-    expect(result.cause).toContain("access.clusterAdmins");
-    for (const cluster of Object.values(clustersOf(result.state)))
-      expect(Object.keys(cluster.accessEntries)).not.toContain(missing);
+    expect(result.cause).toContain(
+      `${missing} (the plan's access.clusterAdmins): account 123456789012 has no IAM role`,
+    );
+    expect(result.cause).toContain(`the user named alice is ${ALICE}; use that ARN`);
+    expect(result.created).toEqual({});
+    expect(clustersOf(result.state)).toEqual({});
   });
 });
 
