@@ -21,6 +21,7 @@ import {
   ListAssociatedAccessPoliciesCommand,
 } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetRoleCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -32,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
 import { TYPICAL } from "../../functions/lib/timing.js";
 import type { SimAccount } from "../../local/sim/account.js";
-import { clientsFor, pass, settings, startAccount, useRealAwsClients } from "./support.js";
+import { clientsFor, credentials, pass, settings, startAccount, useRealAwsClients } from "./support.js";
 
 let sim: SimAccount;
 let aws: ReturnType<typeof clientsFor>;
@@ -295,6 +296,28 @@ describe("simulated EKS", () => {
     expect(other).toMatchObject({
       username: "arn:aws:sts::210987654321:assumed-role/partner-sre/{{SessionName}}",
       accessEntryArn: expect.stringMatching(/access-entry\/t-first\/role\/210987654321\/partner-sre\//),
+    });
+  });
+});
+
+describe("simulated IAM", () => {
+  it("answers GetRole and GetUser with the ARN, path included, and NoSuchEntity for a name the account lacks", async () => {
+    const iam = new IAMClient({ region: "us-east-1", endpoint: sim.aws.url, credentials, maxAttempts: 1 });
+
+    const user = await iam.send(new GetUserCommand({ UserName: "alice" }));
+    const role = await iam.send(new GetRoleCommand({ RoleName: "platform-admins" }));
+    const missing = await errorOf(iam.send(new GetRoleCommand({ RoleName: "nobody" })));
+
+    expect(user.User).toMatchObject({
+      Arn: "arn:aws:iam::123456789012:user/ops/alice",
+      Path: "/ops/",
+      UserName: "alice",
+    });
+    expect(user.User?.UserId).toMatch(/^AIDA[0-9A-F]{17}$/);
+    expect(role.Role).toMatchObject({ Arn: "arn:aws:iam::123456789012:role/platform-admins", Path: "/" });
+    expect(missing).toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The role with name nobody cannot be found.",
     });
   });
 });
