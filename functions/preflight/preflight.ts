@@ -26,7 +26,8 @@ import { checkClusterAdmins } from "./principals.js";
  * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
  * @throws ParentRegionUnsupported before any AWS call when the parent is not in the orchestrator's region
  * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
- *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem.
+ *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem,
+ *   or AccessPrincipalNotFound naming every cluster admin of the stack's account that IAM does not have as named.
  */
 export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
   assertParentRegion(plan.region, setting("orchestratorRegion"));
