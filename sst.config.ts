@@ -19,6 +19,13 @@
 /** How often every registered deployment gets a drift check (EventBridge Scheduler `rate(…)` or `cron(…)`). */
 const DRIFT_CHECK_SCHEDULE = "rate(1 hour)";
 
+/**
+ * IAM role or user ARNs (arn:aws:iam::<account>:role/<path/>Name or …:user/…) given cluster-admin on every cluster of
+ * every deployment, besides each plan's access.clusterAdmins: typically the role your platform team assumes. The
+ * DEFAULT_CLUSTER_ADMIN_ARNS environment variable of `sst deploy` (comma-separated) is added to this list.
+ */
+const DEFAULT_CLUSTER_ADMIN_ARNS: string[] = [];
+
 export default $config({
   app(input) {
     return {
@@ -44,9 +51,10 @@ export default $config({
       "./infra/stages.js"
     );
     const { stageRolePolicy } = await import("./infra/stage-policies.js");
+    const { stackClusterAdmins } = await import("./functions/lib/principals.js");
     const { codeBuildPolicy } = await import("./infra/codebuild-policy.js");
     const { invokedFunctions, stateMachinePolicy } = await import("./infra/state-machine-policy.js");
-    const { API_ROUTES, SCHEDULED_CHECK_INPUT, portalPolicy, schedulerPolicy } = await import(
+    const { API_ROUTES, SCHEDULED_CHECK_INPUT, operatorPolicy, portalPolicy, schedulerPolicy } = await import(
       "./infra/entry-policies.js"
     );
 
@@ -191,12 +199,13 @@ export default $config({
         }),
     );
     const adminPrincipalArns = [buildRole.arn, stageRoles.kubernetes.arn];
+    // Operators' cluster-admin principals, validated like a plan's access.clusterAdmins (a bad ARN stops the deploy).
+    const defaultClusterAdmins = stackClusterAdmins(DEFAULT_CLUSTER_ADMIN_ARNS, process.env.DEFAULT_CLUSTER_ADMIN_ARNS);
     const stageArns = $resolve({
       clusterRoleArn: clusterRole.arn,
       nodeRoleArn: nodeRole.arn,
       ebsCsiRoleArn: ebsCsiRole.arn,
       secretsKeyArn: secretsKey.arn,
-      adminPrincipalArns,
       registryTableArn: registry.arn,
       stateMachineArns,
       driftEventBusArn: scope.apply((where) => naming.eventBusArn(where, DRIFT_EVENT_BUS)),
@@ -224,6 +233,7 @@ export default $config({
       nodeRoleArn: nodeRole.arn,
       ebsCsiRoleArn: ebsCsiRole.arn,
       adminPrincipalArns: $resolve(adminPrincipalArns).apply((arns) => arns.join(",")),
+      defaultClusterAdminArns: defaultClusterAdmins.join(","),
       secretsKmsKeyId: secretsKey.arn,
       orchestratorEgressCidrs: egressCidrs.apply((cidrs) => cidrs.join(",")),
       registryTable: registry.name,
@@ -373,6 +383,11 @@ export default $config({
       json(portalPolicy(v.scope, v.apiId)),
     );
 
+    // What an operator's principal needs besides its access entry: the clusters' endpoints, the Karmada kubeconfig.
+    const operatorPolicyJson = $resolve({ scope, keyArn: secretsKey.arn }).apply((v) =>
+      json(operatorPolicy(v.scope, v.keyArn)),
+    );
+
     return {
       apiUrl: api.url,
       deployStateMachineArn: deploy.arn,
@@ -381,6 +396,9 @@ export default $config({
       registryTableName: registry.name,
       // What a portal's IAM principal needs to call every route (README "Operating the platform").
       portalPolicy: portalPolicyJson,
+      // What a cluster admin's IAM principal needs to run update-kubeconfig and read the Karmada kubeconfig
+      // (README "Reaching the clusters").
+      clusterOperatorPolicy: operatorPolicyJson,
       secretsKmsKeyArn: secretsKey.arn,
       secretsKmsKeyAlias: secretsKeyAlias.name,
       karmadaInitProject: karmadaInit.name,

@@ -28,8 +28,6 @@ export interface StagePolicyContext extends AccountScope {
   ebsCsiRoleArn: string;
   /** KMS key of the Karmada secrets. */
   secretsKeyArn: string;
-  /** Principals GrantAccess may give cluster-admin access entries (and no others). */
-  adminPrincipalArns: string[];
   /** Lambda functions that run as the role: each writes its own log group. */
   functionNames: string[];
   /** The deployment registry table. */
@@ -57,6 +55,12 @@ const allow = (Sid: string, Action: string[], Resource: string[], Condition?: St
 /** Describe a cluster: existence checks must see foreign clusters too (ClusterNameTaken), so no tag condition. */
 const describeClusters = (scope: AccountScope) =>
   allow("DescribeClusters", ["eks:DescribeCluster"], [eksArns(scope, "cluster")]);
+
+/** IAM roles and users of any account (STANDARD access entries accept other accounts' principals) in our partition. */
+const iamPrincipalPatterns = (scope: AccountScope) => [
+  `arn:${scope.partition}:iam::*:role/*`,
+  `arn:${scope.partition}:iam::*:user/*`,
+];
 
 /** Tag what a create call creates, only with this product's deployment tag in the request. */
 const tagOnCreate = (scope: AccountScope, types: EksResourceType[]) =>
@@ -119,6 +123,9 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     }),
     describeClusters(ctx),
     allow("ListKubernetesVersions", ["eks:DescribeClusterVersions"], ["*"]),
+    // The cluster admins of the stack's account exist (a role's ARN includes its path, which GetRole reports).
+    allow("LookUpClusterAdminRoles", ["iam:GetRole"], [arn(ctx, "iam", "", "role/*")]),
+    allow("LookUpClusterAdminUsers", ["iam:GetUser"], [arn(ctx, "iam", "", "user/*")]),
   ],
 
   ensureCluster: (ctx) => [
@@ -176,14 +183,18 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   addonsStatus: (ctx) => [allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")])],
 
   grantAccess: (ctx) => [
-    // Access entries only in our clusters, only for the stack's admin principals.
+    // Access entries only in our clusters, only STANDARD ones, only for IAM roles and users. The principals are the
+    // orchestrator's roles, the stack's DEFAULT_CLUSTER_ADMIN_ARNS and each plan's access.clusterAdmins, so a plan may
+    // name any role or user: whoever may start Deploy decides who administers its clusters.
     allow("CreateAdminAccessEntries", ["eks:CreateAccessEntry"], [eksArns(ctx, "cluster")], {
       ...OWNED_RESOURCE,
-      ArnEquals: { "eks:principalArn": ctx.adminPrincipalArns },
+      StringEquals: { "eks:accessEntryType": "STANDARD" },
+      ArnLike: { "eks:principalArn": iamPrincipalPatterns(ctx) },
     }),
-    // Only the cluster-admin access policy, only for those principals.
+    // Only the cluster-admin access policy, only on entries of IAM roles and users.
     allow("AssociateClusterAdminPolicy", ["eks:AssociateAccessPolicy"], [eksArns(ctx, "access-entry")], {
-      ArnEquals: { "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY, "eks:principalArn": ctx.adminPrincipalArns },
+      ArnEquals: { "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY },
+      ArnLike: { "eks:principalArn": iamPrincipalPatterns(ctx) },
     }),
     allow(
       "ReadAccessEntries",
@@ -205,6 +216,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     describeClusters(ctx),
     allow("DescribeNodegroups", ["eks:DescribeNodegroup"], [eksArns(ctx, "nodegroup")]),
     allow("DescribeAddons", ["eks:DescribeAddon"], [eksArns(ctx, "addon")]),
+    allow("ListAccessEntries", ["eks:ListAccessEntries"], [eksArns(ctx, "cluster")]),
+    allow("ReadAccessPolicies", ["eks:ListAssociatedAccessPolicies"], [eksArns(ctx, "access-entry")]),
   ],
 
   driftReport: (ctx) => [

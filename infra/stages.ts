@@ -88,14 +88,15 @@ const kubernetes = (seconds: number, settings: readonly Setting[] = []): StagePr
 export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   validateInput: aws(10),
   // Looks up VPCs, subnets, versions and instance types in every region of the plan.
-  preflight: aws(120, ["orchestratorRegion"]),
+  // Also checks that the cluster admins of the stack's account (that of ADMIN_PRINCIPAL_ARNS) exist.
+  preflight: aws(120, ["orchestratorRegion", "adminPrincipalArns", "defaultClusterAdminArns"]),
   ensureCluster: aws(30, ["clusterRoleArn"]),
   clusterStatus: aws(30),
   ensureNodegroup: aws(30, ["nodeRoleArn"]),
   nodegroupStatus: aws(30),
   ensureAddons: aws(60, ["ebsCsiRoleArn"]),
   addonsStatus: aws(30),
-  grantAccess: aws(60, ["adminPrincipalArns"]),
+  grantAccess: aws(60, ["adminPrincipalArns", "defaultClusterAdminArns"]),
   ensureStorageClass: kubernetes(60),
   // The NLB admits the plan's CIDRs and the orchestrator's own egress addresses.
   ensureKarmadaLb: kubernetes(60, ["orchestratorEgressCidrs"]),
@@ -109,7 +110,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
 
   // DriftCheck
   driftDesired: aws(30),
-  driftCluster: aws(30),
+  // Checks the access entries of the admin principals GrantAccess grants.
+  driftCluster: aws(30, ["adminPrincipalArns", "defaultClusterAdminArns"]),
   // Compares the NLB's source ranges with the plan's CIDRs plus the orchestrator's egress addresses.
   driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
   // Reads the sample Deployment on every member cluster (its Task allows 300 s).

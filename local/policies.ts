@@ -51,7 +51,6 @@ export function simulatedPolicies(d: SimulatedDeployment): SimulatedPolicies {
         nodeRoleArn: d.env[ENV.nodeRoleArn] as string,
         ebsCsiRoleArn: d.env[ENV.ebsCsiRoleArn] as string,
         secretsKeyArn: d.env[ENV.secretsKmsKeyId] as string,
-        adminPrincipalArns: (d.env[ENV.adminPrincipalArns] as string).split(","),
         functionNames: stagesOf(role).map((key) => d.functionName(STAGE_FOLDERS[key])),
         registryTableArn: `arn:aws:dynamodb:${d.region}:${d.account}:table/${d.registryTableName}`,
         stateMachineArns: {

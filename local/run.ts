@@ -29,10 +29,10 @@ import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { type PolicyOverride, type SimulatedPolicies, simulatedPolicies, stageRoleOfFolder } from "./policies.js";
 import { type ProjectKind, SimAccount } from "./sim/account.js";
-import type { RealKubernetes } from "./sim/real.js";
 import { buildDone } from "./sim/aws/codebuild.js";
 import type { FaultSpec } from "./sim/faults.js";
 import { denialMessage, type IamRequest } from "./sim/iam.js";
+import type { RealKubernetes } from "./sim/real.js";
 import type { EventRecord, ExecutionRecord, MetricRecord, SimState } from "./sim/state.js";
 import { installVirtualTime, markTaskTimeout, realDate, simulatedRetries, simulatedWaits } from "./sim/virtual-time.js";
 import { addVpcs, DEFAULT_ACCOUNT, type NetworkLayout, type WorldVpc } from "./sim/world.js";
@@ -76,6 +76,8 @@ export function simulatedSettings(account = DEFAULT_ACCOUNT, region = "eu-centra
       nodeRoleArn: role("eko-eks-node"),
       ebsCsiRoleArn: role("eko-ebs-csi-driver"),
       adminPrincipalArns: `${role("eko-karmada-builds")},${role("eko-stage-functions")}`,
+      // sst.config.ts DEFAULT_CLUSTER_ADMIN_ARNS: none unless a run names some (LocalRunOptions.defaultClusterAdmins).
+      defaultClusterAdminArns: "",
       orchestratorRegion: region,
       secretsKmsKeyId: `arn:aws:kms:${region}:${account}:key/00000000-0000-4000-8000-00000000c0de`,
       orchestratorEgressCidrs: `${SIMULATED_EGRESS_IP}/32`,
@@ -201,6 +203,14 @@ export interface LocalRunOptions {
     start(sim: SimAccount): Promise<void>;
     stop(): Promise<void>;
   };
+  /** The stack's DEFAULT_CLUSTER_ADMIN_ARNS (sst.config.ts) for this run. @default none */
+  defaultClusterAdmins?: string[];
+  /**
+   * IAM roles and users the simulated account has besides the orchestrator's roles and the world's
+   * (local/sim/world.ts WORLD_PRINCIPALS): access entries for other principals of the account are refused.
+   * @default none
+   */
+  iamPrincipals?: string[];
 }
 
 export interface Invocation {
@@ -482,6 +492,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     (Object.entries(machines) as [Workflow, string][]).find(([, arn]) => arn === stateMachineArn)?.[0];
   const plan = planOfRun(workflow, options.input, options.state, region);
   const settings = simulatedSettings(account, region);
+  settings.env[ENV.defaultClusterAdminArns] = (options.defaultClusterAdmins ?? []).join(",");
   const projects: Record<string, ProjectKind> = {
     [resources.projects.karmadaInit]: "karmada-init",
     [resources.projects.karmadaJoin]: "karmada-join",
@@ -541,6 +552,13 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       codebuildRoleArn: settings.codebuildRoleArn,
     },
     ...(options.real ? { real: options.real.hooks } : {}),
+    // The stack's roles exist (sst.config.ts creates them), and whatever the run adds.
+    principals: [
+      settings.env[ENV.clusterRoleArn] as string,
+      settings.env[ENV.nodeRoleArn] as string,
+      settings.env[ENV.ebsCsiRoleArn] as string,
+      ...(options.iamPrincipals ?? []),
+    ],
     projects,
     kmsKeyId: settings.env[ENV.secretsKmsKeyId] as string,
     egressIps: options.egressIps ?? [settings.egressIp],

@@ -181,6 +181,8 @@ function createClusters(resources: DeployResources, next: string): ParallelState
 }
 
 const PARENT = "$.resolved.parent";
+/** The plan's cluster admins, granted on every cluster besides the orchestrator's principals and the stack's. */
+const CLUSTER_ADMINS = "$.resolved.access.clusterAdmins";
 const parentInput: Payload = { "cluster.$": PARENT };
 /** EnsureCluster / EnsureNodegroup: the execution's ID makes their create tokens unique per execution. */
 const ensureParent: Payload = { ...parentInput, "executionId.$": "$$.Execution.Id" };
@@ -311,7 +313,7 @@ function karmadaApiBranch(resources: DeployResources): StateMachineDefinition {
     StartAt: DEPLOY.grantParentAccess,
     States: {
       [DEPLOY.grantParentAccess]: lambdaTask(fn.grantAccess, {
-        parameters: parentInput,
+        parameters: { ...parentInput, "clusterAdmins.$": CLUSTER_ADMINS },
         resultPath: "$.access",
         next: DEPLOY.createStorageClass,
       }),
@@ -354,7 +356,7 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
       [DEPLOY.createMemberClusters]: {
         Type: "Map",
         ItemsPath: "$.resolved.members",
-        ItemSelector: { "cluster.$": "$$.Map.Item.Value" },
+        ItemSelector: { "cluster.$": "$$.Map.Item.Value", "clusterAdmins.$": CLUSTER_ADMINS },
         MaxConcurrency: MAX_MEMBER_CONCURRENCY,
         ItemProcessor: {
           ProcessorConfig: { Mode: "INLINE" },
@@ -399,7 +401,7 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
               next: DEPLOY.grantMemberAccess,
             }),
             [DEPLOY.grantMemberAccess]: lambdaTask(fn.grantAccess, {
-              parameters: memberInput,
+              parameters: { ...memberInput, "clusterAdmins.$": "$.clusterAdmins" },
               resultPath: "$.access",
             }),
           },

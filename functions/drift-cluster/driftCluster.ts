@@ -1,4 +1,10 @@
-import type { Addon, Cluster, Nodegroup } from "@aws-sdk/client-eks";
+import {
+  type Addon,
+  type Cluster,
+  type EKSClient,
+  ListAccessEntriesCommand,
+  type Nodegroup,
+} from "@aws-sdk/client-eks";
 import { z } from "zod";
 import { findAddon } from "../addons-status/addonsState.js";
 import { findCluster } from "../cluster-status/clusterState.js";
@@ -9,7 +15,10 @@ import {
   finding,
   RESOURCE,
 } from "../drift-desired/desired.js";
+import { hasClusterAdmin } from "../grant-access/accessEntries.js";
+import { type ClusterAdmin, clusterAdmins } from "../lib/access.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
+import { awsFailure } from "../lib/poll.js";
 import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 import { findNodegroup } from "../nodegroup-status/nodegroupState.js";
@@ -111,19 +120,51 @@ export function judgeAddon(desired: DesiredCluster, name: string, addon: Addon |
   return status === "ACTIVE" ? [] : [finding("addon.status", statusSeverity(status), resource, "ACTIVE", status)];
 }
 
+/** What EKS says about one admin principal on a cluster. */
+export interface AdminAccess {
+  admin: ClusterAdmin;
+  /** It has an access entry. */
+  entry: boolean;
+  /** Its entry holds AmazonEKSClusterAdminPolicy at cluster scope. */
+  clusterAdmin: boolean;
+}
+
+const ADMIN_ACCESS = "access entry with AmazonEKSClusterAdminPolicy (cluster scope)";
+
+/**
+ * Every admin principal (functions/lib/access.ts) has its access entry and cluster-wide admin. Missing for one of the
+ * orchestrator's own roles is critical (Deploy and Destroy can no longer reach the cluster); for an operator, a
+ * warning. A Deploy of the plan grants what is missing.
+ */
+export function judgeAccess(desired: DesiredCluster, access: AdminAccess[]): Finding[] {
+  return access.flatMap(({ admin, entry, clusterAdmin }) => {
+    const severity: Severity = admin.source === "orchestrator" ? "critical" : "warning";
+    const resource = RESOURCE.accessEntry(desired, admin.principalArn);
+    if (!entry) return [finding("access.entry", severity, resource, ADMIN_ACCESS, "missing")];
+    if (!clusterAdmin)
+      return [
+        finding("access.policy", severity, resource, ADMIN_ACCESS, "no cluster-scoped AmazonEKSClusterAdminPolicy"),
+      ];
+    return [];
+  });
+}
+
 /**
  * DriftCluster (read-only): compares one EKS cluster with the plan: the cluster (exact name, our tag, ACTIVE,
- * version), its node group (status, sizes) and, on the parent, the storage addons (ACTIVE).
+ * version), its node group (status, sizes), on the parent the storage addons (ACTIVE), and every admin principal's
+ * access entry with cluster-wide AmazonEKSClusterAdminPolicy.
  */
 export async function driftCluster({ cluster: desired }: DriftClusterInput, deps: StageDeps): Promise<CheckResult> {
+  const admins = clusterAdmins(desired.clusterAdmins);
   const eks = deps.aws(desired.region).eks;
   const cluster = await findCluster(eks, desired.clusterName);
   const judged = judgeCluster(desired, cluster);
   if (!judged.inspect) return report(desired, judged.findings, deps);
 
-  const [nodegroup, addons] = await Promise.all([
+  const [nodegroup, addons, access] = await Promise.all([
     findNodegroup(eks, desired.clusterName, desired.nodegroup.name),
     Promise.all(desired.addons.map((name) => findAddon(eks, desired.clusterName, name))),
+    readAdminAccess(eks, desired.clusterName, admins),
   ]);
   return report(
     desired,
@@ -131,9 +172,37 @@ export async function driftCluster({ cluster: desired }: DriftClusterInput, deps
       ...judged.findings,
       ...judgeNodegroup(desired, nodegroup),
       ...desired.addons.flatMap((name, i) => judgeAddon(desired, name, addons[i])),
+      ...judgeAccess(desired, access),
     ],
     deps,
   );
+}
+
+/** One ListAccessEntries, then the associated policies of each admin that has an entry. */
+async function readAdminAccess(eks: EKSClient, clusterName: string, admins: ClusterAdmin[]): Promise<AdminAccess[]> {
+  const entries = new Set(await listAccessEntries(eks, clusterName));
+  return Promise.all(
+    admins.map(async (admin) => {
+      const entry = entries.has(admin.principalArn);
+      return { admin, entry, clusterAdmin: entry && (await hasClusterAdmin(eks, clusterName, admin.principalArn)) };
+    }),
+  );
+}
+
+/** The principal ARNs of every access entry of a cluster. */
+export async function listAccessEntries(eks: EKSClient, clusterName: string): Promise<string[]> {
+  const principals: string[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await eks.send(new ListAccessEntriesCommand({ clusterName, nextToken }));
+      principals.push(...(page.accessEntries ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw awsFailure(`failed to list the access entries of EKS cluster ${clusterName}`, error);
+  }
+  return principals;
 }
 
 function report(desired: DesiredCluster, findings: Finding[], deps: StageDeps): CheckResult {

@@ -1,5 +1,5 @@
 import { defineStage } from "../lib/stage.js";
 import { driftCluster, driftClusterInputSchema } from "./driftCluster.js";
 
-/** DriftCluster: one EKS cluster, its node group and addons against the plan (read-only). */
+/** DriftCluster: one EKS cluster, its node group, addons and admin access entries against the plan (read-only). */
 export const handler = defineStage({ name: "drift-cluster", input: driftClusterInputSchema, run: driftCluster });

@@ -29,6 +29,11 @@ export const desiredClusterSchema = z.object({
   nodegroup: z.object({ name: z.string(), size: z.number().int().min(1) }),
   /** EKS addons that must be ACTIVE (the parent's storage addons; none on members). */
   addons: z.array(z.string()),
+  /**
+   * The plan's access.clusterAdmins: with the orchestrator's principals and the stack's defaults (functions/lib/access.ts)
+   * each must hold a cluster-scoped AmazonEKSClusterAdminPolicy. @default [] (desired states built before the field)
+   */
+  clusterAdmins: z.array(z.string()).default([]),
 });
 export type DesiredCluster = z.output<typeof desiredClusterSchema>;
 
@@ -80,6 +85,7 @@ export function desiredState(plan: Plan, options: { kubernetesVersion?: string; 
       ...(version ? { kubernetesVersion: version } : {}),
       nodegroup: { name: c.nodegroupName, size: c.nodes.count },
       addons: c.role === "parent" ? [...PARENT_ADDONS] : [],
+      clusterAdmins: plan.access.clusterAdmins,
     }),
   );
   return {
@@ -115,6 +121,8 @@ export const RESOURCE = {
     `eks:nodegroup/${c.clusterName}/${nodegroup} (${c.region})`,
   addon: (c: { clusterName: string; region: string }, addon: string) =>
     `eks:addon/${c.clusterName}/${addon} (${c.region})`,
+  accessEntry: (c: { clusterName: string; region: string }, principalArn: string) =>
+    `eks:access-entry/${c.clusterName}/${principalArn} (${c.region})`,
   lbService: (clusterName: string) => `k8s:service/${KARMADA_NAMESPACE}/${KARMADA_LB_SERVICE} on ${clusterName}`,
   loadBalancer: (hostname: string) => `elbv2:loadbalancer/${hostname}`,
   karmadaApi: (deploymentName: string) => `karmada:api/${deploymentName}`,

@@ -7,6 +7,7 @@ import { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 
@@ -17,6 +18,8 @@ export interface RegionalClients {
   secrets: SecretsManagerClient;
   codebuild: CodeBuildClient;
   sfn: SFNClient;
+  /** IAM is global: every region's client reaches iam.amazonaws.com. */
+  iam: IAMClient;
 }
 
 /** Returns the clients of one region. */
@@ -36,6 +39,7 @@ export const awsClients: AwsClients = (region) => {
       secrets: new SecretsManagerClient(config),
       codebuild: new CodeBuildClient(config),
       sfn: new SFNClient(config),
+      iam: new IAMClient(config),
     };
     cache.set(region, clients);
   }

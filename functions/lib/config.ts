@@ -13,6 +13,11 @@ export const ENV = {
   ebsCsiRoleArn: "EBS_CSI_ROLE_ARN",
   /** Principals given cluster-admin access entries: the CodeBuild role and the Kubernetes-facing Lambda role. */
   adminPrincipalArns: "ADMIN_PRINCIPAL_ARNS",
+  /**
+   * The stack's operators (sst.config.ts DEFAULT_CLUSTER_ADMIN_ARNS, comma-separated IAM role or user ARNs): they get
+   * cluster-admin access entries on every cluster of every deployment, besides the plan's access.clusterAdmins. May be empty.
+   */
+  defaultClusterAdminArns: "DEFAULT_CLUSTER_ADMIN_ARNS",
   /** The orchestrator's own region (set by the Lambda runtime): its KMS key and the Karmada secrets live there. */
   orchestratorRegion: "AWS_REGION",
   /** KMS key for the Karmada secrets. */
@@ -47,9 +52,12 @@ export function setting(name: Setting, fallback?: string): string {
   return value;
 }
 
-/** A comma-separated list setting. */
-export const listSetting = (name: Setting): string[] =>
-  setting(name)
+/**
+ * A comma-separated list setting.
+ * @param options.optional an unset or empty variable is an empty list @default false: a missing setting throws
+ */
+export const listSetting = (name: Setting, options: { optional?: boolean } = {}): string[] =>
+  (options.optional ? (process.env[ENV[name]] ?? "") : setting(name))
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);

@@ -58,6 +58,8 @@ export const resolvedDeploymentSchema = z.object({
   members: z.array(clusterSpecSchema).min(1),
   karmada: karmadaSpecSchema,
   sampleWorkload: z.object({ enabled: z.boolean(), replicas: z.number().int().min(0) }),
+  /** The plan's access.clusterAdmins (ARNs, not secrets): GrantAccess gives each cluster-admin on every cluster. */
+  access: z.object({ clusterAdmins: z.array(z.string()) }).default({ clusterAdmins: [] }),
   /** Problems found and fixed, or worth a look (e.g. subnet tags added). */
   notes: z.array(z.string()),
 });
@@ -85,6 +87,15 @@ export type PollState = z.output<typeof pollStateSchema>;
 /** Input of every per-cluster stage. */
 export const clusterInputSchema = z.object({ cluster: clusterSpecSchema });
 export type ClusterInput = z.output<typeof clusterInputSchema>;
+
+/**
+ * Input of GrantAccess: the cluster, and the plan's cluster admins (`$.resolved.access.clusterAdmins`), granted besides
+ * the orchestrator's own principals and the stack's defaults. @default [] (executions started before the field existed)
+ */
+export const grantAccessInputSchema = clusterInputSchema.extend({
+  clusterAdmins: z.array(z.string()).default([]),
+});
+export type GrantAccessInput = z.output<typeof grantAccessInputSchema>;
 
 /**
  * Input of the stages that create a cluster or node group: the execution's ID goes into the create call's

@@ -143,6 +143,15 @@ export class SampleSplitMismatch extends OrchestratorError {
   override readonly name = "SampleSplitMismatch";
 }
 
+/**
+ * EKS refused an access entry for a principal that does not exist (CreateAccessEntry answers
+ * InvalidParameterException "The specified principalArn is invalid: invalid principal"). The message names the ARN
+ * and where it was configured (the plan's access.clusterAdmins or the stack's DEFAULT_CLUSTER_ADMIN_ARNS).
+ */
+export class AccessPrincipalNotFound extends OrchestratorError {
+  override readonly name = "AccessPrincipalNotFound";
+}
+
 /** A setting the stage needs from its environment is missing (a deployment bug). */
 export class MissingConfiguration extends OrchestratorError {
   override readonly name = "MissingConfiguration";

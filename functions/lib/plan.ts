@@ -6,6 +6,7 @@ import { z } from "zod";
 import { InvalidPlan } from "./errors.js";
 import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
 import { clusterName, nodegroupName } from "./names.js";
+import { clusterAdminsSchema } from "./principals.js";
 
 /** Karmada limits member cluster names to 48 characters. */
 export const MAX_MEMBER_NAME = 48;
@@ -205,6 +206,16 @@ const planObject = z.strictObject({
       replicas: z.number().int().min(0, "must be at least 0").max(1000, "must be at most 1000").default(12),
     })
     .default({ enabled: true, replicas: 12 }),
+  access: z
+    .strictObject({
+      clusterAdmins: clusterAdminsSchema
+        .default([])
+        .describe(
+          "IAM role or user ARNs given a STANDARD EKS access entry with AmazonEKSClusterAdminPolicy (cluster scope) on every cluster, besides the stack's DEFAULT_CLUSTER_ADMIN_ARNS",
+        ),
+    })
+    .default({ clusterAdmins: [] })
+    .describe("Who may use kubectl on the EKS clusters (the orchestrator's own roles always may)"),
 });
 
 export const planSchema = planObject.superRefine(crossFieldRules, { when: () => true });
@@ -288,6 +299,7 @@ export interface Plan {
   members: ClusterPlan[];
   karmada: ParsedPlan["karmada"];
   sampleWorkload: ParsedPlan["sampleWorkload"];
+  access: ParsedPlan["access"];
 }
 
 /** A problem with the input: its JSON path (`members[2].name`) and the rule it breaks. */
@@ -340,6 +352,7 @@ function normalize(parsed: ParsedPlan): Plan {
     })),
     karmada: parsed.karmada,
     sampleWorkload: parsed.sampleWorkload,
+    access: parsed.access,
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  AccessPrincipalNotFound,
   ClusterNameTaken,
   KubernetesVersionUnsupported,
   NoInstanceTypeMatches,
@@ -18,6 +19,7 @@ export const FINDING_KINDS = [
   KubernetesVersionUnsupported,
   NoInstanceTypeMatches,
   ClusterNameTaken,
+  AccessPrincipalNotFound,
 ] as const;
 
 const isFinding = (error: unknown): error is OrchestratorError => FINDING_KINDS.some((kind) => error instanceof kind);

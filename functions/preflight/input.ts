@@ -44,6 +44,8 @@ export const preflightInputSchema = z.object({
       allowOpenToInternet: z.boolean(),
     }),
     sampleWorkload: z.object({ enabled: z.boolean(), replicas: z.number().int().min(0) }),
+    // Absent in plans normalized before access.clusterAdmins existed.
+    access: z.object({ clusterAdmins: z.array(z.string()) }).default({ clusterAdmins: [] }),
   }),
 }) satisfies z.ZodType<{ plan: Plan }>;
 

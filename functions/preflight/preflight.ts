@@ -4,7 +4,8 @@
  * then does the one opt-in write happen (tagging the load balancer's subnets with `kubernetes.io/role/elb`).
  */
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
-import { setting } from "../lib/config.js";
+import { clusterAdmins } from "../lib/access.js";
+import { listSetting, setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
 import { ParentRegionUnsupported } from "../lib/errors.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
@@ -18,13 +19,15 @@ import type { PreflightInput } from "./input.js";
 import { resolveInstanceTypes } from "./instanceTypes.js";
 import { chooseKubernetesVersion, type OfferedVersion, offeredVersions } from "./kubernetesVersion.js";
 import { describeNetwork, ELB_SUBNET_TAG, loadBalancerSubnets, placeClusters } from "./network.js";
+import { checkClusterAdmins } from "./principals.js";
 
 /**
  * Checks the plan against AWS and resolves every cluster: VPC and subnets, Kubernetes version, instance types,
  * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
  * @throws ParentRegionUnsupported before any AWS call when the parent is not in the orchestrator's region
  * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
- *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem.
+ *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem,
+ *   or AccessPrincipalNotFound naming every cluster admin of the stack's account that IAM does not have as named.
  */
 export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
   assertParentRegion(plan.region, setting("orchestratorRegion"));
@@ -63,6 +66,9 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
       ),
     ),
   ]);
+
+  // Cluster admins in the stack's account exist: EKS refuses access entries for missing ones (GrantAccess).
+  await findings.check(checkStackAccountAdmins(deps, plan.access.clusterAdmins));
 
   // Validate: pure checks on what was read.
   const kubernetesVersion = findings.checkNow(() =>
@@ -136,8 +142,22 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
       pkiSecretName: karmadaPkiSecretName(plan.deploymentName),
     },
     sampleWorkload: plan.sampleWorkload,
+    access: { clusterAdmins: plan.access.clusterAdmins },
     notes,
   };
+}
+
+/** The plan's and the stack's cluster admins that are in the stack's account (that of its own roles). */
+function checkStackAccountAdmins(deps: StageDeps, planAdmins: string[]): Promise<void> {
+  if (!planAdmins.length && !listSetting("defaultClusterAdminArns", { optional: true }).length)
+    return Promise.resolve();
+  const admins = clusterAdmins(planAdmins);
+  const account = admins.find((a) => a.source === "orchestrator")?.principalArn.split(":")[4] ?? "";
+  return checkClusterAdmins(
+    deps.aws(setting("orchestratorRegion")).iam,
+    admins.filter((a) => a.source !== "orchestrator"),
+    account,
+  );
 }
 
 function adoptionNote(cluster: ClusterPlan, found: ExistingCluster, version: string): string {

@@ -30,7 +30,7 @@ import {
   type SimState,
 } from "./state.js";
 import { realDate } from "./virtual-time.js";
-import { freshState, type NetworkLayout, type WorldVpc } from "./world.js";
+import { freshState, type NetworkLayout, type WorldVpc, worldPrincipals } from "./world.js";
 
 export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
@@ -77,6 +77,11 @@ export interface SimAccountOptions {
   prewarmKeys?: number;
   /** DynamoDB tables the account has (created when missing), in `region`. @default none */
   tables?: { region: string; name: string; hashKey: string; rangeKey?: string }[];
+  /**
+   * IAM roles and users of the account besides the identities' and the world's ({@link worldPrincipals}): EKS access
+   * entries can name only principals that exist. @default none
+   */
+  principals?: string[];
   /** State machine ARNs StartExecution accepts. @default none */
   stateMachines?: string[];
   /**
@@ -96,6 +101,8 @@ export class SimAccount {
   readonly keys = new KeyPool();
   readonly identities: SimIdentities;
   readonly projects: Record<string, ProjectKind>;
+  /** IAM roles and users of this account (exact ARNs, paths included). */
+  private readonly iamPrincipals: Set<string>;
   /** State machines that exist (StartExecution of another is StateMachineDoesNotExist). */
   readonly stateMachines: Set<string>;
   readonly kmsKeyId: string;
@@ -142,6 +149,12 @@ export class SimAccount {
     this.identities = options.identities;
     this.projects = options.projects;
     this.stateMachines = new Set(options.stateMachines ?? []);
+    this.iamPrincipals = new Set([
+      ...options.identities.credentials.map((c) => c.principalArn),
+      options.identities.codebuildRoleArn,
+      ...worldPrincipals(this.state.account),
+      ...(options.principals ?? []),
+    ]);
     for (const t of options.tables ?? []) ensureTable(this.region(t.region), t.name, t.hashKey, t.rangeKey);
     this.kmsKeyId = options.kmsKeyId;
     this.egressIps = options.egressIps ?? ["198.51.100.77"];
@@ -209,6 +222,27 @@ export class SimAccount {
       this.identities.credentials.find((c) => c.accessKeyId === accessKeyId)?.principalArn ??
       `arn:aws:iam::${this.state.account}:user/unknown`
     );
+  }
+
+  /**
+   * Whether an IAM role or user exists, as EKS sees it when it creates an access entry (it resolves the ARN to the
+   * principal's unique ID). A principal of another account cannot be seen from here: it is taken to exist.
+   */
+  principalExists(principalArn: string): boolean {
+    const account = /^arn:[^:]+:iam::(\d{12}):/.exec(principalArn)?.[1];
+    if (account !== this.state.account) return true;
+    return this.iamPrincipals.has(principalArn);
+  }
+
+  /** The ARN (with its path) of the account's role or user of that name (IAM GetRole / GetUser). */
+  principalNamed(type: "role" | "user", name: string): string | undefined {
+    const prefix = `arn:aws:iam::${this.state.account}:${type}/`;
+    return [...this.iamPrincipals].find((arn) => arn.startsWith(prefix) && arn.split("/").pop() === name);
+  }
+
+  /** Adds an IAM role or user to the account (tests: a role created after the plan named it). */
+  addPrincipal(principalArn: string): void {
+    this.iamPrincipals.add(principalArn);
   }
 
   /** The account as JSON, with the clock and random stream positions (for `--state`). */

@@ -123,6 +123,16 @@ export function regionZones(region: string): ZoneSpec[] {
 
 export const DEFAULT_ACCOUNT = "123456789012";
 
+/**
+ * IAM principals a simulated account has besides the orchestrator's roles: an operators' role and a user with a path,
+ * so plans can name them in access.clusterAdmins. Any other role or user of the account does not exist (EKS refuses
+ * an access entry for it).
+ */
+export const worldPrincipals = (account: string = DEFAULT_ACCOUNT): string[] => [
+  `arn:aws:iam::${account}:role/platform-admins`,
+  `arn:aws:iam::${account}:user/ops/alice`,
+];
+
 /** EKS versions offered (oldest first) and the one EKS picks when none is given. */
 export const EKS_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
 export const EKS_DEFAULT_VERSION = "1.33";

@@ -1,6 +1,6 @@
 /** Fake but well-formed ARNs for the policy builders, and every policy document the stack deploys. */
 import { codeBuildPolicy } from "../../infra/codebuild-policy.js";
-import { portalPolicy, schedulerPolicy } from "../../infra/entry-policies.js";
+import { operatorPolicy, portalPolicy, schedulerPolicy } from "../../infra/entry-policies.js";
 import type { PolicyDocument, Statement } from "../../infra/iam.js";
 import { buildLogGroupName, eventBusArn, functionName, registryTableArn, stateMachineArn } from "../../infra/naming.js";
 import { type StagePolicyContext, stageRolePolicy } from "../../infra/stage-policies.js";
@@ -21,7 +21,6 @@ export const serviceRoleArns = {
   ebsCsiRoleArn: role("EbsCsiRole-a1b2c3d"),
 };
 export const secretsKeyArn = `arn:aws:kms:${scope.region}:${scope.account}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
-export const adminPrincipalArns = [role("KarmadaBuildRole-a1b2c3d"), role("StageKubernetesRole-a1b2c3d")];
 
 export const stateMachineArns = {
   deploy: stateMachineArn(scope, SST_STAGE, "deploy"),
@@ -35,7 +34,6 @@ export const stageContext = (stageRole: StageRole): StagePolicyContext => ({
   ...scope,
   ...serviceRoleArns,
   secretsKeyArn,
-  adminPrincipalArns,
   functionNames: stagesOf(stageRole).map((stage) => functionName(SST_STAGE, STAGE_FOLDERS[stage])),
   registryTableArn: tableArn,
   stateMachineArns,
@@ -84,6 +82,7 @@ export const driftScheduleArn = `arn:aws:lambda:${scope.region}:${scope.account}
 export const schedulePolicy = schedulerPolicy(driftScheduleArn);
 export const API_ID = "a1b2c3d4e5";
 export const portal = portalPolicy(scope, API_ID);
+export const operator = operatorPolicy(scope, secretsKeyArn);
 
 /** Every policy document the stack deploys, by a readable name. */
 export const ALL_POLICIES: [string, PolicyDocument][] = [
@@ -94,6 +93,7 @@ export const ALL_POLICIES: [string, PolicyDocument][] = [
   ["Destroy state machine role", destroyPolicy],
   ["drift schedule role", schedulePolicy],
   ["portal policy (README)", portal],
+  ["cluster operator policy (README)", operator],
 ];
 
 /** Statements that grant an action. */

@@ -14,7 +14,6 @@ import { CODEBUILD_SYNC_RULE } from "../../infra/state-machine-policy.js";
 import {
   ALL_POLICIES,
   API_ID,
-  adminPrincipalArns,
   buildLogGroup,
   buildPolicy,
   defaultBusArn,
@@ -28,6 +27,7 @@ import {
   functionArns,
   grantedActions,
   granting,
+  operator,
   portal,
   privateSubnetIds,
   projectArns,
@@ -143,7 +143,8 @@ describe("every policy the stack deploys", () => {
     const secretStatements = statements.filter((s) => s.Action.some((a) => a.startsWith("secretsmanager:")));
 
     expect(secretStatements.length).toBeGreaterThan(0);
-    for (const s of secretStatements) expect(s.Resource, s.name).toEqual([SECRETS_ARN]);
+    for (const s of secretStatements)
+      for (const resource of s.Resource) expect(resource.startsWith(SECRETS_ARN.slice(0, -1)), s.name).toBe(true);
   });
 
   it("uses the KMS key only through Secrets Manager", () => {
@@ -287,16 +288,29 @@ describe("stageRolePolicy", () => {
     for (const s of grants) expect(s.Condition).toEqual(TAGGED);
   });
 
-  it("lets GrantAccess create access entries and associate the cluster-admin policy only for the admin principals", () => {
+  it("lets GrantAccess create only STANDARD access entries of IAM roles and users, and associate only cluster admin", () => {
     const policy = stagePolicies.grantAccess;
+    const iamPrincipals = ["arn:aws:iam::*:role/*", "arn:aws:iam::*:user/*"];
 
-    expect(granting(policy, "eks:CreateAccessEntry")[0]?.Condition?.ArnEquals).toEqual({
-      "eks:principalArn": adminPrincipalArns,
-    });
-    expect(granting(policy, "eks:AssociateAccessPolicy")[0]?.Condition?.ArnEquals).toEqual({
-      "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY,
-      "eks:principalArn": adminPrincipalArns,
-    });
+    expect(granting(policy, "eks:CreateAccessEntry")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:eks:*:${scope.account}:cluster/*`],
+        Condition: {
+          ...OWNED,
+          StringEquals: { "eks:accessEntryType": "STANDARD" },
+          ArnLike: { "eks:principalArn": iamPrincipals },
+        },
+      }),
+    ]);
+    expect(granting(policy, "eks:AssociateAccessPolicy")).toEqual([
+      expect.objectContaining({
+        Resource: [`arn:aws:eks:*:${scope.account}:access-entry/*`],
+        Condition: {
+          ArnEquals: { "eks:policyArn": EKS_CLUSTER_ADMIN_POLICY },
+          ArnLike: { "eks:principalArn": iamPrincipals },
+        },
+      }),
+    ]);
   });
 
   it("lets Preflight tag only subnets, only with the tag its code writes (kubernetes.io/role/elb=1)", () => {
@@ -426,6 +440,14 @@ describe("day-2 roles", () => {
   it("lets the schedule invoke only the drift-schedule function", () => {
     expect(schedulePolicy.Statement.flatMap((s) => s.Action)).toEqual(["lambda:InvokeFunction"]);
     expect(schedulePolicy.Statement.flatMap((s) => s.Resource)).toEqual([driftScheduleArn, `${driftScheduleArn}:*`]);
+  });
+
+  it("gives a cluster operator DescribeCluster, the Karmada kubeconfig (not the PKI) and the key through Secrets Manager", () => {
+    expect(operator.Statement.map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [["eks:DescribeCluster"], [`arn:aws:eks:*:${scope.account}:cluster/*-*`], undefined],
+      [["secretsmanager:GetSecretValue"], [`${SECRETS_ARN.replace(/\*$/, "")}*/karmada-kubeconfig-??????`], undefined],
+      [["kms:Decrypt"], [secretsKeyArn], { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } }],
+    ]);
   });
 
   it("gives a portal execute-api:Invoke on exactly the five routes of the $default stage", () => {

@@ -17,9 +17,11 @@ import {
   DescribeClusterCommand,
   DescribeClusterVersionsCommand,
   DescribeNodegroupCommand,
+  ListAccessEntriesCommand,
   ListAssociatedAccessPoliciesCommand,
 } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { GetRoleCommand, GetUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -31,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
 import { TYPICAL } from "../../functions/lib/timing.js";
 import type { SimAccount } from "../../local/sim/account.js";
-import { clientsFor, pass, settings, startAccount, useRealAwsClients } from "./support.js";
+import { clientsFor, credentials, pass, settings, startAccount, useRealAwsClients } from "./support.js";
 
 let sim: SimAccount;
 let aws: ReturnType<typeof clientsFor>;
@@ -257,6 +259,66 @@ describe("simulated EKS", () => {
       expect.objectContaining({ policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } }),
     ]);
     expect(again?.name).toBe("ResourceInUseException");
+  });
+
+  it("refuses an access entry for a role or user the account does not have, as EKS does (invalid principal)", async () => {
+    for (const principalArn of [
+      "arn:aws:iam::123456789012:role/nobody",
+      // An existing user named without its path is another, missing, principal.
+      "arn:aws:iam::123456789012:user/alice",
+    ]) {
+      const refused = await errorOf(
+        aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn })),
+      );
+
+      expect(refused).toMatchObject({
+        name: "InvalidParameterException",
+        message: "The specified principalArn is invalid: invalid principal.",
+      });
+    }
+    const listed = await aws.eks.send(new ListAccessEntriesCommand({ clusterName: "t-first" }));
+    expect(listed.accessEntries).not.toContain("arn:aws:iam::123456789012:role/nobody");
+  });
+
+  it("names a user's entry by the user, and accepts a principal of another account", async () => {
+    const user = "arn:aws:iam::123456789012:user/ops/alice";
+    const partner = "arn:aws:iam::210987654321:role/partner-sre";
+
+    const entry = (await aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn: user })))
+      .accessEntry;
+    const other = (await aws.eks.send(new CreateAccessEntryCommand({ clusterName: "t-first", principalArn: partner })))
+      .accessEntry;
+
+    expect(entry).toMatchObject({ username: user, type: "STANDARD" });
+    expect(entry?.accessEntryArn).toMatch(
+      /^arn:aws:eks:eu-central-1:123456789012:access-entry\/t-first\/user\/123456789012\/alice\//,
+    );
+    expect(other).toMatchObject({
+      username: "arn:aws:sts::210987654321:assumed-role/partner-sre/{{SessionName}}",
+      accessEntryArn: expect.stringMatching(/access-entry\/t-first\/role\/210987654321\/partner-sre\//),
+    });
+  });
+});
+
+describe("simulated IAM", () => {
+  it("answers GetRole and GetUser with the ARN, path included, and NoSuchEntity for a name the account lacks", async () => {
+    const iam = new IAMClient({ region: "us-east-1", endpoint: sim.aws.url, credentials, maxAttempts: 1 });
+
+    const user = await iam.send(new GetUserCommand({ UserName: "alice" }));
+    const role = await iam.send(new GetRoleCommand({ RoleName: "platform-admins" }));
+    const missing = await errorOf(iam.send(new GetRoleCommand({ RoleName: "nobody" })));
+
+    expect(user.User).toMatchObject({
+      Arn: "arn:aws:iam::123456789012:user/ops/alice",
+      Path: "/ops/",
+      UserName: "alice",
+    });
+    expect(user.User?.UserId).toMatch(/^AIDA[0-9A-F]{17}$/);
+    expect(role.Role).toMatchObject({ Arn: "arn:aws:iam::123456789012:role/platform-admins", Path: "/" });
+    expect(missing).toMatchObject({
+      name: "NoSuchEntityException",
+      message: "The role with name nobody cannot be found.",
+    });
   });
 });
 

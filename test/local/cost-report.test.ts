@@ -148,6 +148,7 @@ describe("costGrid", () => {
         pkiSecretName: "p",
       },
       sampleWorkload: { enabled: true, replicas: 12 },
+      access: { clusterAdmins: [] },
       notes: [],
     } as ResolvedDeployment;
     const { header, rows } = costGrid(estimateMonthlyCost(resolved));

@@ -8,7 +8,7 @@ import { DRIFT_CHECK, driftCheckDefinition } from "../../statemachine/drift-chec
 import { allStates } from "../../statemachine/walk.js";
 import { runWorkflow } from "../support/workflow.js";
 import { DEMO_PLAN, EGRESS_CIDR } from "../unit/drift/driftFixtures.js";
-import { DEPLOY_SM, day2World, type Servers, startServers } from "./fake-day2.js";
+import { DAY2_ADMIN_PRINCIPALS, DEPLOY_SM, day2World, type Servers, startServers } from "./fake-day2.js";
 
 const resources = fakeDay2Resources();
 const definition = driftCheckDefinition(resources);
@@ -24,6 +24,8 @@ beforeEach(() => {
   vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", DEPLOY_SM);
   vi.stubEnv("DRIFT_EVENT_BUS_NAME", "default");
   vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_CIDR);
+  vi.stubEnv("ADMIN_PRINCIPAL_ARNS", DAY2_ADMIN_PRINCIPALS.join(","));
+  vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", "");
 });
 afterEach(() => vi.unstubAllEnvs());
 

@@ -10,6 +10,7 @@
  * stages let one "poll interval" pass (`eks.settle()`) before they look.
  */
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { ListAccessEntriesCommand, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -33,7 +34,7 @@ import { driftReport, driftReportInputSchema } from "../../functions/drift-repor
 import { driftSample } from "../../functions/drift-sample/driftSample.js";
 import { awsClients } from "../../functions/lib/aws.js";
 import { createLogger } from "../../functions/lib/logger.js";
-import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
 import { registryUpdate, registryUpdateInputSchema } from "../../functions/registry-update/registryUpdate.js";
 import type { Day2Resources, Day2StageKey } from "../../statemachine/day2-resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../../statemachine/task.js";
@@ -84,6 +85,12 @@ const metrics = mockClient(CloudWatchClient);
 
 type Stage = Day2StageKey | "karmadaUnjoin" | "karmadaDeinit";
 
+/** ADMIN_PRINCIPAL_ARNS of the day-2 world: the orchestrator's CodeBuild and Kubernetes-stage roles. */
+export const DAY2_ADMIN_PRINCIPALS = [
+  "arn:aws:iam::123456789012:role/eko-codebuild",
+  "arn:aws:iam::123456789012:role/eko-kube",
+] as const;
+
 /** Resets everything to a healthy, registered, deployed "demo". */
 export function day2World(resources: Day2Resources, servers: Servers) {
   const eks: FakeEks = fakeEks();
@@ -97,6 +104,11 @@ export function day2World(resources: Day2Resources, servers: Servers) {
   eks.add("eu-central-1", eksCluster("demo-parent"), { nodegroups: ["parent-nodes"], addons: PARENT_ADDONS });
   eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
   eks.add("eu-west-1", eksCluster("demo-member-2"), { nodegroups: ["member-2-nodes"] });
+  // Every cluster has the orchestrator's admin principals (DAY2_ADMIN_PRINCIPALS) with cluster-wide admin.
+  eks.mock.on(ListAccessEntriesCommand).resolves({ accessEntries: [...DAY2_ADMIN_PRINCIPALS] });
+  eks.mock.on(ListAssociatedAccessPoliciesCommand).resolves({
+    associatedAccessPolicies: [{ policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } }],
+  });
   table.put({
     deploymentName: "demo",
     status: "DEPLOYED",

@@ -104,6 +104,7 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
           pkiSecretName: karmadaPkiSecretName(plan.deploymentName),
         },
         sampleWorkload: plan.sampleWorkload,
+        access: plan.access,
         notes: [],
       };
       return resolved;

@@ -71,6 +71,15 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
       return ["DescribeLoadBalancers", "DescribeTags"].includes(call.operation)
         ? one(`elasticloadbalancing:${call.operation}`)
         : undefined;
+    case "iam":
+      // Authorized on the role or user ARN (`role/<path><name>`; the request names no path, policies match `role/*`).
+      switch (call.operation) {
+        case "GetRole":
+          return one("iam:GetRole", `arn:${PARTITION}:iam::${account}:role/${String(p.RoleName ?? "")}`);
+        case "GetUser":
+          return one("iam:GetUser", `arn:${PARTITION}:iam::${account}:user/${String(p.UserName ?? "")}`);
+      }
+      return undefined;
     case "secretsmanager":
       return secretsRequests(sim, call, arn);
     case "codebuild": {

@@ -663,12 +663,17 @@ function newAccessEntry(
   policies: AccessEntryRecord["policies"] = [],
 ): AccessEntryRecord {
   const region = c.arn.split(":")[3];
-  const role = principalArn.split("/").pop() ?? "principal";
+  // access-entry/<cluster>/<IamIdentityType>/<IamIdentityAccountID>/<IamIdentityName>/<UUID> (Service Authorization
+  // Reference, EKS resource type access-entry). The default username: the session of a role (without its path), the
+  // user's ARN for a user (EKS User Guide, creating-access-entries, "username").
+  const [, account = sim.state.account, identityType = "role"] =
+    /^arn:[^:]+:iam::(\d{12}):(role|user)\//.exec(principalArn) ?? [];
+  const name = principalArn.split("/").pop() ?? "principal";
   return {
     principalArn,
-    accessEntryArn: `arn:aws:eks:${region}:${sim.state.account}:access-entry/${c.name}/role/${sim.state.account}/${role}/${sim.random.hex(8)}`,
+    accessEntryArn: `arn:aws:eks:${region}:${sim.state.account}:access-entry/${c.name}/${identityType}/${account}/${name}/${sim.random.hex(8)}`,
     type,
-    username: `arn:aws:sts::${sim.state.account}:assumed-role/${role}/{{SessionName}}`,
+    username: identityType === "user" ? principalArn : `arn:aws:sts::${account}:assumed-role/${name}/{{SessionName}}`,
     kubernetesGroups: [],
     createdAt: sim.now(),
     policies,
@@ -693,6 +698,10 @@ function createAccessEntry(sim: SimAccount, req: EksRequest, clusterName: string
   const principalArn: string = b.principalArn;
   if (!/^arn:aws:iam::\d{12}:(role|user)\/.+/.test(principalArn ?? ""))
     throw new AwsError("InvalidParameterException", `The principalArn ${principalArn} is not a valid IAM principal`);
+  // EKS keeps the principal's IAM unique ID with the entry, so the role or user must exist
+  // (terraform-aws-modules/terraform-aws-eks#2969: an ARN naming no role answers this).
+  if (!sim.principalExists(principalArn))
+    throw new AwsError("InvalidParameterException", "The specified principalArn is invalid: invalid principal.");
   if (c.authenticationMode === "CONFIG_MAP")
     throw new AwsError(
       "InvalidRequestException",

@@ -16,6 +16,7 @@ import { handleDynamoDb } from "./dynamodb.js";
 import { handleEc2 } from "./ec2.js";
 import { handleEks } from "./eks.js";
 import { handleElbv2 } from "./elbv2.js";
+import { handleIam } from "./iam.js";
 import { handleEvents, handleMetrics } from "./observability.js";
 import { AwsError, ec2Error, jsonError, jsonResponse, parseQuery, queryError, type WireResponse } from "./protocol.js";
 import { handleSecrets } from "./secrets.js";
@@ -61,7 +62,8 @@ export function accessDenied(service: string, denial: IamDenial): AwsError {
   const message = denialMessage(denial);
   if (service === "ec2")
     return new AwsError("UnauthorizedOperation", `You are not authorized to perform this operation. ${message}`, 403);
-  if (service === "elasticloadbalancing" || service === "monitoring") return new AwsError("AccessDenied", message, 403);
+  if (service === "elasticloadbalancing" || service === "monitoring" || service === "iam")
+    return new AwsError("AccessDenied", message, 403);
   return new AwsError("AccessDeniedException", message, service === "eks" ? 403 : 400);
 }
 
@@ -246,6 +248,8 @@ export class AwsEndpoint {
           return handleEc2(this.sim, region, operation, params as Record<string, never>, requestId);
         case "elasticloadbalancing":
           return handleElbv2(this.sim, region, operation, params as Record<string, never>, requestId);
+        case "iam":
+          return handleIam(this.sim, operation, params as Record<string, never>, requestId);
         case "secretsmanager":
           return jsonResponse(handleSecrets(this.sim, region, operation, params));
         case "codebuild":

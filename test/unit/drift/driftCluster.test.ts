@@ -3,13 +3,16 @@ import {
   DescribeClusterCommand,
   DescribeNodegroupCommand,
   EKSClient,
+  ListAccessEntriesCommand,
+  ListAssociatedAccessPoliciesCommand,
   type Nodegroup,
   type NodegroupStatus,
 } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   driftCluster,
+  judgeAccess,
   judgeAddon,
   judgeCluster,
   judgeNodegroup,
@@ -17,6 +20,7 @@ import {
 import { handler } from "../../../functions/drift-cluster/handler.js";
 import { type DesiredCluster, desiredState } from "../../../functions/drift-desired/desired.js";
 import { driftDesired } from "../../../functions/drift-desired/driftDesired.js";
+import { EKS_CLUSTER_ADMIN_POLICY } from "../../../functions/lib/names.js";
 import { awsError, fakeContext, stageDeps } from "../kube/kubeFixtures.js";
 import { DEMO_PLAN, demoPlan, eksCluster, foreignCluster } from "./driftFixtures.js";
 
@@ -31,7 +35,23 @@ const sized = (size: number, status: NodegroupStatus = "ACTIVE"): Nodegroup => (
   scalingConfig: { minSize: size, maxSize: size, desiredSize: size },
 });
 
-beforeEach(() => eks.reset());
+const CODEBUILD = "arn:aws:iam::123456789012:role/eko-codebuild";
+const KUBE = "arn:aws:iam::123456789012:role/eko-kube";
+const OPERATORS = "arn:aws:iam::123456789012:role/platform-admins";
+const ALICE = "arn:aws:iam::123456789012:user/ops/alice";
+const clusterAdmin = { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" as const } };
+/** Every principal has its entry with cluster admin. */
+const everyoneAdmin = (...principals: string[]) => {
+  eks.on(ListAccessEntriesCommand).resolves({ accessEntries: principals });
+  eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
+};
+
+beforeEach(() => {
+  eks.reset();
+  vi.stubEnv("ADMIN_PRINCIPAL_ARNS", `${CODEBUILD},${KUBE}`);
+  vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", "");
+});
+afterEach(() => vi.unstubAllEnvs());
 
 describe("desiredState", () => {
   it("resolves every cluster of the plan exactly as Deploy names it", () => {
@@ -48,6 +68,17 @@ describe("desiredState", () => {
       members: ["member-1", "member-2"],
     });
     expect(desired.sample).toMatchObject({ enabled: true, replicas: 12 });
+    expect(desired.clusters.map((c) => c.clusterAdmins)).toEqual([[], [], []]);
+  });
+
+  it("gives every cluster the plan's access.clusterAdmins", () => {
+    const plan = { ...demoPlan(), access: { clusterAdmins: [OPERATORS] } };
+
+    expect(desiredState(plan, { remediate: false }).clusters.map((c) => c.clusterAdmins)).toEqual([
+      [OPERATORS],
+      [OPERATORS],
+      [OPERATORS],
+    ]);
   });
 
   it("checks a `latest` plan against the version the last Deploy resolved, and skips the version check without one", () => {
@@ -152,11 +183,36 @@ describe("judgeAddon", () => {
   });
 });
 
+describe("judgeAccess", () => {
+  const admin = (source: "orchestrator" | "stack default" | "plan") => ({ principalArn: ALICE, source });
+
+  it.each<[string, { entry: boolean; clusterAdmin: boolean }, string[]]>([
+    ["an entry with cluster admin", { entry: true, clusterAdmin: true }, []],
+    ["no entry", { entry: false, clusterAdmin: false }, ["access.entry"]],
+    ["an entry without cluster-scoped admin", { entry: true, clusterAdmin: false }, ["access.policy"]],
+  ])("reports %s", (_, found, checks) => {
+    expect(judgeAccess(parent, [{ admin: admin("plan"), ...found }]).map((f) => f.check)).toEqual(checks);
+  });
+
+  it("calls an orchestrator role without access critical (Deploy and Destroy need it), an operator a warning", () => {
+    const missing = { entry: false, clusterAdmin: false };
+
+    expect(
+      judgeAccess(parent, [
+        { admin: admin("orchestrator"), ...missing },
+        { admin: admin("stack default"), ...missing },
+        { admin: admin("plan"), ...missing },
+      ]).map((f) => f.severity),
+    ).toEqual(["critical", "warning", "warning"]);
+  });
+});
+
 describe("driftCluster", () => {
   it("finds nothing on a parent as planned", async () => {
     eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-parent") });
     eks.on(DescribeNodegroupCommand).resolves({ nodegroup: sized(3) });
     eks.on(DescribeAddonCommand).resolves({ addon: { status: "ACTIVE" } });
+    everyoneAdmin(CODEBUILD, KUBE);
 
     expect(await driftCluster({ cluster: parent }, stageDeps().deps)).toEqual({ findings: [] });
     expect(eks).toHaveReceivedCommandWith(DescribeAddonCommand, {
@@ -199,6 +255,7 @@ describe("driftCluster", () => {
       .resolves({ nodegroup: { ...sized(3), scalingConfig: { minSize: 3, maxSize: 5, desiredSize: 5 } } });
     eks.on(DescribeAddonCommand, { addonName: "eks-pod-identity-agent" }).resolves({ addon: { status: "ACTIVE" } });
     eks.on(DescribeAddonCommand, { addonName: "aws-ebs-csi-driver" }).rejects(notFound());
+    everyoneAdmin(CODEBUILD, KUBE);
 
     const result = await driftCluster({ cluster: parent }, stageDeps().deps);
 
@@ -207,6 +264,40 @@ describe("driftCluster", () => {
       "nodegroup.maxSize: maxSize 5",
       "addon.exists: missing",
     ]);
+  });
+
+  it("reports an operator whose entry was removed and one whose admin policy was, checking the stack's defaults too", async () => {
+    vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", OPERATORS);
+    eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-member-2") });
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: sized(3) });
+    eks
+      .on(ListAccessEntriesCommand, { nextToken: undefined })
+      .resolves({ accessEntries: [CODEBUILD, KUBE], nextToken: "page-2" });
+    eks.on(ListAccessEntriesCommand, { nextToken: "page-2" }).resolves({ accessEntries: [ALICE] });
+    eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
+    eks.on(ListAssociatedAccessPoliciesCommand, { principalArn: ALICE }).resolves({
+      associatedAccessPolicies: [{ ...clusterAdmin, accessScope: { type: "namespace", namespaces: ["default"] } }],
+    });
+
+    const result = await driftCluster({ cluster: { ...member2, clusterAdmins: [ALICE] } }, stageDeps().deps);
+
+    expect(result.findings).toEqual([
+      {
+        check: "access.entry",
+        severity: "warning",
+        resource: `eks:access-entry/demo-member-2/${OPERATORS} (eu-west-1)`,
+        expected: "access entry with AmazonEKSClusterAdminPolicy (cluster scope)",
+        actual: "missing",
+      },
+      {
+        check: "access.policy",
+        severity: "warning",
+        resource: `eks:access-entry/demo-member-2/${ALICE} (eu-west-1)`,
+        expected: "access entry with AmazonEKSClusterAdminPolicy (cluster scope)",
+        actual: "no cluster-scoped AmazonEKSClusterAdminPolicy",
+      },
+    ]);
+    expect(eks).not.toHaveReceivedCommandWith(ListAssociatedAccessPoliciesCommand, { principalArn: OPERATORS });
   });
 
   it("lets throttling through for the state machine to retry", async () => {

@@ -35,6 +35,7 @@ export const SETTINGS = {
   NODE_ROLE_ARN: "arn:aws:iam::123456789012:role/eko-node",
   EBS_CSI_ROLE_ARN: "arn:aws:iam::123456789012:role/eko-ebs-csi",
   ADMIN_PRINCIPAL_ARNS: "arn:aws:iam::123456789012:role/eko-codebuild, arn:aws:iam::123456789012:role/eko-kube",
+  DEFAULT_CLUSTER_ADMIN_ARNS: "",
 } as const;
 
 /** Sets every stage setting for one test (undone by `vi.unstubAllEnvs`). */

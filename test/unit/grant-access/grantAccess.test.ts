@@ -17,7 +17,15 @@ const CODEBUILD = "arn:aws:iam::123456789012:role/eko-codebuild";
 const KUBE = "arn:aws:iam::123456789012:role/eko-kube";
 const notFound = () => awsError("ResourceNotFoundException", "The specified access entry resource is not found");
 const clusterAdmin = { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" as const, namespaces: [] } };
-const grant = () => grantAccess({ cluster: parentSpec() }, stageDeps());
+const OPERATORS = "arn:aws:iam::123456789012:role/platform-admins";
+const ALICE = "arn:aws:iam::210987654321:user/ops/alice";
+const grant = (clusterAdmins: string[] = []) => grantAccess({ cluster: parentSpec(), clusterAdmins }, stageDeps());
+const missingEverything = () => {
+  eks.on(DescribeAccessEntryCommand).rejects(notFound());
+  eks.on(CreateAccessEntryCommand).resolves({});
+  eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [] });
+  eks.on(AssociateAccessPolicyCommand).resolves({});
+};
 
 beforeEach(() => {
   eks.reset();
@@ -132,6 +140,66 @@ describe("grantAccess", () => {
     await expect(grant()).rejects.toBe(throttled);
   });
 
+  it("grants the stack's default admins and the plan's too, each once, after the orchestrator's principals", async () => {
+    vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", `${OPERATORS}, ${KUBE}`);
+    missingEverything();
+
+    const result = await grant([ALICE, OPERATORS.replace("platform-admins", "Platform-Admins")]);
+
+    expect(result).toEqual({ principals: [CODEBUILD, KUBE, OPERATORS, ALICE] });
+    expect(eks).toHaveReceivedCommandTimes(CreateAccessEntryCommand, 4);
+    for (const principalArn of [OPERATORS, ALICE]) {
+      expect(eks).toHaveReceivedCommandWith(CreateAccessEntryCommand, {
+        clusterName: "demo-parent",
+        principalArn,
+        type: "STANDARD",
+      });
+      expect(eks).toHaveReceivedCommandWith(AssociateAccessPolicyCommand, {
+        clusterName: "demo-parent",
+        principalArn,
+        policyArn: EKS_CLUSTER_ADMIN_POLICY,
+        accessScope: { type: "cluster" },
+      });
+    }
+  });
+
+  it("fails with AccessPrincipalNotFound naming the ARN and where it came from when EKS finds no such principal", async () => {
+    missingEverything();
+    const cause = awsError("InvalidParameterException", "The specified principalArn is invalid: invalid principal.");
+    eks.on(CreateAccessEntryCommand, { principalArn: ALICE }).rejects(cause);
+
+    const error = await grant([ALICE]).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: "AccessPrincipalNotFound" });
+    expect((error as Error).message).toContain(ALICE);
+    expect((error as Error).message).toContain("access.clusterAdmins");
+    expect((error as Error).message).toContain("demo-parent");
+    expect((error as Error).cause).toBe(cause);
+  });
+
+  it("names DEFAULT_CLUSTER_ADMIN_ARNS when the missing principal is a stack default", async () => {
+    vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", OPERATORS);
+    missingEverything();
+    eks
+      .on(CreateAccessEntryCommand, { principalArn: OPERATORS })
+      .rejects(awsError("InvalidParameterException", "The specified principalArn is invalid: invalid principal."));
+
+    await expect(grant()).rejects.toMatchObject({
+      name: "AccessPrincipalNotFound",
+      message: expect.stringContaining("DEFAULT_CLUSTER_ADMIN_ARNS in sst.config.ts"),
+    });
+  });
+
+  it("fails with MissingConfiguration before any call when a stack default is not an IAM principal ARN", async () => {
+    vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", "arn:aws:sts::123456789012:assumed-role/Admin/me");
+
+    await expect(grant()).rejects.toMatchObject({
+      name: "MissingConfiguration",
+      message: expect.stringContaining("DEFAULT_CLUSTER_ADMIN_ARNS"),
+    });
+    expect(eks.calls()).toHaveLength(0);
+  });
+
   it.each([
     { value: "", why: "unset" },
     { value: " , ", why: "empty" },
@@ -149,5 +217,14 @@ describe("grant-access handler", () => {
     eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
 
     await expect(handler({ cluster: parentSpec() }, fakeContext)).resolves.toEqual({ principals: [CODEBUILD, KUBE] });
+  });
+
+  it("grants the plan's cluster admins it receives", async () => {
+    eks.on(DescribeAccessEntryCommand).resolves({ accessEntry: {} });
+    eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
+
+    await expect(handler({ cluster: parentSpec(), clusterAdmins: [ALICE] }, fakeContext)).resolves.toEqual({
+      principals: [CODEBUILD, KUBE, ALICE],
+    });
   });
 });

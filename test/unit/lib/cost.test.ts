@@ -36,6 +36,7 @@ const threeClusters = (instanceType = "m6i.large"): ResolvedDeployment => {
       pkiSecretName: "p",
     },
     sampleWorkload: { enabled: true, replicas: 12 },
+    access: { clusterAdmins: [] },
     notes: [],
   };
 };

@@ -269,6 +269,66 @@ describe("the plan (execution input)", () => {
     expect(parsePlan(edited({ "karmada.certValidityDays": 730 })).karmada.certValidityDays).toBe(730);
   });
 
+  describe("access.clusterAdmins (operators given cluster-admin access entries)", () => {
+    const ROLE = "arn:aws:iam::123456789012:role/platform-admins";
+    const USER = "arn:aws:iam::123456789012:user/ops/alice";
+    const admins = (...arns: unknown[]) => problemsOf({ access: { clusterAdmins: arns } });
+
+    it("defaults to none and passes role and user ARNs (with paths, of any account) through", () => {
+      expect(parsePlan(valid()).access).toEqual({ clusterAdmins: [] });
+      const arns = [ROLE, USER, "arn:aws:iam::210987654321:role/teams/sre/Admin_Role+1=,.@-"];
+      expect(parsePlan(edited({ access: { clusterAdmins: arns } })).access.clusterAdmins).toEqual(arns);
+    });
+
+    // [case, ARN, part of the rule]
+    it.each<[string, string, string]>([
+      [
+        "an STS assumed-role session",
+        "arn:aws:sts::123456789012:assumed-role/platform-admins/alice",
+        "is an STS session (assumed-role) ARN, which access entries refuse: use the role's own ARN, arn:aws:iam::123456789012:role/platform-admins",
+      ],
+      ["an STS federated user", "arn:aws:sts::123456789012:federated-user/bob", "is an STS ARN"],
+      ["the China partition", "arn:aws-cn:iam::123456789012:role/Admin", "is in the aws-cn partition"],
+      ["the GovCloud partition", "arn:aws-us-gov:iam::123456789012:user/Admin", "is in the aws-us-gov partition"],
+      ["a wildcard in the name", "arn:aws:iam::123456789012:role/admin-*", "contains a wildcard"],
+      ["a wildcard account", "arn:aws:iam::*:role/Admin", "contains a wildcard"],
+      ["a role name alone", "platform-admins", "must be an IAM role or user ARN such as"],
+      ["an IAM group", "arn:aws:iam::123456789012:group/admins", "must be an IAM role or user ARN"],
+      ["the account root", "arn:aws:iam::123456789012:root", "must be an IAM role or user ARN"],
+      ["an 11-digit account", "arn:aws:iam::12345678901:role/Admin", "must be an IAM role or user ARN"],
+      ["a region in an IAM ARN", "arn:aws:iam:eu-central-1:123456789012:role/Admin", "must be an IAM role or user ARN"],
+      ["a role name of 65 characters", `arn:aws:iam::123456789012:role/${"a".repeat(65)}`, "must be an IAM role"],
+      ["a role without a name", "arn:aws:iam::123456789012:role/", "must be an IAM role or user ARN"],
+      ["a name with a space", "arn:aws:iam::123456789012:role/platform admins", "must be an IAM role or user ARN"],
+    ])("rejects %s, naming the entry and the rule", (_, arn, rule) => {
+      expect(admins(ROLE, arn)).toEqual([
+        { path: "access.clusterAdmins[1]", rule: expect.stringContaining(`'${arn}' ${rule}`) },
+      ]);
+    });
+
+    it("rejects a principal listed twice, also in another case (IAM names are case-insensitive)", () => {
+      expect(admins(ROLE, USER, ROLE, ROLE.replace("platform-admins", "Platform-Admins"))).toEqual([
+        {
+          path: "access.clusterAdmins[2]",
+          rule: expect.stringContaining("is already listed as access.clusterAdmins[0]"),
+        },
+        {
+          path: "access.clusterAdmins[3]",
+          rule: expect.stringContaining("is already listed as access.clusterAdmins[0]"),
+        },
+      ]);
+    });
+
+    it("rejects a non-string entry, more than 20 principals and unknown fields", () => {
+      expect(admins(ROLE, 42)).toEqual([{ path: "access.clusterAdmins[1]", rule: "must be a string" }]);
+      const many = Array.from({ length: 21 }, (_, i) => `arn:aws:iam::123456789012:role/admin-${i}`);
+      expect(admins(...many)).toEqual([{ path: "access.clusterAdmins", rule: expect.stringContaining("at most 20") }]);
+      expect(problemsOf({ access: { clusterAdmins: [], admins: [ROLE] } })).toEqual([
+        { path: "access", rule: "has unknown field 'admins'" },
+      ]);
+    });
+  });
+
   describe("karmada.allowedCidrs (the Karmada NLB's loadBalancerSourceRanges)", () => {
     it("rejects an IPv6 range: the cloud provider makes IPv4 security group rules only", () => {
       expect(problemsOf({ "karmada.allowedCidrs": ["203.0.113.0/24", "2001:db8::/32"] })).toEqual([

@@ -23,6 +23,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
@@ -111,6 +112,8 @@ export interface FakeAws {
   aws: AwsClients;
   ec2: Record<string, AwsClientStub<EC2Client>>;
   eks: Record<string, AwsClientStub<EKSClient>>;
+  /** IAM of each region's clients (no answers set: a test that needs IAM sets them). */
+  iam: Record<string, AwsClientStub<IAMClient>>;
 }
 
 const valuesOf = (filters: Filter[] | undefined, name: string) => filters?.find((f) => f.Name === name)?.Values;
@@ -122,6 +125,7 @@ export function fakeAws(world: Record<string, FakeRegion>): FakeAws {
   const clients = new Map<string, RegionalClients>();
   const ec2: FakeAws["ec2"] = {};
   const eks: FakeAws["eks"] = {};
+  const iam: FakeAws["iam"] = {};
   for (const [region, state] of Object.entries(world)) {
     const config = { region, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } };
     const regional: RegionalClients = {
@@ -131,8 +135,10 @@ export function fakeAws(world: Record<string, FakeRegion>): FakeAws {
       secrets: new SecretsManagerClient(config),
       codebuild: new CodeBuildClient(config),
       sfn: new SFNClient(config),
+      iam: new IAMClient(config),
     };
     clients.set(region, regional);
+    iam[region] = mockClient(regional.iam);
     ec2[region] = mockEc2(mockClient(regional.ec2), state);
     eks[region] = mockEks(mockClient(regional.eks), state);
   }
@@ -141,7 +147,7 @@ export function fakeAws(world: Record<string, FakeRegion>): FakeAws {
     if (!regional) throw new Error(`test world has no region ${region}`);
     return regional;
   };
-  return { aws, ec2, eks };
+  return { aws, ec2, eks, iam };
 }
 
 /** Answers EC2 reads from `state` (exported for class-level mocks of the default client factory). */

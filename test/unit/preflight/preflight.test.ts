@@ -6,7 +6,8 @@ import {
   GetInstanceTypesFromInstanceRequirementsCommand,
 } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, DescribeClusterVersionsCommand } from "@aws-sdk/client-eks";
-import { describe, expect, it } from "vitest";
+import { GetRoleCommand, GetUserCommand } from "@aws-sdk/client-iam";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolvedDeploymentSchema } from "../../../functions/lib/contracts.js";
 import { createLogger } from "../../../functions/lib/logger.js";
 import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
@@ -197,6 +198,64 @@ describe("preflight", () => {
 
       expect(resolved.parent.vpcId).toBe(EU_VPC.id);
       expect(ec2[EU]).toHaveReceivedCommandWith(DescribeVpcsCommand, { VpcIds: [EU_VPC.id] });
+    });
+  });
+
+  describe("cluster admins (access.clusterAdmins, DEFAULT_CLUSTER_ADMIN_ARNS)", () => {
+    const OPS = "arn:aws:iam::123456789012:role/teams/ops";
+    const ALICE = "arn:aws:iam::123456789012:user/alice";
+    const PARTNER = "arn:aws:iam::210987654321:role/partner";
+    const noSuchEntity = (message: string) => Object.assign(new Error(message), { name: "NoSuchEntityException" });
+    const withAdmins = (...clusterAdmins: string[]) => planOf({ access: { clusterAdmins } });
+    const adminsWorld = () => {
+      vi.stubEnv("ADMIN_PRINCIPAL_ARNS", "arn:aws:iam::123456789012:role/eko-builds");
+      const fake = world();
+      const iam = fake.iam[EU];
+      iam?.on(GetUserCommand, { UserName: "alice" }).resolves({ User: { Arn: ALICE } as never });
+      iam?.on(GetRoleCommand).rejects(noSuchEntity("The role with name x cannot be found."));
+      iam?.on(GetRoleCommand, { RoleName: "ops" }).resolves({ Role: { Arn: OPS } as never });
+      return { ...fake, iam };
+    };
+    afterEach(() => vi.unstubAllEnvs());
+
+    it("looks up the plan's roles and users of the stack's account, not those of other accounts", async () => {
+      const { deps, iam } = adminsWorld();
+
+      const resolved = await preflight({ plan: withAdmins(OPS, ALICE, PARTNER) }, deps);
+
+      expect(resolved.access.clusterAdmins).toEqual([OPS, ALICE, PARTNER]);
+      expect(iam).toHaveReceivedCommandWith(GetRoleCommand, { RoleName: "ops" });
+      expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: "alice" });
+      expect(iam).not.toHaveReceivedCommandWith(GetRoleCommand, { RoleName: "partner" });
+      expect(iam).not.toHaveReceivedCommandWith(GetRoleCommand, { RoleName: "eko-builds" });
+    });
+
+    it("fails with AccessPrincipalNotFound naming a missing role and a role named without its path, before any write", async () => {
+      const { deps, ec2 } = adminsWorld();
+
+      const error = await failure(
+        withAdmins("arn:aws:iam::123456789012:role/nobody", "arn:aws:iam::123456789012:role/ops"),
+        deps,
+      );
+
+      expect(error.name).toBe("AccessPrincipalNotFound");
+      expect(error.message).toContain(
+        "arn:aws:iam::123456789012:role/nobody (the plan's access.clusterAdmins): account 123456789012 has no IAM role named nobody",
+      );
+      expect(error.message).toContain(`the role named ops is ${OPS}; use that ARN`);
+      expect(ec2[EU]).not.toHaveReceivedCommand(CreateTagsCommand);
+    });
+
+    it("checks the stack's DEFAULT_CLUSTER_ADMIN_ARNS too, and reports them with the other findings", async () => {
+      const { deps } = adminsWorld();
+      vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", "arn:aws:iam::123456789012:role/gone");
+
+      const error = await failure(planOf({ vpc: { name: "no-such-vpc" } }), deps);
+
+      expect(error.name).toBe("VpcNotFound");
+      expect(error.message).toContain(
+        "arn:aws:iam::123456789012:role/gone (DEFAULT_CLUSTER_ADMIN_ARNS in sst.config.ts)",
+      );
     });
   });
 

@@ -47,6 +47,7 @@ const resolved: ResolvedDeployment = {
     pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
   },
   sampleWorkload: { enabled: true, replicas: 12 },
+  access: { clusterAdmins: [] },
   notes: ["added kubernetes.io/role/elb to subnet-a"],
 };
 
