@@ -35,7 +35,8 @@ export async function startEksAuthWebhook(sim: SimAccount): Promise<EksAuthWebho
   const counts = { authenticated: 0, rejected: 0, allowed: 0, noOpinion: 0 };
 
   const answer = (path: string, review: Review): unknown => {
-    const [, region, cluster, action] = path.split("/");
+    // The apiserver adds `?timeout=30s`.
+    const [, region, cluster, action] = new URL(path, "https://127.0.0.1").pathname.split("/");
     if (!region || !cluster) throw new Error(`unknown webhook path ${path}`);
     if (action === "authenticate") {
       const result = sim.reviewEksToken(region, cluster, review.spec?.token ?? "");
@@ -67,6 +68,8 @@ export async function startEksAuthWebhook(sim: SimAccount): Promise<EksAuthWebho
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(body));
       } catch (error) {
+        // The apiserver logs only "rejected our request": say why on stderr too.
+        console.error(`eks-auth-webhook: ${req.url}: ${(error as Error).stack ?? error}`);
         res.writeHead(400, { "content-type": "text/plain" });
         res.end((error as Error).message);
       }
