@@ -55,6 +55,7 @@ export function send(
   path: string,
   body?: unknown,
   anonymous = false,
+  contentType = "application/json",
 ) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
     const tls = anonymous ? { ca: cp.ca.certPem } : { ca: cp.ca.certPem, cert: cp.admin.certPem, key: cp.admin.keyPem };
@@ -64,7 +65,7 @@ export function send(
         ...tls,
         method,
         timeout: 10_000,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers: body === undefined ? {} : { "content-type": contentType },
       },
       (res) => {
         let body = "";

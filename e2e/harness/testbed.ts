@@ -19,10 +19,12 @@ import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
 import { simulatedSettings } from "../../local/run.js";
 import { SimAccount } from "../../local/sim/account.js";
 import { createSecret } from "../../local/sim/aws/secrets.js";
+import { provisionLoadBalancer } from "../../local/sim/kube/cloud.js";
 import type { SimCredential } from "../../local/sim/kube/eks-auth.js";
+import type { KubeObject } from "../../local/sim/state.js";
 import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
-import { type ControlPlane, startControlPlane } from "./cluster.js";
+import { type ControlPlane, get, send, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
 import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
 
@@ -42,6 +44,11 @@ export interface TestBed {
   memberBuildVariables(member: ClusterSpec): Record<string, string>;
   /** Runs a stage's real handler (functions/<folder>/handler.ts) as Lambda would, with a JSON round trip. */
   invoke<T = unknown>(folder: string, payload: unknown): Promise<T>;
+  /**
+   * The AWS cloud controller's part for the real parent: every LoadBalancer Service there gets its simulated NLB
+   * (local/sim/kube/cloud.ts provisionLoadBalancer) and the NLB's DNS name in its status; then the NLBs turn active.
+   */
+  syncLoadBalancers(): Promise<void>;
   /** Start-up time (ms) and memory (MiB RSS) per cluster, for the report. */
   report(): { startupMs: Record<string, number>; memoryMiB: Record<string, number>; totalMemoryMiB: number };
   stop(): Promise<void>;
@@ -198,6 +205,26 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
         KUBECONFIG_SECRET: resolved.karmada.kubeconfigSecretName,
       }),
       invoke,
+      syncLoadBalancers: async () => {
+        const spec = resolved.parent;
+        const record = sim.region(spec.region).clusters[spec.clusterName];
+        if (!record) throw new Error(`no EKS cluster ${spec.clusterName}`);
+        const listed = await get(parent, "/api/v1/services");
+        const services = (JSON.parse(listed.body) as { items: KubeObject[] }).items.filter(
+          (svc) => svc.spec?.type === "LoadBalancer",
+        );
+        for (const svc of services) {
+          const made = provisionLoadBalancer(sim, spec.region, record, svc);
+          if ("failure" in made) throw new Error(`no NLB for ${svc.metadata.name}: ${made.failure}`);
+          const path = `/api/v1/namespaces/${svc.metadata.namespace}/services/${svc.metadata.name}/status`;
+          const status = { status: { loadBalancer: { ingress: [{ hostname: made.hostname }] } } };
+          const res = await send(parent, "PATCH", path, status, false, "application/merge-patch+json");
+          if (res.status !== 200) throw new Error(`PATCH ${path}: ${res.status} ${res.body}`);
+        }
+        // Provisioning takes minutes of simulated time; nothing else waits on this clock.
+        await sim.clock.sleep(15 * 60);
+        await sim.tick();
+      },
       report: () => {
         const memoryMiB = Object.fromEntries(
           Object.entries(planes).map(([name, p]) => [

@@ -43,6 +43,43 @@ export function serviceController(
     store.setStatus(key, { loadBalancer: { ingress: [{ hostname: existing.dnsName }] } });
     return;
   }
+  const made = provisionLoadBalancer(sim, region, cluster, object);
+  if ("failure" in made) {
+    // What the real controller reports, and why the NLB never appears.
+    store.put({
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: `${object.metadata.name}.${sim.random.hex(16)}`, namespace: object.metadata.namespace },
+      type: "Warning",
+      reason: "SyncLoadBalancerFailed",
+      message: `Error syncing load balancer: failed to ensure load balancer: ${made.failure}`,
+      involvedObject: {
+        kind: "Service",
+        namespace: object.metadata.namespace,
+        name: object.metadata.name,
+        uid: object.metadata.uid,
+      },
+    });
+    return;
+  }
+  store.setStatus(key, { loadBalancer: { ingress: [{ hostname: made.hostname }] } });
+}
+
+/**
+ * What the service controller does with AWS for a LoadBalancer Service of `cluster` that has no NLB yet: the NLB
+ * it creates (its DNS name goes into the Service's status), or why it creates none. Also used for real apiservers
+ * (e2e/harness/testbed.ts), whose Services no simulated controller watches.
+ */
+export function provisionLoadBalancer(
+  sim: SimAccount,
+  region: string,
+  cluster: ClusterRecord,
+  object: KubeObject,
+): { hostname: string } | { failure: string } {
+  const owner = `${cluster.name}/${object.metadata.namespace}/${object.metadata.name}`;
+  const lbs = sim.region(region).loadBalancers;
+  const existing = lbs.find((lb) => lb.owner === owner && lb.state !== "deleted" && lb.deleteAt === undefined);
+  if (existing) return { hostname: existing.dnsName };
   const annotations = object.metadata.annotations ?? {};
   const internal = annotations[SCHEME] === "internal" || annotations[INTERNAL] === "true";
   const role = internal ? "kubernetes.io/role/internal-elb" : "kubernetes.io/role/elb";
@@ -58,24 +95,7 @@ export function serviceController(
           // the NLB by then; the Service gets no status either way, which is what a Deploy observes.)
           `error authorizing security group ingress: "InvalidParameterValue: CIDR block ${ipv6[0]} is malformed"`
         : undefined;
-  if (failure) {
-    // What the real controller reports, and why the NLB never appears.
-    store.put({
-      apiVersion: "v1",
-      kind: "Event",
-      metadata: { name: `${object.metadata.name}.${sim.random.hex(16)}`, namespace: object.metadata.namespace },
-      type: "Warning",
-      reason: "SyncLoadBalancerFailed",
-      message: `Error syncing load balancer: failed to ensure load balancer: ${failure}`,
-      involvedObject: {
-        kind: "Service",
-        namespace: object.metadata.namespace,
-        name: object.metadata.name,
-        uid: object.metadata.uid,
-      },
-    });
-    return;
-  }
+  if (failure) return { failure };
   const name = `a${(object.metadata.uid ?? sim.random.hex(32)).replace(/-/g, "").slice(0, 31)}`;
   const now = sim.now();
   const activeIn = sim.random.duration("loadBalancerActive", `${region}/${owner}`);
@@ -85,7 +105,7 @@ export function serviceController(
     dnsName: `${name}-${sim.random.hex(16)}.elb.${region}.amazonaws.com`,
     createdAt: now,
     activeAt:
-      sim.faults.loadBalancerNeverActive && target.metadata.name === KARMADA_LB_SERVICE ? null : now + activeIn * 1000,
+      sim.faults.loadBalancerNeverActive && object.metadata.name === KARMADA_LB_SERVICE ? null : now + activeIn * 1000,
     state: "provisioning",
     scheme: internal ? "internal" : "internet-facing",
     vpcId: cluster.vpcId,
@@ -99,7 +119,7 @@ export function serviceController(
   };
   lbs.push(lb);
   sim.count("elbv2:loadBalancer");
-  store.setStatus(key, { loadBalancer: { ingress: [{ hostname: lb.dnsName }] } });
+  return { hostname: lb.dnsName };
 }
 
 const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
