@@ -132,6 +132,8 @@ describe("the parent cluster (real apiserver, reached with an EKS token through 
     const saved = { ...entries };
     for (const key of Object.keys(entries)) delete entries[key];
     const before = { ...bed.webhook.counts };
+    // The apiserver keeps an "allowed" decision for 1 s (--authorization-webhook-cache-authorized-ttl).
+    await new Promise((r) => setTimeout(r, 1_500));
     try {
       // The apiserver may still hold the token's authentication (kube-apiserver caches a success for 10 s), but
       // every request is authorized anew: without an entry the access-policy authorizer has no opinion, RBAC none.
