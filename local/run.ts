@@ -9,9 +9,7 @@
  * order) and take no simulated time except a drawn Lambda duration; Waits, retry backoffs and builds sleep in
  * simulated time; branches overlap. A run with the same seed and input is reproducible to the event.
  */
-import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { BatchGetBuildsCommand, type Build, CodeBuildClient, StartBuildCommand } from "@aws-sdk/client-codebuild";
 import { StateMachine } from "aws-local-stepfunctions";
 import { resetAwsClients } from "../functions/lib/aws.js";
@@ -27,6 +25,7 @@ import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
+import { lambdaContext, stageHandlers } from "./lambda.js";
 import { type PolicyOverride, type SimulatedPolicies, simulatedPolicies, stageRoleOfFolder } from "./policies.js";
 import { type ProjectKind, SimAccount } from "./sim/account.js";
 import { buildDone } from "./sim/aws/codebuild.js";
@@ -673,15 +672,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     retried.clear();
   };
 
-  const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
-  const loadHandler = (folder: string) => {
-    let loaded = handlers.get(folder);
-    if (!loaded) {
-      loaded = import(pathToFileURL(resolve(ROOT, "functions", folder, "handler.ts")).href);
-      handlers.set(folder, loaded);
-    }
-    return loaded;
-  };
+  const loadHandler = stageHandlers();
   const stageOf = new Map([
     ...Object.entries(resources.functions).map(([key, arn]) => [arn, STAGE_FOLDERS[key as StageKey]] as const),
     ...Object.entries(day2.functions).map(
@@ -712,20 +703,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
           "Lambda.AccessDeniedException",
         );
         const { handler } = await loadHandler(folder);
-        const context = {
-          functionName: `eko-${folder}`,
-          functionVersion: "$LATEST",
-          invokedFunctionArn: `arn:aws:lambda:${region}:${sim.state.account}:function:eko-${folder}`,
-          memoryLimitInMB: "512",
-          awsRequestId: randomUUID(),
-          logGroupName: `/aws/lambda/eko-${folder}`,
-          logStreamName: "simulated",
-          callbackWaitsForEmptyEventLoop: true,
-          getRemainingTimeInMillis: () => 120_000,
-          done: () => undefined,
-          fail: () => undefined,
-          succeed: () => undefined,
-        };
+        const context = lambdaContext(folder, region, sim.state.account, "simulated");
         // The Lambda service hands the handler a fresh JSON document and serializes what it returns.
         const result = await handler(JSON.parse(JSON.stringify(input)), context);
         const text = JSON.stringify(result ?? null);

@@ -131,6 +131,25 @@ export interface ControlPlaneOptions {
   authWebhook?: AuthWebhook;
 }
 
+/**
+ * An EKS cluster's stand-in: its API behind the EKS webhook, the controllers (namespace deletion, PVC protection,
+ * service-account tokens); a member also runs workloads (kube-scheduler, kwok nodes: Deployments become Pods).
+ */
+export const eksControlPlaneOptions = (o: {
+  name: string;
+  dir: string;
+  authWebhook: AuthWebhook;
+  member: boolean;
+  /** @default 2 */
+  kwokNodes?: number;
+}): ControlPlaneOptions => ({
+  name: o.name,
+  dir: o.dir,
+  authWebhook: o.authWebhook,
+  controllerManager: true,
+  ...(o.member ? { scheduler: true, kwokNodes: o.kwokNodes ?? 2 } : {}),
+});
+
 const kubeconfigFor = (name: string, endpoint: string, ca: CertPem, user: CertPem) =>
   JSON.stringify({
     apiVersion: "v1",
@@ -341,7 +360,7 @@ async function startComponents(
   return started;
 }
 
-/** A Node for kwok to keep Ready: the shape kwok's docs give (sigs.k8s.io/kwok@v0.8.0 site/content/en/docs/user/kwok-manage-nodes-and-pods.md). */
+/** A Node for kwok to keep Ready: the shape kwokctl creates (sigs.k8s.io/kwok@v0.8.0 kustomize/kwokctl/resource/node.yaml). */
 async function createFakeNode(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, name: string): Promise<void> {
   const res = await send(cp, "POST", "/api/v1/nodes", {
     apiVersion: "v1",

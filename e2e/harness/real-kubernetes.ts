@@ -15,7 +15,7 @@ import type { ProjectKind, SimAccount } from "../../local/sim/account.js";
 import type { ExternalApi, RealBuildOutcome, RealKubernetes } from "../../local/sim/real.js";
 import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
-import { type ControlPlane, startControlPlane } from "./cluster.js";
+import { type ControlPlane, eksControlPlaneOptions, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
 import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
 
@@ -55,14 +55,15 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
   const hooks: RealKubernetes = {
     async clusterActive(region, cluster): Promise<ExternalApi | undefined> {
       if (!webhook || cluster.tags[ROLE_TAG] !== "member") return undefined;
-      const plane = await startControlPlane({
-        name: cluster.name,
-        dir: join(dir, `${region}-${cluster.name}`),
-        authWebhook: webhook.forCluster(region, cluster.name),
-        controllerManager: true,
-        scheduler: true,
-        kwokNodes: options.kwokNodes ?? 2,
-      });
+      const plane = await startControlPlane(
+        eksControlPlaneOptions({
+          name: cluster.name,
+          dir: join(dir, `${region}-${cluster.name}`),
+          authWebhook: webhook.forCluster(region, cluster.name),
+          member: true,
+          kwokNodes: options.kwokNodes,
+        }),
+      );
       clusters.set(`${region}/${cluster.name}`, plane);
       return { endpoint: plane.endpoint, caPem: plane.ca.certPem };
     },

@@ -10,12 +10,11 @@
  * account, ensure-cluster creates each EKS cluster record, grant-access gives the orchestrator's roles their access
  * entries. Everything started is stopped by PID in `stop()`, also when start-up fails half-way.
  */
-import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
 import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
+import { lambdaContext, stageHandlers } from "../../local/lambda.js";
 import { simulatedSettings } from "../../local/run.js";
 import { SimAccount } from "../../local/sim/account.js";
 import { createSecret } from "../../local/sim/aws/secrets.js";
@@ -24,9 +23,10 @@ import type { SimCredential } from "../../local/sim/kube/eks-auth.js";
 import type { KubeObject } from "../../local/sim/state.js";
 import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
-import { type ControlPlane, get, send, startControlPlane } from "./cluster.js";
+import { type ControlPlane, eksControlPlaneOptions, get, send, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
 import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
+import { REAL_BUILD_CREDENTIAL } from "./real-kubernetes.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
@@ -54,12 +54,6 @@ export interface TestBed {
   stop(): Promise<void>;
 }
 
-/** Credentials of the CodeBuild role: the builds' `aws` CLI signs with them (as the build container's role). */
-const BUILD_CREDENTIAL = {
-  accessKeyId: "AKIASIMULATEDBUILDS1",
-  secretAccessKey: "simulated/builds/secret/key/not+real+000",
-};
-
 export async function startTestBed(options: { dir: string; plan?: string; kwokNodes?: number }): Promise<TestBed> {
   const { dir } = options;
   mkdirSync(dir, { recursive: true });
@@ -72,7 +66,7 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
       principalArn: settings.lambdaRoleArn,
       clock: "real",
     },
-    { ...BUILD_CREDENTIAL, principalArn: settings.codebuildRoleArn, clock: "real" },
+    { ...REAL_BUILD_CREDENTIAL, principalArn: settings.codebuildRoleArn },
   ];
   const sim = new SimAccount({
     seed: 11,
@@ -96,25 +90,11 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
   };
   Object.assign(process.env, env);
 
-  const handlers = new Map<string, Promise<{ handler: (event: unknown, context: unknown) => Promise<unknown> }>>();
+  const loadHandler = stageHandlers();
   const invoke = async <T>(folder: string, payload: unknown): Promise<T> => {
-    let loaded = handlers.get(folder);
-    if (!loaded) {
-      loaded = import(pathToFileURL(join(REPO, "functions", folder, "handler.ts")).href);
-      handlers.set(folder, loaded);
-    }
-    const { handler } = await loaded;
-    const context = {
-      functionName: `eko-${folder}`,
-      functionVersion: "$LATEST",
-      invokedFunctionArn: `arn:aws:lambda:${region}:${sim.state.account}:function:eko-${folder}`,
-      memoryLimitInMB: "512",
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/eko-${folder}`,
-      logStreamName: "e2e",
-      callbackWaitsForEmptyEventLoop: true,
-      getRemainingTimeInMillis: () => 120_000,
-    };
+    const { handler } = await loadHandler(folder);
+    const context = lambdaContext(folder, region, sim.state.account, "e2e");
+    // The Lambda service hands the handler a fresh JSON document and serializes what it returns.
     return JSON.parse(JSON.stringify((await handler(JSON.parse(JSON.stringify(payload)), context)) ?? null)) as T;
   };
 
@@ -130,15 +110,14 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
 
     const webhook = await startEksAuthWebhook(sim);
     started.push(webhook);
-    const clusterOptions = (spec: ClusterSpec, member: boolean) => ({
-      name: spec.name,
-      dir: join(dir, spec.name),
-      authWebhook: webhook.forCluster(spec.region, spec.clusterName),
-      // Every cluster runs the controllers (namespace deletion, PVC protection, service-account tokens); members
-      // also run workloads: Deployments become Pods on kwok nodes.
-      controllerManager: true,
-      ...(member ? { scheduler: true, kwokNodes: options.kwokNodes ?? 2 } : {}),
-    });
+    const clusterOptions = (spec: ClusterSpec, member: boolean) =>
+      eksControlPlaneOptions({
+        name: spec.name,
+        dir: join(dir, spec.name),
+        authWebhook: webhook.forCluster(spec.region, spec.clusterName),
+        member,
+        kwokNodes: options.kwokNodes,
+      });
     // In parallel; whatever started is stopped again when another one fails.
     const settled = await Promise.allSettled([
       startControlPlane(clusterOptions(resolved.parent, false)),
@@ -178,7 +157,7 @@ export async function startTestBed(options: { dir: string; plan?: string; kwokNo
     const builds = await buildRunner({
       dir: join(dir, "builds"),
       // A build container's environment: nothing of this process's (its AWS settings, a developer's PATH).
-      awsEnv: awsCliEnv(sim.aws.url, { ...BUILD_CREDENTIAL }, resolved.region, {
+      awsEnv: awsCliEnv(sim.aws.url, REAL_BUILD_CREDENTIAL, resolved.region, {
         base: { PATH: "/usr/local/bin:/usr/bin:/bin" },
       }),
     });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../local/cli.js";
+import { cli } from "./support.js";
 
 const MINIMAL = fileURLToPath(new URL("../../examples/minimal.json", import.meta.url));
 let dir: string;
@@ -12,17 +12,6 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "eko-local-cli-"));
 });
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("npm run local (usage)", () => {
   it("prints the usage with --help and exits 0", async () => {

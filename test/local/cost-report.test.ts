@@ -10,22 +10,11 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ResolvedDeployment } from "../../functions/lib/contracts.js";
 import { COST_SERVICES, type CostEstimate, estimateMonthlyCost } from "../../functions/lib/cost.js";
-import { main } from "../../local/cli.js";
 import { COST_COLUMNS, costGrid } from "../../local/report.js";
 import { parentSpec } from "../support/fixtures.js";
+import { cli } from "./support.js";
 
 const PLAN = fileURLToPath(new URL("../../examples/two-members.json", import.meta.url));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 let dir: string;
 let printed: string;

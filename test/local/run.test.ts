@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../local/cli.js";
 import { createdCounts } from "../../local/report.js";
 import { type LocalRunResult, runLocal } from "../../local/run.js";
-import { useRealAwsClients } from "./support.js";
+import { cli, useRealAwsClients } from "./support.js";
 
 const example = (name: string) => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), "utf8"));
 const START = Date.UTC(2030, 0, 1);
@@ -77,17 +76,6 @@ describe("runLocal with a seed", () => {
 
 // The CLI's runs live here, next to the other full runs: one module graph for every handler load.
 const MINIMAL = fileURLToPath(new URL("../../examples/minimal.json", import.meta.url));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 describe("npm run local", () => {
   const dir = mkdtempSync(join(tmpdir(), "eko-local-run-"));

@@ -3,6 +3,7 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { main } from "../../local/cli.js";
 import { simulatedSettings } from "../../local/run.js";
 import { SimAccount, type SimAccountOptions } from "../../local/sim/account.js";
 import { restoreAwsClients } from "../support/aws-mocks.js";
@@ -47,3 +48,15 @@ export const useRealAwsClients = restoreAwsClients;
 
 /** Lets simulated time pass (nothing else holds the clock in these tests). */
 export const pass = (sim: SimAccount, seconds: number) => sim.clock.sleep(seconds);
+
+/** Runs `npm run local -- <argv>` in process: its exit code and what it printed. */
+export async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}

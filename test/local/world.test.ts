@@ -9,13 +9,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePlan } from "../../functions/lib/plan.js";
-import { main } from "../../local/cli.js";
 import { type LocalRunResult, runLocal } from "../../local/run.js";
 import { EKS_UNSUPPORTED_ZONE_IDS, freshState, regionZones } from "../../local/sim/world.js";
 import { AWS_REGIONS } from "../../local/sim/zones.js";
 import { autoVpcs } from "../../local/world-auto.js";
 import { checkWorld } from "../../local/world-file.js";
-import { useRealAwsClients } from "./support.js";
+import { cli, useRealAwsClients } from "./support.js";
 
 const examplePath = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 const example = (name: string) => JSON.parse(readFileSync(examplePath(name), "utf8"));
@@ -26,17 +25,6 @@ beforeAll(() => {
   useRealAwsClients();
   dir = mkdtempSync(join(tmpdir(), "eko-world-"));
 });
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    argv,
-    (l) => out.push(l),
-    (l) => err.push(l),
-  );
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
 
 const writeJson = (name: string, value: unknown) => {
   const file = join(dir, name);
