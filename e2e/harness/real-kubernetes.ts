@@ -7,7 +7,7 @@
  * AWS's and images' doing, which only the simulator models — so KarmadaInit stays modelled and stores the real
  * Karmada's kubeconfig.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROLE_TAG } from "../../functions/lib/names.js";
 import { SIMULATED_REGION } from "../../local/run.js";
@@ -77,9 +77,15 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
       if (!builds) throw new Error("the real-Kubernetes backend was not started");
       buildCount++;
       const outcome = await builds.run(kind as "karmada-join" | "karmada-unjoin", environment);
+      // The whole log stays next to the processes' logs (what CloudWatch Logs would hold); the reason quotes its end.
+      const log = join(dir, "builds", `${buildCount}-${kind}.log`);
+      writeFileSync(log, outcome.output);
       return outcome.status === "SUCCEEDED"
         ? { succeeded: true }
-        : { succeeded: false, reason: outcome.output.trim().split("\n").slice(-5).join("\n") };
+        : {
+            succeeded: false,
+            reason: `${outcome.output.trim().split("\n").slice(-5).join("\n")}\n(the whole log: ${log})`,
+          };
     },
     karmadaKubeconfig: () => karmada?.kubeconfigYaml(),
   };

@@ -192,6 +192,10 @@ export class SimAccount {
     return this.pinnedNow ?? this.clock.now();
   }
 
+  /** The time on a token signer's clock (SimCredential.clock): a real process signs in real time. */
+  private readonly signerClock = (signer: SimCredential): number =>
+    signer.clock === "real" ? realDate.now() : this.now();
+
   /** Runs `work` as if at simulated time `at` (effects of something that finished earlier than it was observed). */
   atTime(at: number, work: () => void): void {
     const previous = this.pinnedNow;
@@ -352,12 +356,7 @@ export class SimAccount {
   reviewEksToken(region: string, clusterName: string, token: string): EksTokenReview {
     const cluster = this.region(region).clusters[clusterName];
     if (cluster?.status !== "ACTIVE") return { ok: false, reason: `cluster ${clusterName} is not ACTIVE` };
-    // Each signer's token is judged by its own clock (SimCredential.clock).
-    const real = this.identities.credentials.filter((c) => c.clock === "real");
-    const simulated = this.identities.credentials.filter((c) => c.clock !== "real");
-    let check = checkEksToken(`Bearer ${token}`, cluster.name, this.now(), simulated);
-    if (!check.ok && check.reason.startsWith("unknown access key"))
-      check = checkEksToken(`Bearer ${token}`, cluster.name, realDate.now(), real);
+    const check = checkEksToken(`Bearer ${token}`, cluster.name, this.signerClock, this.identities.credentials);
     if (!check.ok) return check;
     const entry = cluster.accessEntries[check.principalArn];
     if (!entry) return { ok: false, reason: `${check.principalArn} has no access entry on ${cluster.name}` };
@@ -439,7 +438,7 @@ export class SimAccount {
 
   /** EKS authentication (bearer token) and authorization (access entry with the cluster admin policy). */
   private authorizeCluster(cluster: ClusterRecord, authorization: string | undefined): void {
-    const check = checkEksToken(authorization, cluster.name, this.now(), this.identities.credentials);
+    const check = checkEksToken(authorization, cluster.name, this.signerClock, this.identities.credentials);
     if (!check.ok) throw new KubeError(401, "Unauthorized", `Unauthorized (${check.reason})`);
     const entry = cluster.accessEntries[check.principalArn];
     if (!entry)

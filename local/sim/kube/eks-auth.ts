@@ -35,11 +35,14 @@ const uriEscape = (s: string) =>
 const amzDateMs = (d: string) =>
   Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(9, 11), +d.slice(11, 13), +d.slice(13, 15));
 
-/** Checks a bearer token for cluster `clusterName` at simulated time `nowMs`. */
+/**
+ * Checks a bearer token for cluster `clusterName` at time `now`: a number, or the time on the clock of the signer
+ * (SimCredential.clock) — so the signer is found before the token's age is judged.
+ */
 export function checkEksToken(
   authorization: string | undefined,
   clusterName: string,
-  nowMs: number,
+  now: number | ((signer: SimCredential) => number),
   credentials: SimCredential[],
 ): TokenCheck {
   const bearer = authorization?.match(/^Bearer (.+)$/)?.[1];
@@ -67,10 +70,6 @@ export function checkEksToken(
   if (!signedHeaders.includes("host")) return { ok: false, reason: "host is not among X-Amz-SignedHeaders" };
   const date = q.get("X-Amz-Date") ?? "";
   if (!/^\d{8}T\d{6}Z$/.test(date)) return { ok: false, reason: "X-Amz-Date is missing or malformed" };
-  const signedAt = amzDateMs(date);
-  if (nowMs - signedAt > TOKEN_LIFETIME_SECONDS * 1000)
-    return { ok: false, reason: "token expired (signed more than 15 minutes ago)" };
-  if (signedAt - nowMs > 5 * 60_000) return { ok: false, reason: "token signed in the future" };
   const [accessKeyId, scopeDate, scopeRegion, service, terminator] = (q.get("X-Amz-Credential") ?? "").split("/");
   if (
     !accessKeyId ||
@@ -84,6 +83,11 @@ export function checkEksToken(
   if (!/^[0-9a-f]{64}$/.test(signature)) return { ok: false, reason: "X-Amz-Signature is missing or malformed" };
   const credential = credentials.find((c) => c.accessKeyId === accessKeyId);
   if (!credential) return { ok: false, reason: "unknown access key (STS would answer InvalidClientTokenId)" };
+  const nowMs = typeof now === "number" ? now : now(credential);
+  const signedAt = amzDateMs(date);
+  if (nowMs - signedAt > TOKEN_LIFETIME_SECONDS * 1000)
+    return { ok: false, reason: "token expired (signed more than 15 minutes ago)" };
+  if (signedAt - nowMs > 5 * 60_000) return { ok: false, reason: "token signed in the future" };
 
   const canonicalQuery = [...q.entries()]
     .filter(([k]) => k !== "X-Amz-Signature")
