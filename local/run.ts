@@ -967,7 +967,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     resetAwsClients();
   }
   const { status, output, error, cause } = outcome;
-  const split = plan ? sampleSplit(sim, plan) : {};
+  const split = plan ? await sampleSplit(sim, plan) : {};
   const state = sim.snapshot();
   await sim.stop();
   await options.real?.stop();
@@ -1011,12 +1011,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   };
 }
 
-/** Available replicas of the sample Deployment on each member cluster (what `kubectl get deploy` would show). */
-function sampleSplit(sim: SimAccount, plan: Plan): Record<string, number> {
+/**
+ * Available replicas of the sample Deployment on each member cluster (what `kubectl get deploy` would show): asked of
+ * the real apiserver for a member that runs as real processes (`--karmada real`), else read from the simulated one.
+ */
+async function sampleSplit(sim: SimAccount, plan: Plan): Promise<Record<string, number>> {
   const split: Record<string, number> = {};
   for (const member of plan.members) {
     const cluster = sim.region(member.region).clusters[member.clusterName];
     if (!cluster) continue;
+    if (sim.real && sim.externalApi(member.region, member.clusterName)) {
+      split[member.name] =
+        (await sim.real.availableReplicas(member.region, member.clusterName, SAMPLE_NAMESPACE, SAMPLE_DEPLOYMENT)) ?? 0;
+      continue;
+    }
     const store = sim.clusterStore(cluster);
     const deployment = store.get(store.typeOf("apps/v1", "Deployment"), SAMPLE_NAMESPACE, SAMPLE_DEPLOYMENT);
     split[member.name] = deployment?.status?.availableReplicas ?? 0;

@@ -15,7 +15,7 @@ import type { ProjectKind, SimAccount } from "../../local/sim/account.js";
 import type { ExternalApi, RealBuildOutcome, RealKubernetes } from "../../local/sim/real.js";
 import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
-import { type ControlPlane, eksControlPlaneOptions, startControlPlane } from "./cluster.js";
+import { type ControlPlane, eksControlPlaneOptions, get, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
 import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
 
@@ -88,6 +88,13 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
           };
     },
     karmadaKubeconfig: () => karmada?.kubeconfigYaml(),
+    async availableReplicas(region, clusterName, namespace, name) {
+      const plane = clusters.get(`${region}/${clusterName}`);
+      if (!plane) return undefined;
+      const res = await get(plane, `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`);
+      if (res.status !== 200) return undefined;
+      return (JSON.parse(res.body) as { status?: { availableReplicas?: number } }).status?.availableReplicas ?? 0;
+    },
   };
 
   return {

@@ -37,4 +37,9 @@ export interface RealKubernetes {
   runBuild(kind: ProjectKind, environment: Record<string, string>): Promise<RealBuildOutcome>;
   /** What KarmadaInit stores as the Karmada kubeconfig when Karmada is real (init itself stays modelled). */
   karmadaKubeconfig(): string | undefined;
+  /**
+   * A Deployment's status.availableReplicas on a real cluster, read with its admin credentials (what
+   * `kubectl get deploy` shows there); undefined when the cluster is not real or has no such Deployment.
+   */
+  availableReplicas(region: string, clusterName: string, namespace: string, name: string): Promise<number | undefined>;
 }

@@ -1,0 +1,61 @@
+/**
+ * `npm run local -- --karmada real`: the whole Deploy on the simulated AWS with Karmada and the member clusters as
+ * real processes, as a user rehearsing a plan runs it. The join builds run the real buildspec with the real
+ * kubectl-karmada; the sample's weighted split is made by the real karmada-scheduler and verified by our status stage,
+ * so a SUCCEEDED run is the real Karmada's verdict, not the simulator's.
+ * Needs `npm run e2e:build` and `bash scripts/awscli/install.sh` (npm run e2e does both).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../local/cli.js";
+
+const out = mkdtempSync(join(tmpdir(), "e2e-local-real-"));
+afterAll(() => {
+  if (process.env.E2E_KEEP !== "1") rmSync(out, { recursive: true, force: true });
+});
+
+async function local(...argv: string[]) {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  const code = await main(
+    argv,
+    (l) => lines.push(l),
+    (l) => errors.push(l),
+  );
+  return { code, out: lines.join("\n"), err: errors.join("\n") };
+}
+
+describe("npm run local -- --karmada real", () => {
+  it("deploys examples/two-members.json with both members joined to the real Karmada by the real join build and the sample split by the real scheduler", async () => {
+    const run = await local("--input", "examples/two-members.json", "--karmada", "real", "--json", "--out", out);
+    const doc = JSON.parse(run.out) as {
+      status: string;
+      error?: string;
+      cause?: unknown;
+      summary?: { sample?: { expected: Record<string, number>; split: Record<string, number> } };
+      split: Record<string, number>;
+      real?: { clusters: Record<string, { startupMs: number; memoryMiB: number }>; builds: number };
+    };
+    expect({ status: doc.status, error: doc.error, cause: doc.cause }).toEqual({
+      status: "SUCCEEDED",
+      error: undefined,
+      cause: undefined,
+    });
+    expect(run.code).toBe(0);
+    // Karmada and one real control plane per member ran; each member's join ran its buildspec for real.
+    expect(Object.keys(doc.real?.clusters ?? {}).sort()).toEqual([
+      "eu-central-1/karmada-demo-member1",
+      "eu-central-1/karmada-demo-member2",
+      "karmada",
+    ]);
+    expect(doc.real?.builds).toBe(2);
+    // 12 replicas, equal weights: what our status stage verified, and what the real members' apiservers hold.
+    expect(doc.summary?.sample).toEqual({
+      expected: { member1: 6, member2: 6 },
+      split: { member1: 6, member2: 6 },
+    });
+    expect(doc.split).toEqual({ member1: 6, member2: 6 });
+  });
+});
