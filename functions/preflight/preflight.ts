@@ -44,7 +44,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     Promise.all(
       networkGroups.map(async (group) => {
         const { region, vpc } = group[0];
-        const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group)));
+        const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group), plan.deploymentName));
         if (!vpcId) return undefined;
         const network = await describeNetwork(ec2(region), region, vpcId);
         const { placement, problems, notes } = placeClusters(network, names(group));

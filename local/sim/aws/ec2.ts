@@ -5,6 +5,7 @@
 import type { SimAccount } from "../account.js";
 import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
 import { INSTANCE_TYPES, type InstanceTypeSpec, regionZones, type ZoneSpec } from "../world.js";
+import { createdInternetGatewaysXml, handleEc2Network, networkTaggable } from "./ec2-network.js";
 import {
   AwsError,
   ec2Response,
@@ -80,12 +81,13 @@ export function handleEc2(
               "internet gateway",
             ),
           )
-          .map(({ id, vpc }) => ({
+          .map(({ id, vpc }): XmlValue => ({
             internetGatewayId: id,
             ownerId: sim.state.account,
             attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
             tagSet: [],
-          })),
+          }))
+          .concat(createdInternetGatewaysXml(sim, world, filters, queryList(params.InternetGatewayId))),
       });
     case "DescribeAvailabilityZones": {
       // Without AllAvailabilityZones, EC2 lists only opted-in zones; this account has opted in to every zone group.
@@ -124,8 +126,11 @@ export function handleEc2(
       }
       return answer({ return: true });
     }
-    default:
+    default: {
+      const handled = handleEc2Network(sim, region, action, params, answer);
+      if (handled) return handled;
       throw notImplemented("EC2", action);
+    }
   }
 }
 
@@ -139,7 +144,8 @@ function taggable(world: RegionState, id: string): { tags: Record<string, string
   const found =
     world.vpcs.find((v) => v.vpcId === id) ??
     world.subnets.find((s) => s.subnetId === id) ??
-    world.routeTables.find((r) => r.routeTableId === id);
+    world.routeTables.find((r) => r.routeTableId === id) ??
+    networkTaggable(world, id);
   if (found) return found;
   // A well-formed id of a missing resource is that resource type's NotFound; only an id EC2 cannot parse is
   // InvalidID ("The specified ID for the resource you are trying to tag is not valid"). Source: the EC2 API
