@@ -23,6 +23,8 @@ export interface Day2Resources {
     destroyNodegroupsStatus: string;
     destroyCluster: string;
     destroyClusterStatus: string;
+    /** Deletes the VPCs Deploy created (vpc.create), piece by piece, and polls until none is left. */
+    destroyVpcs: string;
     destroySecrets: string;
   };
   /** CodeBuild project names (the `.sync` integration takes the name). */
@@ -52,6 +54,7 @@ export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = {
   destroyNodegroupsStatus: "destroy-nodegroups-status",
   destroyCluster: "destroy-cluster",
   destroyClusterStatus: "destroy-cluster-status",
+  destroyVpcs: "destroy-vpcs",
   destroySecrets: "destroy-secrets",
 };
 

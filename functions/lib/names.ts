@@ -33,6 +33,9 @@ export const VPC_TAG = "eks-karmada-orchestrator/vpc";
 /** Tag of a created subnet or route table: `public` or `private`. */
 export const SUBNET_TIER_TAG = "eks-karmada-orchestrator/tier";
 
+/** Tag of a created subnet, route table, Elastic IP or NAT gateway: its Availability Zone (the public route table has none). */
+export const ZONE_TAG = "eks-karmada-orchestrator/zone";
+
 /** Key of a created VPC: `top-level` for the plan's `vpc`, `member/<name>` for a member's own. */
 export const vpcKey = (member?: string): string => (member === undefined ? "top-level" : `member/${member}`);
 

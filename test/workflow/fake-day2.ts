@@ -26,6 +26,7 @@ import { destroyNodegroups } from "../../functions/destroy-nodegroups/destroyNod
 import { destroyNodegroupsStatus } from "../../functions/destroy-nodegroups-status/destroyNodegroupsStatus.js";
 import { destroySample } from "../../functions/destroy-sample/destroySample.js";
 import { destroySecrets } from "../../functions/destroy-secrets/destroySecrets.js";
+import { destroyVpcsInputSchema } from "../../functions/destroy-vpcs/destroyVpcs.js";
 import { driftCluster } from "../../functions/drift-cluster/driftCluster.js";
 import { driftDesired, driftDesiredInputSchema } from "../../functions/drift-desired/driftDesired.js";
 import { driftKarmada } from "../../functions/drift-karmada/driftKarmada.js";
@@ -216,6 +217,11 @@ export function day2World(resources: Day2Resources, servers: Servers) {
     destroyClusterStatus: async (input) => {
       eks.settle();
       return destroyClusterStatus(input, deps);
+    },
+    // The plan created no VPC: the stage's own input schema checks the payload, and nothing is left to delete.
+    destroyVpcs: async (input) => {
+      const { attempt } = destroyVpcsInputSchema.parse(input);
+      return { ready: true, status: "deleted", nextPollSeconds: 15, attempt, remaining: [], deleted: [] };
     },
     destroySecrets: (input) => destroySecrets(input, deps),
   };

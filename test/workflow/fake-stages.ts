@@ -18,6 +18,7 @@ import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functio
 import { parsePlan } from "../../functions/lib/plan.js";
 import { parseStageInput } from "../../functions/lib/stage.js";
 import { divideByWeight } from "../../functions/lib/webster.js";
+import { ensureVpcsInputSchema } from "../../functions/ensure-vpcs/ensureVpcs.js";
 import { preflightInputSchema } from "../../functions/preflight/input.js";
 import { registryUpdateInputSchema } from "../../functions/registry-update/registryUpdate.js";
 import { summarizeInputSchema } from "../../functions/summarize/schema.js";
@@ -44,6 +45,7 @@ export interface Faults {
  */
 const STAGE_INPUTS: Record<StageKey, z.ZodType> = {
   validateInput: z.unknown(),
+  ensureVpcs: ensureVpcsInputSchema,
   preflight: preflightInputSchema,
   ensureCluster: clusterInputSchema,
   clusterStatus: clusterPollInputSchema,
@@ -91,6 +93,8 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
 
   const stages: Record<StageKey, (input: Input) => unknown> = {
     validateInput: (input) => parsePlan(input),
+    // NAT gateways available on the second poll.
+    ensureVpcs: ({ attempt }) => ({ ...polledUntil(attempt, 1), vpcs: [] }),
     preflight: (input) => {
       const plan = input.plan as ReturnType<typeof parsePlan>;
       const resolved: ResolvedDeployment = {
