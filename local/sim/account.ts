@@ -742,6 +742,16 @@ export function taggedResources(state: SimState, deploymentName: string): Record
     for (const secret of Object.values(region.secrets))
       if (secret.tags[DEPLOYMENT_TAG] === deploymentName && !secret.deletedAt)
         add("secretsmanager:secret", `${regionName}/${secret.name}`);
+    // The pieces of the VPCs Deploy created (a NAT gateway EC2 reports deleted no longer counts).
+    const ours = (r: { tags: Record<string, string> }) => r.tags[DEPLOYMENT_TAG] === deploymentName;
+    for (const v of region.vpcs.filter(ours)) add("ec2:vpc", `${regionName}/${v.vpcId}`);
+    for (const s of region.subnets.filter(ours)) add("ec2:subnet", `${regionName}/${s.subnetId}`);
+    for (const r of region.routeTables.filter(ours)) add("ec2:routeTable", `${regionName}/${r.routeTableId}`);
+    for (const g of (region.createdInternetGateways ?? []).filter(ours))
+      add("ec2:internetGateway", `${regionName}/${g.internetGatewayId}`);
+    for (const a of (region.addresses ?? []).filter(ours)) add("ec2:elasticIp", `${regionName}/${a.allocationId}`);
+    for (const n of (region.createdNatGateways ?? []).filter(ours))
+      if (n.deletedAt === undefined || n.deletedAt > state.nowMs) add("ec2:natGateway", `${regionName}/${n.natGatewayId}`);
   }
   return found;
 }
