@@ -501,12 +501,18 @@ function ruleOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** The alternative whose shape the input has (no missing or unknown keys), if any: its first problem. */
+/**
+ * The alternative whose shape the input has (no missing or unknown keys of its own), if any: its first problem.
+ * A key missing deeper down (`vpc.create.cidr`) is that alternative's problem, not a sign of another shape.
+ */
 function closestAlternative(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue | undefined {
   return issue.errors
     .filter((errs) => errs.length > 0)
     .filter((errs) =>
-      errs.every((e) => e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined)),
+      errs.every(
+        (e) =>
+          e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined && e.path.length <= 1),
+      ),
     )
     .sort((a, b) => a.length - b.length)[0]?.[0];
 }
