@@ -589,7 +589,7 @@ export class SimAccount {
 
   /** Live resources carrying this deployment's tag, by kind (see {@link taggedResources}). */
   taggedResources(deploymentName: string): Record<string, string[]> {
-    return taggedResources(this.state, deploymentName);
+    return taggedResources(this.state, deploymentName, this.now());
   }
 
   // ---------------------------------------------------------------------------------------------- time
@@ -713,7 +713,12 @@ export class SimAccount {
  * Live resources of a deployment in a simulated account, by kind: EKS clusters tagged with it (and their node groups
  * and addons), NLBs of its clusters, and its secrets not scheduled for deletion.
  */
-export function taggedResources(state: SimState, deploymentName: string): Record<string, string[]> {
+export function taggedResources(
+  state: SimState,
+  deploymentName: string,
+  /** Simulated now (a NAT gateway deleted by then is gone). @default when the account was saved */
+  now = state.nowMs,
+): Record<string, string[]> {
   const found: Record<string, string[]> = {};
   const add = (kind: string, id: string) => {
     found[kind] ??= [];
@@ -751,7 +756,7 @@ export function taggedResources(state: SimState, deploymentName: string): Record
       add("ec2:internetGateway", `${regionName}/${g.internetGatewayId}`);
     for (const a of (region.addresses ?? []).filter(ours)) add("ec2:elasticIp", `${regionName}/${a.allocationId}`);
     for (const n of (region.createdNatGateways ?? []).filter(ours))
-      if (n.deletedAt === undefined || n.deletedAt > state.nowMs) add("ec2:natGateway", `${regionName}/${n.natGatewayId}`);
+      if (n.deletedAt === undefined || n.deletedAt > now) add("ec2:natGateway", `${regionName}/${n.natGatewayId}`);
   }
   return found;
 }
