@@ -115,7 +115,7 @@ const vpcResources = (ctx: AccountScope) =>
   );
 
 /** EC2 Describe* have no resource-level permissions. */
-const readNetwork = () =>
+const readNetwork = (extra: string[] = []) =>
   allow(
     "ReadNetwork",
     [
@@ -125,7 +125,7 @@ const readNetwork = () =>
       "ec2:DescribeInternetGateways",
       "ec2:DescribeNatGateways",
       "ec2:DescribeAddresses",
-      "ec2:DescribeAvailabilityZones",
+      ...extra,
     ],
     ["*"],
   );
@@ -174,7 +174,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   // Creates the plan's VPCs (vpc.create): every new piece tagged as ours on creation, and only pieces carrying our
   // tag built on (subnets in our VPC, routes in our tables, NAT gateways in our subnets with our addresses).
   ensureVpcs: (ctx) => [
-    readNetwork(),
+    // The zones its subnets go to.
+    readNetwork(["ec2:DescribeAvailabilityZones"]),
     allow("CreateTaggedNetwork", [...VPC_CREATES], vpcResources(ctx), TAGGED_REQUEST),
     allow("TagNetworkOnCreate", ["ec2:CreateTags"], vpcResources(ctx), {
       StringEquals: { "ec2:CreateAction": VPC_CREATES.map((a) => a.replace("ec2:", "")) },
