@@ -35,6 +35,8 @@ export interface Faults {
   throttle?: Partial<Record<StageKey, number>>;
   initBuildFails?: boolean;
   joinBuildFails?: string[];
+  /** The created VPCs' NAT gateways never become available. */
+  natGatewaysStuck?: boolean;
   /** The registry refuses the start: another execution of the deployment is running. */
   deploymentBusy?: boolean;
 }
@@ -94,7 +96,10 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
   const stages: Record<StageKey, (input: Input) => unknown> = {
     validateInput: (input) => parsePlan(input),
     // NAT gateways available on the second poll.
-    ensureVpcs: ({ attempt }) => ({ ...polledUntil(attempt, 1), vpcs: [] }),
+    ensureVpcs: ({ attempt }) => ({
+      ...(faults.natGatewaysStuck ? poll(false, attempt ?? 0) : polledUntil(attempt, 1)),
+      vpcs: [],
+    }),
     preflight: (input) => {
       const plan = input.plan as ReturnType<typeof parsePlan>;
       const resolved: ResolvedDeployment = {
