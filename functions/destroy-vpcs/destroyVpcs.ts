@@ -56,7 +56,10 @@ export const regionsOfPlan = (plan: {
   parent: { region: string };
   members: { region: string }[];
   vpcs?: { region: string }[];
-}): string[] => [...new Set([plan.parent.region, ...plan.members.map((m) => m.region), ...(plan.vpcs ?? []).map((v) => v.region)])].sort();
+}): string[] =>
+  [
+    ...new Set([plan.parent.region, ...plan.members.map((m) => m.region), ...(plan.vpcs ?? []).map((v) => v.region)]),
+  ].sort();
 
 const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
   try {
@@ -67,7 +70,10 @@ const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
 };
 
 /** Deletes what it can of every VPC of the deployment; ready when none is left. */
-export async function destroyVpcs(input: z.output<typeof destroyVpcsInputSchema>, deps: StageDeps): Promise<VpcDeletionState> {
+export async function destroyVpcs(
+  input: z.output<typeof destroyVpcsInputSchema>,
+  deps: StageDeps,
+): Promise<VpcDeletionState> {
   const perRegion = await Promise.all(
     input.regions.map((region) => destroyInRegion(deps.aws(region).ec2, region, input.deploymentName)),
   );
@@ -121,14 +127,19 @@ async function destroyInRegion(
 
     // 1. NAT gateways, until EC2 reports them deleted (their addresses stay mapped until then).
     const nats = (
-      (await send<{ NatGateways?: NatGateway[] }>(
-        `list the NAT gateways of ${vpcId}`,
-        new DescribeNatGatewaysCommand({ Filter: mine }),
-      )).NatGateways ?? []
+      (
+        await send<{ NatGateways?: NatGateway[] }>(
+          `list the NAT gateways of ${vpcId}`,
+          new DescribeNatGatewaysCommand({ Filter: mine }),
+        )
+      ).NatGateways ?? []
     ).filter((n) => n.State !== "deleted");
     for (const nat of nats)
       if (nat.State !== "deleting")
-        await send(`delete NAT gateway ${nat.NatGatewayId}`, new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId }));
+        await send(
+          `delete NAT gateway ${nat.NatGatewayId}`,
+          new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId }),
+        );
     if (nats.length) {
       for (const nat of nats) left(nat.NatGatewayId);
       left(vpcId);
@@ -140,7 +151,9 @@ async function destroyInRegion(
       (
         await send<{ Addresses?: { AllocationId?: string }[] }>(
           `list the Elastic IPs of ${vpcId}`,
-          new DescribeAddressesCommand({ Filters: [...ours, { Name: `tag:${VPC_TAG}`, Values: [tagValue(vpc, VPC_TAG)] }] }),
+          new DescribeAddressesCommand({
+            Filters: [...ours, { Name: `tag:${VPC_TAG}`, Values: [tagValue(vpc, VPC_TAG)] }],
+          }),
         )
       ).Addresses ?? [];
     for (const a of addresses)
@@ -167,8 +180,12 @@ async function destroyInRegion(
 
     // 4. Subnets (their route table associations go with them).
     const subnets =
-      (await send<{ Subnets?: Subnet[] }>(`list the subnets of ${vpcId}`, new DescribeSubnetsCommand({ Filters: mine })))
-        .Subnets ?? [];
+      (
+        await send<{ Subnets?: Subnet[] }>(
+          `list the subnets of ${vpcId}`,
+          new DescribeSubnetsCommand({ Filters: mine }),
+        )
+      ).Subnets ?? [];
     let subnetsLeft = false;
     for (const s of subnets)
       if (!(await tryDelete(`delete subnet ${s.SubnetId}`, new DeleteSubnetCommand({ SubnetId: s.SubnetId })))) {
@@ -189,11 +206,17 @@ async function destroyInRegion(
         )
       ).RouteTables ?? [];
     for (const t of tables.filter((x) => !x.Associations?.some((a) => a.Main)))
-      if (!(await tryDelete(`delete route table ${t.RouteTableId}`, new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId }))))
+      if (
+        !(await tryDelete(
+          `delete route table ${t.RouteTableId}`,
+          new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId }),
+        ))
+      )
         left(t.RouteTableId);
 
     // 6. The VPC itself: refused while anything else (not ours) is left in it.
-    if (await tryDelete(`delete VPC ${vpcId}`, new DeleteVpcCommand({ VpcId: vpcId }))) deleted.push(`${region}/${vpcId}`);
+    if (await tryDelete(`delete VPC ${vpcId}`, new DeleteVpcCommand({ VpcId: vpcId })))
+      deleted.push(`${region}/${vpcId}`);
     else left(vpcId);
   }
   return { remaining, deleted };

@@ -41,8 +41,8 @@ import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, vpcTags, ZONE_TAG } from "../
 import { type CreatedVpcPlan, cidrsOverlap } from "../lib/plan.js";
 import { awsFailure, pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { createdVpcSchema } from "../preflight/input.js";
 import { findVpc } from "../preflight/findVpc.js";
+import { createdVpcSchema } from "../preflight/input.js";
 import { chooseZones, vpcLayout } from "./vpcLayout.js";
 
 const lookedUpRef = z.union([z.strictObject({ name: z.string() }), z.strictObject({ id: z.string() })]);
@@ -221,10 +221,9 @@ async function convergeVpc(
   const mine = [...ours(deploymentName, plan.key), inVpc];
 
   // Internet gateway, attached.
-  const igwOut = await send<{ InternetGateways?: { InternetGatewayId?: string; Attachments?: { VpcId?: string }[] }[] }>(
-    "look up the internet gateway",
-    new DescribeInternetGatewaysCommand({ Filters: ours(deploymentName, plan.key) }),
-  );
+  const igwOut = await send<{
+    InternetGateways?: { InternetGatewayId?: string; Attachments?: { VpcId?: string }[] }[];
+  }>("look up the internet gateway", new DescribeInternetGatewaysCommand({ Filters: ours(deploymentName, plan.key) }));
   const igw = igwOut.InternetGateways?.[0];
   const igwId =
     igw?.InternetGatewayId ??
@@ -238,7 +237,10 @@ async function convergeVpc(
     ).InternetGateway?.InternetGatewayId;
   if (!igwId) throw new Error(`CreateInternetGateway returned no id for ${where}`);
   if (!igw?.Attachments?.some((a) => a.VpcId === vpcId))
-    await send("attach the internet gateway", new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+    await send(
+      "attach the internet gateway",
+      new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }),
+    );
 
   // Subnets: 3 public + 3 private over the region's first 3 Availability Zones EKS supports.
   const zonesOut = await send<{
@@ -257,7 +259,10 @@ async function convergeVpc(
       `${region} offers ${zones.length} Availability Zone${zones.length === 1 ? "" : "s"} EKS supports; a created VPC needs at least 2. Choose another region, or give an existing VPC (vpc.name or vpc.id).`,
     );
   const layout = vpcLayout(plan, deploymentName, zones);
-  const subnetsOut = await send<{ Subnets?: Subnet[] }>("list its subnets", new DescribeSubnetsCommand({ Filters: mine }));
+  const subnetsOut = await send<{ Subnets?: Subnet[] }>(
+    "list its subnets",
+    new DescribeSubnetsCommand({ Filters: mine }),
+  );
   const subnetIds = new Map<string, string>();
   for (const s of layout.subnets) {
     const have = subnetsOut.Subnets?.find(
@@ -349,7 +354,9 @@ async function convergeVpc(
     }
     const eipOut = await send<{ Addresses?: { AllocationId?: string; AssociationId?: string; Tags?: Tag[] }[] }>(
       `look up the Elastic IP of ${zone}`,
-      new DescribeAddressesCommand({ Filters: [...ours(deploymentName, plan.key), { Name: `tag:${ZONE_TAG}`, Values: [zone] }] }),
+      new DescribeAddressesCommand({
+        Filters: [...ours(deploymentName, plan.key), { Name: `tag:${ZONE_TAG}`, Values: [zone] }],
+      }),
     );
     const allocationId =
       eipOut.Addresses?.[0]?.AllocationId ??

@@ -4,9 +4,10 @@
  * for the public subnets and one per zone for the private ones), as pure data: which subnet goes where, with which
  * block and which tags. The EC2 calls that make it are in ensureVpcs.ts.
  */
-import { EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../preflight/network.js";
+
 import { SUBNET_TIER_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, splitCidr } from "../lib/plan.js";
+import { EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../preflight/network.js";
 
 /** Subnet tag that lets internal load balancers find private subnets (AWS Load Balancer Controller, cloud provider). */
 export const INTERNAL_ELB_SUBNET_TAG = "kubernetes.io/role/internal-elb";
@@ -42,7 +43,9 @@ export function chooseZones(
   count = ZONES_PER_VPC,
 ): ZoneChoice[] {
   return zones
-    .filter((z) => (z.zoneType ?? "availability-zone") === "availability-zone" && (z.state ?? "available") === "available")
+    .filter(
+      (z) => (z.zoneType ?? "availability-zone") === "availability-zone" && (z.state ?? "available") === "available",
+    )
     .filter((z) => !EKS_UNSUPPORTED_ZONE_IDS.has(z.zoneId))
     .sort((a, b) => a.zoneName.localeCompare(b.zoneName))
     .slice(0, count);

@@ -320,14 +320,20 @@ function createdVpcOverlaps(plan: Partial<ParsedPlanShape>, ctx: z.core.$Refinem
     if (typeof cidr === "string" && isIpv4Cidr(cidr)) created.push({ path, cidr });
   };
   add(plan.vpc, ["vpc"]);
-  if (Array.isArray(plan.members)) plan.members.forEach((m, i) => add(m?.vpc, ["members", i, "vpc"]));
+  if (Array.isArray(plan.members))
+    plan.members.forEach((m, i) => {
+      add(m?.vpc, ["members", i, "vpc"]);
+    });
   created.forEach((later, j) => {
     const earlier = created.slice(0, j).find((e) => cidrsOverlap(e.cidr, later.cidr));
     if (earlier)
       ctx.addIssue({
         code: "custom",
         path: [...later.path, "create", "cidr"],
-        message: `${later.cidr} overlaps ${earlier.cidr} of ${formatPath([...earlier.path, "create", "cidr"])}: the VPCs a deployment creates must not overlap (peering, transit gateways and multi-cluster networking need unique addresses); choose another block such as ${suggestBlock(created.map((c) => c.cidr), prefixOf(later.cidr))}`,
+        message: `${later.cidr} overlaps ${earlier.cidr} of ${formatPath([...earlier.path, "create", "cidr"])}: the VPCs a deployment creates must not overlap (peering, transit gateways and multi-cluster networking need unique addresses); choose another block such as ${suggestBlock(
+          created.map((c) => c.cidr),
+          prefixOf(later.cidr),
+        )}`,
       });
   });
 }
@@ -539,8 +545,7 @@ const prefixOf = (cidr: string): number => Number(cidr.split("/")[1]);
 /** An IPv4 address as an unsigned 32-bit number. */
 const ipv4ToNumber = (address: string): number =>
   address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-const numberToIpv4 = (n: number): string =>
-  [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+const numberToIpv4 = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 
 /** First and last address of an IPv4 block, as numbers. */
 export function ipv4Range(cidr: string): { first: number; last: number } {

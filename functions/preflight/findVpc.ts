@@ -82,7 +82,8 @@ export async function findCreatedVpcs(
   ];
   const vpcs = await callAws(`look up the VPCs of ${deploymentName} in ${region}`, async () => {
     const found: Vpc[] = [];
-    for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters })) found.push(...(page.Vpcs ?? []));
+    for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters }))
+      found.push(...(page.Vpcs ?? []));
     return found;
   });
   return vpcs.flatMap((v) => (v.VpcId ? [v.VpcId] : [])).sort();

@@ -107,7 +107,11 @@ describe("destroyVpcs", () => {
     await pass(sim, 300);
     const second = await destroy(1);
 
-    expect(second).toMatchObject({ ready: true, remaining: [], deleted: [expect.stringMatching(/^eu-central-1\/vpc-/)] });
+    expect(second).toMatchObject({
+      ready: true,
+      remaining: [],
+      deleted: [expect.stringMatching(/^eu-central-1\/vpc-/)],
+    });
     expect(ours()).toEqual({});
   });
 

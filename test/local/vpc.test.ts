@@ -89,7 +89,11 @@ describe("Deploy with vpc.create", () => {
 
 describe("Destroy after vpc.create", () => {
   it("deletes the created VPCs after the clusters and leaves nothing tagged with the deployment", async () => {
-    const result = await runLocal({ workflow: "destroy", input: { deploymentName: NAME, confirm: NAME }, state: account() });
+    const result = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: NAME, confirm: NAME },
+      state: account(),
+    });
 
     expect(result.status).toBe("SUCCEEDED");
     expect(taggedResources(result.state, NAME)).toEqual({});

@@ -4,6 +4,7 @@
  */
 
 import { z } from "zod";
+import { ensureVpcsInputSchema } from "../../functions/ensure-vpcs/ensureVpcs.js";
 import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
 import {
   clusterInputSchema,
@@ -18,7 +19,6 @@ import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../../functio
 import { parsePlan } from "../../functions/lib/plan.js";
 import { parseStageInput } from "../../functions/lib/stage.js";
 import { divideByWeight } from "../../functions/lib/webster.js";
-import { ensureVpcsInputSchema } from "../../functions/ensure-vpcs/ensureVpcs.js";
 import { preflightInputSchema } from "../../functions/preflight/input.js";
 import { registryUpdateInputSchema } from "../../functions/registry-update/registryUpdate.js";
 import { summarizeInputSchema } from "../../functions/summarize/schema.js";

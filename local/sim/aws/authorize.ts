@@ -218,7 +218,11 @@ function ec2NetworkRequests(
   for (const name of spec.uses) {
     const id = typeof params[name] === "string" ? (params[name] as string) : "";
     const tags = ec2ResourceTags(sim, call.region, id);
-    requests.push({ action, resource: arn("ec2", call.region, `${ec2Type(id)}/${id}`), context: tagContext("aws:ResourceTag", tags) });
+    requests.push({
+      action,
+      resource: arn("ec2", call.region, `${ec2Type(id)}/${id}`),
+      context: tagContext("aws:ResourceTag", tags),
+    });
   }
   return requests;
 }

@@ -52,7 +52,10 @@ const nats = (world: RegionState) => {
 };
 
 /** `pending` → `available` (or `failed`); after DeleteNatGateway `deleting` → `deleted` (botocore `NatGatewayState`). */
-export function natState(n: NatGatewayRecord, now: number): "pending" | "available" | "failed" | "deleting" | "deleted" {
+export function natState(
+  n: NatGatewayRecord,
+  now: number,
+): "pending" | "available" | "failed" | "deleting" | "deleted" {
   if (n.deletedAt !== undefined && now >= n.deletedAt) return "deleted";
   if (n.deleteRequestedAt !== undefined) return "deleting";
   if (now < n.availableAt) return "pending";
@@ -63,7 +66,12 @@ const ipv4 = (cidr: string) => {
   const [address = "", prefix = "32"] = cidr.split("/");
   const n = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
   const size = 2 ** (32 - Number(prefix));
-  return { first: Math.floor(n / size) * size, last: Math.floor(n / size) * size + size - 1, n, prefix: Number(prefix) };
+  return {
+    first: Math.floor(n / size) * size,
+    last: Math.floor(n / size) * size + size - 1,
+    n,
+    prefix: Number(prefix),
+  };
 };
 const validCidr = (cidr: string) => /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(cidr) && ipv4(cidr).prefix <= 32;
 
@@ -92,7 +100,7 @@ function addressOf(world: RegionState, id: string): AddressRecord {
   if (!a) throw new AwsError("InvalidAllocationID.NotFound", `The allocation ID '${id}' does not exist`);
   return a;
 }
-function natOf(sim: SimAccount, world: RegionState, id: string): NatGatewayRecord {
+function natOf(world: RegionState, id: string): NatGatewayRecord {
   const n = nats(world).find((x) => x.natGatewayId === id);
   if (!n) throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${id} was not found`);
   return n;
@@ -123,7 +131,10 @@ export function handleEc2Network(
     case "CreateVpc": {
       const cidr = str("CidrBlock");
       if (!validCidr(cidr))
-        throw new AwsError("InvalidParameterValue", `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+        throw new AwsError(
+          "InvalidParameterValue",
+          `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`,
+        );
       const { prefix } = ipv4(cidr);
       // Amazon VPC User Guide, "VPC CIDR blocks": between /16 and /28.
       if (prefix < 16 || prefix > 28) throw new AwsError("InvalidVpc.Range", `The CIDR '${cidr}' is invalid.`);
@@ -145,14 +156,13 @@ export function handleEc2Network(
       const vpc = vpcOf(world, str("VpcId"));
       const blocking = [
         ...world.subnets.filter((s) => s.vpcId === vpc.vpcId).map((s) => s.subnetId),
-        ...igws(world).filter((g) => g.vpcId === vpc.vpcId).map((g) => g.internetGatewayId),
+        ...igws(world)
+          .filter((g) => g.vpcId === vpc.vpcId)
+          .map((g) => g.internetGatewayId),
         ...world.routeTables.filter((r) => r.vpcId === vpc.vpcId && !r.main).map((r) => r.routeTableId),
       ];
       if (blocking.length)
-        throw new AwsError(
-          "DependencyViolation",
-          `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`,
-        );
+        throw new AwsError("DependencyViolation", `The vpc '${vpc.vpcId}' has dependencies and cannot be deleted.`);
       world.vpcs = world.vpcs.filter((v) => v !== vpc);
       world.routeTables = world.routeTables.filter((r) => r.vpcId !== vpc.vpcId);
       sim.countDeleted("ec2:vpc");
@@ -162,7 +172,10 @@ export function handleEc2Network(
       const vpc = vpcOf(world, str("VpcId"));
       const cidr = str("CidrBlock");
       if (!validCidr(cidr))
-        throw new AwsError("InvalidParameterValue", `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+        throw new AwsError(
+          "InvalidParameterValue",
+          `Value (${cidr}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`,
+        );
       const block = ipv4(cidr);
       const range = ipv4(vpc.cidrBlock);
       if (block.first < range.first || block.last > range.last || block.prefix > 28)
@@ -175,7 +188,14 @@ export function handleEc2Network(
       if (clash) throw new AwsError("InvalidSubnet.Conflict", `The CIDR '${cidr}' conflicts with another subnet`);
       const zone = regionZones(region).find((z) => z.zoneName === str("AvailabilityZone"));
       if (!zone)
-        throw new AwsError("InvalidParameterValue", `Value (${str("AvailabilityZone")}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${regionZones(region).map((z) => z.zoneName).join(", ")}.`);
+        throw new AwsError(
+          "InvalidParameterValue",
+          `Value (${str("AvailabilityZone")}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${regionZones(
+            region,
+          )
+            .map((z) => z.zoneName)
+            .join(", ")}.`,
+        );
       const subnet: SubnetRecord = {
         subnetId: id("subnet"),
         vpcId: vpc.vpcId,
@@ -187,7 +207,16 @@ export function handleEc2Network(
       };
       world.subnets.push(subnet);
       sim.count("ec2:subnet");
-      return answer({ subnet: { subnetId: subnet.subnetId, vpcId: subnet.vpcId, cidrBlock: cidr, availabilityZone: zone.zoneName, state: "available", tagSet: tagSet(subnet.tags) } });
+      return answer({
+        subnet: {
+          subnetId: subnet.subnetId,
+          vpcId: subnet.vpcId,
+          cidrBlock: cidr,
+          availabilityZone: zone.zoneName,
+          state: "available",
+          tagSet: tagSet(subnet.tags),
+        },
+      });
     }
     case "ModifySubnetAttribute": {
       const subnet = subnetOf(world, str("SubnetId"));
@@ -222,9 +251,15 @@ export function handleEc2Network(
       const igw = igwOf(world, str("InternetGatewayId"));
       const vpc = vpcOf(world, str("VpcId"));
       if (igw.vpcId)
-        throw new AwsError("Resource.AlreadyAssociated", `resource ${igw.internetGatewayId} is already attached to network ${igw.vpcId}`);
+        throw new AwsError(
+          "Resource.AlreadyAssociated",
+          `resource ${igw.internetGatewayId} is already attached to network ${igw.vpcId}`,
+        );
       if (igws(world).some((g) => g.vpcId === vpc.vpcId))
-        throw new AwsError("Resource.AlreadyAssociated", `Network ${vpc.vpcId} already has an internet gateway attached`);
+        throw new AwsError(
+          "Resource.AlreadyAssociated",
+          `Network ${vpc.vpcId} already has an internet gateway attached`,
+        );
       igw.vpcId = vpc.vpcId;
       return answer({ return: true });
     }
@@ -232,7 +267,10 @@ export function handleEc2Network(
       const igw = igwOf(world, str("InternetGatewayId"));
       const vpcId = str("VpcId");
       if (igw.vpcId !== vpcId)
-        throw new AwsError("Gateway.NotAttached", `resource ${igw.internetGatewayId} is not attached to network ${vpcId}`);
+        throw new AwsError(
+          "Gateway.NotAttached",
+          `resource ${igw.internetGatewayId} is not attached to network ${vpcId}`,
+        );
       // EC2 refuses while public addresses of the VPC are mapped (a NAT gateway's Elastic IP).
       const mapped = nats(world).some((n) => n.vpcId === vpcId && natState(n, now) !== "deleted");
       if (mapped)
@@ -246,14 +284,13 @@ export function handleEc2Network(
     case "DeleteInternetGateway": {
       const igw = igwOf(world, str("InternetGatewayId"));
       if (igw.vpcId)
-        throw new AwsError("DependencyViolation", `The internetGateway '${igw.internetGatewayId}' has dependencies and cannot be deleted.`);
+        throw new AwsError(
+          "DependencyViolation",
+          `The internetGateway '${igw.internetGatewayId}' has dependencies and cannot be deleted.`,
+        );
       world.createdInternetGateways = igws(world).filter((g) => g !== igw);
       sim.countDeleted("ec2:internetGateway");
       return answer({ return: true });
-    }
-    case "DescribeInternetGateways": {
-      // Only the gateways created through the API; ec2.ts answers for the world's own first.
-      return undefined;
     }
     case "AllocateAddress": {
       const n = addresses(world).length + 1;
@@ -264,7 +301,13 @@ export function handleEc2Network(
       };
       addresses(world).push(address);
       sim.count("ec2:elasticIp");
-      return answer({ publicIp: address.publicIp, allocationId: address.allocationId, domain: "vpc", publicIpv4Pool: "amazon", networkBorderGroup: region });
+      return answer({
+        publicIp: address.publicIp,
+        allocationId: address.allocationId,
+        domain: "vpc",
+        publicIpv4Pool: "amazon",
+        networkBorderGroup: region,
+      });
     }
     case "ReleaseAddress": {
       const address = addressOf(world, str("AllocationId"));
@@ -287,7 +330,9 @@ export function handleEc2Network(
           .filter((a) =>
             matchesFilters(
               filters,
-              (f) => ({ "allocation-id": [a.allocationId], "public-ip": [a.publicIp], domain: ["vpc"] })[f] ?? tagFilterValues(f, a.tags),
+              (f) =>
+                ({ "allocation-id": [a.allocationId], "public-ip": [a.publicIp], domain: ["vpc"] })[f] ??
+                tagFilterValues(f, a.tags),
               "address",
             ),
           )
@@ -298,10 +343,17 @@ export function handleEc2Network(
       const subnet = subnetOf(world, str("SubnetId"));
       const address = addressOf(world, str("AllocationId"));
       const user = address.natGatewayId ? nats(world).find((n) => n.natGatewayId === address.natGatewayId) : undefined;
-      const attached = igws(world).some((g) => g.vpcId === subnet.vpcId) || world.routeTables.some((r) => r.vpcId === subnet.vpcId && r.routes.some((x) => x.gatewayId?.startsWith("igw-")));
+      const attached =
+        igws(world).some((g) => g.vpcId === subnet.vpcId) ||
+        world.routeTables.some(
+          (r) => r.vpcId === subnet.vpcId && r.routes.some((x) => x.gatewayId?.startsWith("igw-")),
+        );
       const failure =
         user && natState(user, now) !== "deleted"
-          ? { code: "Resource.AlreadyAssociated", message: `Elastic IP address ${address.allocationId} is already associated` }
+          ? {
+              code: "Resource.AlreadyAssociated",
+              message: `Elastic IP address ${address.allocationId} is already associated`,
+            }
           : !attached
             ? { code: "Gateway.NotAttached", message: `Network ${subnet.vpcId} has no Internet gateway attached` }
             : undefined;
@@ -318,7 +370,7 @@ export function handleEc2Network(
       if (!failure) address.natGatewayId = nat.natGatewayId;
       nats(world).push(nat);
       sim.count("ec2:natGateway");
-      return answer({ clientToken: str("ClientToken") || undefined, natGateway: natXml(sim, world, nat, now) });
+      return answer({ clientToken: str("ClientToken") || undefined, natGateway: natXml(world, nat, now) });
     }
     case "DescribeNatGateways": {
       const ids = queryList(params.NatGatewayId);
@@ -342,16 +394,19 @@ export function handleEc2Network(
               "NAT gateway",
             ),
           )
-          .map((n) => natXml(sim, world, n, now)),
+          .map((n) => natXml(world, n, now)),
       });
     }
     case "DeleteNatGateway": {
-      const nat = natOf(sim, world, str("NatGatewayId"));
+      const nat = natOf(world, str("NatGatewayId"));
       const state = natState(nat, now);
-      if (state === "deleted") throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${nat.natGatewayId} was not found`);
+      if (state === "deleted")
+        throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${nat.natGatewayId} was not found`);
       if (nat.deleteRequestedAt === undefined) {
         nat.deleteRequestedAt = now;
-        nat.deletedAt = Math.max(now, nat.availableAt) + sim.random.duration("natGatewayDelete", `${region}/${nat.natGatewayId}`) * 1000;
+        nat.deletedAt =
+          Math.max(now, nat.availableAt) +
+          sim.random.duration("natGatewayDelete", `${region}/${nat.natGatewayId}`) * 1000;
         sim.countDeleted("ec2:natGateway");
       }
       return answer({ natGatewayId: nat.natGatewayId });
@@ -368,7 +423,15 @@ export function handleEc2Network(
       };
       world.routeTables.push(rt);
       sim.count("ec2:routeTable");
-      return answer({ routeTable: { routeTableId: rt.routeTableId, vpcId: rt.vpcId, routeSet: [], associationSet: [], tagSet: tagSet(rt.tags) } });
+      return answer({
+        routeTable: {
+          routeTableId: rt.routeTableId,
+          vpcId: rt.vpcId,
+          routeSet: [],
+          associationSet: [],
+          tagSet: tagSet(rt.tags),
+        },
+      });
     }
     case "CreateRoute": {
       const rt = routeTableOf(world, str("RouteTableId"));
@@ -378,15 +441,22 @@ export function handleEc2Network(
       if (gatewayId) {
         const igw = igwOf(world, gatewayId);
         if (igw.vpcId !== rt.vpcId)
-          throw new AwsError("InvalidParameterValue", `route table ${rt.routeTableId} and network gateway ${gatewayId} belong to different networks`);
+          throw new AwsError(
+            "InvalidParameterValue",
+            `route table ${rt.routeTableId} and network gateway ${gatewayId} belong to different networks`,
+          );
       }
-      if (natGatewayId) natOf(sim, world, natGatewayId);
+      if (natGatewayId) natOf(world, natGatewayId);
       const existing = rt.routes.find((r) => r.destinationCidrBlock === destination);
       if (existing) {
         if (existing.gatewayId === gatewayId && existing.natGatewayId === natGatewayId) return answer({ return: true });
         throw new AwsError("RouteAlreadyExists", `The route identified by ${destination} already exists.`);
       }
-      rt.routes.push({ destinationCidrBlock: destination, ...(gatewayId ? { gatewayId } : {}), ...(natGatewayId ? { natGatewayId } : {}) });
+      rt.routes.push({
+        destinationCidrBlock: destination,
+        ...(gatewayId ? { gatewayId } : {}),
+        ...(natGatewayId ? { natGatewayId } : {}),
+      });
       return answer({ return: true });
     }
     case "AssociateRouteTable": {
@@ -394,7 +464,10 @@ export function handleEc2Network(
       const subnet = subnetOf(world, str("SubnetId"));
       const other = world.routeTables.find((r) => r !== rt && r.subnetIds.includes(subnet.subnetId));
       if (other)
-        throw new AwsError("Resource.AlreadyAssociated", `the specified association for route table ${other.routeTableId} conflicts with an existing association`);
+        throw new AwsError(
+          "Resource.AlreadyAssociated",
+          `the specified association for route table ${other.routeTableId} conflicts with an existing association`,
+        );
       if (!rt.subnetIds.includes(subnet.subnetId)) rt.subnetIds.push(subnet.subnetId);
       return answer({
         associationId: `rtbassoc-${rt.routeTableId.slice(4, 16)}${rt.subnetIds.indexOf(subnet.subnetId)}`,
@@ -404,7 +477,10 @@ export function handleEc2Network(
     case "DeleteRouteTable": {
       const rt = routeTableOf(world, str("RouteTableId"));
       if (rt.main || rt.subnetIds.length)
-        throw new AwsError("DependencyViolation", `The routeTable '${rt.routeTableId}' has dependencies and cannot be deleted.`);
+        throw new AwsError(
+          "DependencyViolation",
+          `The routeTable '${rt.routeTableId}' has dependencies and cannot be deleted.`,
+        );
       world.routeTables = world.routeTables.filter((r) => r !== rt);
       sim.countDeleted("ec2:routeTable");
       return answer({ return: true });
@@ -451,7 +527,7 @@ const vpcXml = (sim: SimAccount, v: VpcRecord): XmlValue => ({
   tagSet: tagSet(v.tags),
 });
 
-function natXml(sim: SimAccount, world: RegionState, n: NatGatewayRecord, now: number): XmlValue {
+function natXml(world: RegionState, n: NatGatewayRecord, now: number): XmlValue {
   const state = natState(n, now);
   const address = addresses(world).find((a) => a.allocationId === n.allocationId);
   return {
@@ -464,7 +540,12 @@ function natXml(sim: SimAccount, world: RegionState, n: NatGatewayRecord, now: n
     ...(state === "deleted" && n.deletedAt ? { deleteTime: new Date(n.deletedAt).toISOString() } : {}),
     ...(state === "failed" && n.failure ? { failureCode: n.failure.code, failureMessage: n.failure.message } : {}),
     natGatewayAddressSet: [
-      { allocationId: n.allocationId, publicIp: address?.publicIp, isPrimary: true, status: state === "available" ? "succeeded" : "associating" },
+      {
+        allocationId: n.allocationId,
+        publicIp: address?.publicIp,
+        isPrimary: true,
+        status: state === "available" ? "succeeded" : "associating",
+      },
     ],
     tagSet: tagSet(n.tags),
   };

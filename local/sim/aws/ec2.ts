@@ -81,12 +81,14 @@ export function handleEc2(
               "internet gateway",
             ),
           )
-          .map(({ id, vpc }): XmlValue => ({
-            internetGatewayId: id,
-            ownerId: sim.state.account,
-            attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
-            tagSet: [],
-          }))
+          .map(
+            ({ id, vpc }): XmlValue => ({
+              internetGatewayId: id,
+              ownerId: sim.state.account,
+              attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
+              tagSet: [],
+            }),
+          )
           .concat(createdInternetGatewaysXml(sim, world, filters, queryList(params.InternetGatewayId))),
       });
     case "DescribeAvailabilityZones": {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chooseZones, INTERNAL_ELB_SUBNET_TAG, vpcLayout } from "../../../functions/ensure-vpcs/vpcLayout.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, ZONE_TAG } from "../../../functions/lib/names.js";
-import { cidrsOverlap, type CreatedVpcPlan, splitCidr } from "../../../functions/lib/plan.js";
+import { type CreatedVpcPlan, cidrsOverlap, splitCidr } from "../../../functions/lib/plan.js";
 import { ELB_SUBNET_TAG } from "../../../functions/preflight/network.js";
 
 const vpc = (over: Partial<CreatedVpcPlan> = {}): CreatedVpcPlan => ({
@@ -63,7 +63,11 @@ describe("vpcLayout", () => {
     expect(pub?.tags[INTERNAL_ELB_SUBNET_TAG]).toBeUndefined();
     expect(priv?.tags).toMatchObject({ [INTERNAL_ELB_SUBNET_TAG]: "1", [SUBNET_TIER_TAG]: "private" });
     expect(priv?.tags[ELB_SUBNET_TAG]).toBeUndefined();
-    expect(pub?.tags).toMatchObject({ [DEPLOYMENT_TAG]: "demo", [VPC_TAG]: "top-level", Name: "demo-vpc-public-us-east-1a" });
+    expect(pub?.tags).toMatchObject({
+      [DEPLOYMENT_TAG]: "demo",
+      [VPC_TAG]: "top-level",
+      Name: "demo-vpc-public-us-east-1a",
+    });
   });
 
   it("places one NAT gateway in the first zone by default, and one in every zone with perAz", () => {

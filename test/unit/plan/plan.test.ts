@@ -237,12 +237,37 @@ describe("the plan (execution input)", () => {
         "is required: the member is in us-east-1",
       ],
       // vpc.create: an IPv4 network address, /16 to /24, natGateways one or perAz, no unknown fields
-      ["a created VPC of /29", { vpc: { create: { cidr: "10.0.0.0/29" } } }, "vpc.create.cidr", "prefix from /16 to /24"],
-      ["a created VPC of /25", { vpc: { create: { cidr: "10.0.0.0/25" } } }, "vpc.create.cidr", "prefix from /16 to /24"],
-      ["a created VPC of /15", { vpc: { create: { cidr: "10.0.0.0/15" } } }, "vpc.create.cidr", "prefix from /16 to /24"],
-      ["a created VPC with host bits", { vpc: { create: { cidr: "10.0.0.1/16" } } }, "vpc.create.cidr", "network address"],
+      [
+        "a created VPC of /29",
+        { vpc: { create: { cidr: "10.0.0.0/29" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC of /25",
+        { vpc: { create: { cidr: "10.0.0.0/25" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC of /15",
+        { vpc: { create: { cidr: "10.0.0.0/15" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC with host bits",
+        { vpc: { create: { cidr: "10.0.0.1/16" } } },
+        "vpc.create.cidr",
+        "network address",
+      ],
       ["an IPv6 created VPC", { vpc: { create: { cidr: "fd00::/56" } } }, "vpc.create.cidr", "IPv4 CIDR block"],
-      ["a created VPC without a prefix", { vpc: { create: { cidr: "10.0.0.0" } } }, "vpc.create.cidr", "IPv4 CIDR block"],
+      [
+        "a created VPC without a prefix",
+        { vpc: { create: { cidr: "10.0.0.0" } } },
+        "vpc.create.cidr",
+        "IPv4 CIDR block",
+      ],
       ["a created VPC without cidr", { vpc: { create: {} } }, "vpc.create.cidr", "is required"],
       [
         "natGateways neither one nor perAz",
