@@ -124,7 +124,6 @@ const readNetwork = (extra: string[] = []) =>
       "ec2:DescribeRouteTables",
       "ec2:DescribeInternetGateways",
       "ec2:DescribeNatGateways",
-      "ec2:DescribeAddresses",
       ...extra,
     ],
     ["*"],
@@ -175,7 +174,7 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
   // tag built on (subnets in our VPC, routes in our tables, NAT gateways in our subnets with our addresses).
   ensureVpcs: (ctx) => [
     // The zones its subnets go to.
-    readNetwork(["ec2:DescribeAvailabilityZones"]),
+    readNetwork(["ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones"]),
     allow("CreateTaggedNetwork", [...VPC_CREATES], vpcResources(ctx), TAGGED_REQUEST),
     allow("TagNetworkOnCreate", ["ec2:CreateTags"], vpcResources(ctx), {
       StringEquals: { "ec2:CreateAction": VPC_CREATES.map((a) => a.replace("ec2:", "")) },
@@ -189,6 +188,7 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
         "ec2:AttachInternetGateway",
         "ec2:ModifySubnetAttribute",
         "ec2:CreateRoute",
+        "ec2:ReplaceRoute",
         "ec2:AssociateRouteTable",
       ],
       vpcResources(ctx),
@@ -277,6 +277,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("ReadAccessPolicies", ["eks:ListAssociatedAccessPolicies"], [eksArns(ctx, "access-entry")]),
   ],
 
+  driftVpcs: () => [readNetwork()],
+
   driftReport: (ctx) => [
     // PutMetricData has no resource-level permissions; the namespace condition keeps it to ours.
     allow("PublishDriftMetric", ["cloudwatch:PutMetricData"], ["*"], {
@@ -336,7 +338,7 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
 
   // Deletes only VPC pieces carrying the deployment tag (DestroyVpcs finds them by it and by the VPC key tag).
   destroyVpcs: (ctx) => [
-    readNetwork(),
+    readNetwork(["ec2:DescribeAddresses"]),
     allow(
       "DeleteOurNetwork",
       [

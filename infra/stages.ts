@@ -118,6 +118,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
   // Reads the sample Deployment on every member cluster (its Task allows 300 s).
   driftSample: kubernetes(120),
+  // Reads each created VPC's subnets, gateways and route tables.
+  driftVpcs: aws(30),
   driftReport: aws(30, ["driftEventBusName", "registryTable"]),
   driftRemediate: aws(30, ["deployStateMachineArn", "registryTable"]),
 

@@ -12,6 +12,8 @@ export interface Day2Resources {
     driftCluster: string;
     driftKarmada: string;
     driftSample: string;
+    /** The VPCs the plan creates (vpc.create), read-only. */
+    driftVpcs: string;
     driftReport: string;
     driftRemediate: string;
     destroyConfirm: string;
@@ -43,6 +45,7 @@ export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = {
   driftCluster: "drift-cluster",
   driftKarmada: "drift-karmada",
   driftSample: "drift-sample",
+  driftVpcs: "drift-vpcs",
   driftReport: "drift-report",
   driftRemediate: "drift-remediate",
   destroyConfirm: "destroy-confirm",

@@ -28,6 +28,7 @@ import {
   type Filter,
   ModifySubnetAttributeCommand,
   type NatGateway,
+  ReplaceRouteCommand,
   type ResourceType,
   type RouteTable,
   type Subnet,
@@ -321,11 +322,14 @@ async function convergeVpc(
     );
   };
   const defaultRoute = async (table: RouteTable, target: { GatewayId?: string; NatGatewayId?: string }) => {
-    const route = table.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.State !== "blackhole");
-    if (route && (route.GatewayId ?? route.NatGatewayId) === (target.GatewayId ?? target.NatGatewayId)) return;
+    const route = table.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+    const to = target.GatewayId ?? target.NatGatewayId;
+    if (route && route.State !== "blackhole" && (route.GatewayId ?? route.NatGatewayId) === to) return;
+    // A route left pointing at a gateway that is gone (blackhole), or at another one, is replaced in place.
+    const input = { RouteTableId: table.RouteTableId, DestinationCidrBlock: "0.0.0.0/0", ...target };
     await send(
-      `route 0.0.0.0/0 of ${table.RouteTableId} to ${target.GatewayId ?? target.NatGatewayId}`,
-      new CreateRouteCommand({ RouteTableId: table.RouteTableId, DestinationCidrBlock: "0.0.0.0/0", ...target }),
+      `route 0.0.0.0/0 of ${table.RouteTableId} to ${to}`,
+      route ? new ReplaceRouteCommand(input) : new CreateRouteCommand(input),
     );
   };
   const publicTable = await ensureTable("public");

@@ -6,14 +6,13 @@
  */
 
 import { SUBNET_TIER_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";
-import { type CreatedVpcPlan, splitCidr } from "../lib/plan.js";
+import { type CreatedVpcPlan, splitCidr, ZONES_PER_VPC } from "../lib/plan.js";
 import { EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../preflight/network.js";
 
 /** Subnet tag that lets internal load balancers find private subnets (AWS Load Balancer Controller, cloud provider). */
 export const INTERNAL_ELB_SUBNET_TAG = "kubernetes.io/role/internal-elb";
 
-/** Zones a created VPC spans (eksctl's default too). */
-export const ZONES_PER_VPC = 3;
+export { ZONES_PER_VPC } from "../lib/plan.js";
 
 export interface ZoneChoice {
   zoneName: string;

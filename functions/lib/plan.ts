@@ -74,6 +74,8 @@ const region = z
  * subnet, AWS reserving 5 per subnet) is the smallest VPC that still holds a node group's pods per zone.
  */
 export const MIN_CREATED_VPC_PREFIX = 16;
+/** Availability Zones a created VPC spans (eksctl's default too). */
+export const ZONES_PER_VPC = 3;
 export const MAX_CREATED_VPC_PREFIX = 24;
 
 const vpcCreate = z.strictObject({

@@ -151,3 +151,44 @@ describe("vpc.create overlapping a VPC the plan looks up", () => {
     expect(taggedResources(result.state, "overlap")).toEqual({});
   }, 120_000);
 });
+
+describe("DriftCheck of created VPCs", () => {
+  const reportOf = (result: LocalRunResult) =>
+    ((result.output as { report?: { findings?: { check: string; resource: string; actual: string }[] } }).report
+      ?.findings ?? []);
+
+  it("is clean right after the deploy", async () => {
+    const check = await runLocal({ workflow: "check", input: { deploymentName: NAME }, state: account() });
+
+    expect(check.status).toBe("SUCCEEDED");
+    expect(reportOf(check)).toEqual([]);
+  }, 120_000);
+
+  it("reports a NAT gateway deleted behind its back, and the remediation Deploy builds a new one and re-routes", async () => {
+    const check = await runLocal({
+      workflow: "check",
+      input: { deploymentName: NAME, remediate: true },
+      state: account(),
+      before: (sim) => {
+        const nat = sim.region(EU).createdNatGateways?.find((n) => n.tags[DEPLOYMENT_TAG] === NAME);
+        if (!nat) throw new Error("no NAT gateway");
+        nat.deleteRequestedAt = sim.now();
+        nat.deletedAt = sim.now();
+      },
+    });
+    const vpcFindings = reportOf(check).filter((f) => f.check.startsWith("vpc."));
+
+    expect(check.status).toBe("SUCCEEDED");
+    expect(vpcFindings.map((f) => f.check).sort()).toEqual([
+      "vpc.defaultRoute",
+      "vpc.defaultRoute",
+      "vpc.defaultRoute",
+      "vpc.natGateways",
+    ]);
+    expect(vpcFindings.every((f) => f.resource.startsWith("ec2:vpc/netdemo-vpc (eu-central-1)"))).toBe(true);
+
+    expect(check.followUps[0]).toMatchObject({ workflow: "deploy", status: "SUCCEEDED" });
+    const after = await runLocal({ workflow: "check", input: { deploymentName: NAME }, state: check.state });
+    expect(reportOf(after).filter((f) => f.check.startsWith("vpc."))).toEqual([]);
+  }, 180_000);
+});

@@ -33,6 +33,7 @@ import { driftKarmada } from "../../functions/drift-karmada/driftKarmada.js";
 import { driftRemediate } from "../../functions/drift-remediate/driftRemediate.js";
 import { driftReport, driftReportInputSchema } from "../../functions/drift-report/driftReport.js";
 import { driftSample } from "../../functions/drift-sample/driftSample.js";
+import { driftVpcs, driftVpcsInputSchema } from "../../functions/drift-vpcs/driftVpcs.js";
 import { awsClients } from "../../functions/lib/aws.js";
 import { createLogger } from "../../functions/lib/logger.js";
 import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
@@ -197,6 +198,8 @@ export function day2World(resources: Day2Resources, servers: Servers) {
     driftCluster: (input) => driftCluster(input, deps),
     driftKarmada: (input) => driftKarmada(input, deps),
     driftSample: (input) => driftSample(input, deps),
+    // The plan creates no VPC: the real stage, which then reads nothing.
+    driftVpcs: (input) => driftVpcs(driftVpcsInputSchema.parse(input), deps),
     driftReport: (input) => driftReport(driftReportInputSchema.parse(input), deps),
     driftRemediate: (input) => driftRemediate(input, deps),
     destroyConfirm: (input) => destroyConfirm(destroyConfirmInputSchema.parse(input), deps),

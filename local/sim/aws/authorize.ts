@@ -69,6 +69,7 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
         case "ReleaseAddress":
         case "DeleteNatGateway":
         case "CreateRoute":
+        case "ReplaceRoute":
         case "AssociateRouteTable":
         case "DeleteRouteTable":
         case "DeleteSubnet":
@@ -181,6 +182,7 @@ const EC2_NETWORK_CALLS: Record<string, { creates?: [string, string]; uses: stri
   ReleaseAddress: { uses: ["AllocationId"] },
   DeleteNatGateway: { uses: ["NatGatewayId"] },
   CreateRoute: { uses: ["RouteTableId"] },
+  ReplaceRoute: { uses: ["RouteTableId"] },
   AssociateRouteTable: { uses: ["RouteTableId", "SubnetId"] },
   DeleteRouteTable: { uses: ["RouteTableId"] },
   DeleteSubnet: { uses: ["SubnetId"] },

@@ -459,6 +459,28 @@ export function handleEc2Network(
       });
       return answer({ return: true });
     }
+    case "ReplaceRoute": {
+      const rt = routeTableOf(world, str("RouteTableId"));
+      const destination = str("DestinationCidrBlock");
+      const route = rt.routes.find((r) => r.destinationCidrBlock === destination);
+      if (!route)
+        throw new AwsError(
+          "InvalidParameterValue",
+          `There is no route defined for '${destination}' in the route table.`,
+        );
+      const gatewayId = str("GatewayId") || undefined;
+      const natGatewayId = str("NatGatewayId") || undefined;
+      if (gatewayId) igwOf(world, gatewayId);
+      if (natGatewayId) natOf(world, natGatewayId);
+      Object.assign(route, {
+        gatewayId,
+        natGatewayId,
+        instanceId: undefined,
+        networkInterfaceId: undefined,
+        transitGatewayId: undefined,
+      });
+      return answer({ return: true });
+    }
     case "AssociateRouteTable": {
       const rt = routeTableOf(world, str("RouteTableId"));
       const subnet = subnetOf(world, str("SubnetId"));

@@ -5,7 +5,7 @@
 import type { SimAccount } from "../account.js";
 import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
 import { INSTANCE_TYPES, type InstanceTypeSpec, regionZones, type ZoneSpec } from "../world.js";
-import { createdInternetGatewaysXml, handleEc2Network, networkTaggable } from "./ec2-network.js";
+import { createdInternetGatewaysXml, handleEc2Network, natState, networkTaggable } from "./ec2-network.js";
 import {
   AwsError,
   ec2Response,
@@ -60,7 +60,7 @@ export function handleEc2(
       return answer({
         routeTableSet: found
           .filter((r) => matchesFilters(filters, (n) => routeTableField(r, n), "route table"))
-          .map((r) => routeTableXml(sim, r)),
+          .map((r) => routeTableXml(sim, r, (id) => routeTargetGone(world, id, sim.now()))),
       });
     }
     case "DescribeInternetGateways":
@@ -225,7 +225,17 @@ function routeTableField(r: RouteTableRecord, name: string): string[] | undefine
   return fields[name] ?? tagFilterValues(name, r.tags);
 }
 
-const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
+/** A route to a NAT gateway that is deleted or failed is a `blackhole` (botocore ec2 `RouteState`). */
+function routeTargetGone(world: RegionState, natGatewayId: string | undefined, now: number): boolean {
+  const nat = world.createdNatGateways?.find((n) => n.natGatewayId === natGatewayId);
+  return nat !== undefined && ["deleted", "failed"].includes(natState(nat, now));
+}
+
+const routeTableXml = (
+  sim: SimAccount,
+  r: RouteTableRecord,
+  gone: (natGatewayId?: string) => boolean = () => false,
+): XmlValue => ({
   routeTableId: r.routeTableId,
   vpcId: r.vpcId,
   ownerId: sim.state.account,
@@ -237,7 +247,7 @@ const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
     instanceOwnerId: x.instanceId ? sim.state.account : undefined,
     networkInterfaceId: x.networkInterfaceId,
     transitGatewayId: x.transitGatewayId,
-    state: "active",
+    state: gone(x.natGatewayId) ? "blackhole" : "active",
     origin: x.gatewayId === "local" ? "CreateRouteTable" : "CreateRoute",
   })),
   associationSet: [
