@@ -351,6 +351,10 @@ export type LookedUpVpc = Exclude<VpcSpec, { create: unknown }>;
 /** A cluster's VPC after normalization: looked up, or one the plan creates (its key in `Plan.vpcs`). */
 export type VpcRef = LookedUpVpc | { created: string };
 
+/** NAT gateways the plan's created VPCs get: one per VPC, or one per zone with `natGateways: "perAz"`. */
+export const createdNatGatewayCount = (vpcs: readonly Pick<CreatedVpcPlan, "natGateways">[]): number =>
+  vpcs.reduce((n, v) => n + (v.natGateways === "perAz" ? ZONES_PER_VPC : 1), 0);
+
 /** A VPC the plan creates (Deploy's "Create VPCs"), named and tagged by its key. */
 export interface CreatedVpcPlan {
   /** `top-level` for the plan's `vpc`, `member/<name>` for a member's own (see names.ts `vpcKey`). */

@@ -9,7 +9,7 @@ import { listSetting, setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
 import { ParentRegionUnsupported } from "../lib/errors.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
-import type { ClusterPlan } from "../lib/plan.js";
+import { type ClusterPlan, createdNatGatewayCount } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
 import { callAws } from "./callAws.js";
 import { type ExistingCluster, findExistingCluster } from "./existingCluster.js";
@@ -143,6 +143,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     },
     sampleWorkload: plan.sampleWorkload,
     access: { clusterAdmins: plan.access.clusterAdmins },
+    createdNatGateways: createdNatGatewayCount(plan.vpcs),
     notes,
   };
 }

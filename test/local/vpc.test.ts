@@ -79,6 +79,15 @@ describe("Deploy with vpc.create", () => {
     }
   });
 
+  it("counts the NAT gateways it created in the Summary's cost estimate: one for eu-central-1, three for us1's perAz", () => {
+    const items = (deployed.output as { cost: { items: { what: string; quantity: number }[] } }).cost.items;
+
+    expect(items.filter((i) => i.what.includes("NAT")).map((i) => i.what)).toEqual([
+      "4 NAT gateways",
+      "4 NAT gateway Elastic IPs",
+    ]);
+  });
+
   it("creates nothing when run again on the saved account, and still succeeds", async () => {
     const again = await runLocal({ input: plan, state: account() });
 
@@ -154,8 +163,8 @@ describe("vpc.create overlapping a VPC the plan looks up", () => {
 
 describe("DriftCheck of created VPCs", () => {
   const reportOf = (result: LocalRunResult) =>
-    ((result.output as { report?: { findings?: { check: string; resource: string; actual: string }[] } }).report
-      ?.findings ?? []);
+    (result.output as { report?: { findings?: { check: string; resource: string; actual: string }[] } }).report
+      ?.findings ?? [];
 
   it("is clean right after the deploy", async () => {
     const check = await runLocal({ workflow: "check", input: { deploymentName: NAME }, state: account() });

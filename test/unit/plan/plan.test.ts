@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidPlan } from "../../../functions/lib/errors.js";
 import { SUPPORTED_KARMADA_VERSIONS } from "../../../functions/lib/karmada-versions.js";
-import { checkPlan, type PlanProblem, parsePlan } from "../../../functions/lib/plan.js";
+import { checkPlan, createdNatGatewayCount, type PlanProblem, parsePlan } from "../../../functions/lib/plan.js";
 
 type Doc = Record<string, unknown>;
 
@@ -583,6 +583,15 @@ describe("the plan (execution input)", () => {
         { created: "member/us1" },
         { name: "karmada-vpc-us" },
       ]);
+    });
+
+    it.each([
+      [[], 0],
+      [[{ natGateways: "one" as const }], 1],
+      [[{ natGateways: "perAz" as const }], 3],
+      [[{ natGateways: "one" as const }, { natGateways: "perAz" as const }], 4],
+    ])("counts the NAT gateways of created VPCs %j: %i", (vpcs, count) => {
+      expect(createdNatGatewayCount(vpcs)).toBe(count);
     });
 
     it("creates no VPC when every vpc is looked up", () => {
