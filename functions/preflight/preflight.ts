@@ -83,6 +83,13 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
   // Resolve: every lookup succeeded.
   const version = required(kubernetesVersion, "Kubernetes version");
   const notes: string[] = [...networks.flatMap((n) => n?.notes ?? []), ...(lbSubnets?.notes ?? [])];
+  for (const vpc of plan.vpcs) {
+    const net = networks.find((n) => n?.clusters.some((c) => "created" in c.vpc && c.vpc.created === vpc.key));
+    if (net)
+      notes.push(
+        `VPC ${net.network.vpcId} (${vpc.name}, ${vpc.cidr}, ${vpc.region}) is this deployment's own (vpc.create): Destroy deletes it after the clusters.`,
+      );
+  }
   if (plan.kubernetesVersion === "latest")
     notes.push(`kubernetesVersion "latest" resolved to ${version} (the newest in standard support in ${plan.region}).`);
   for (const group of nodeTypes) if (group.types?.note) notes.push(`Instance types: ${group.types.note}.`);

@@ -43,6 +43,13 @@ describe("Deploy with vpc.create", () => {
     expect(deployed.state.regions[US]?.clusters["netdemo-us1"]?.vpcId).toBe(us?.vpcId);
   });
 
+  it("says in the Summary's notes which VPCs are the deployment's own", () => {
+    const notes = (deployed.output as { notes: string[] }).notes.join("\n");
+    const [eu] = ourVpcs(deployed.state, EU);
+
+    expect(notes).toContain(`VPC ${eu?.vpcId} (netdemo-vpc, 10.20.0.0/16, eu-central-1) is this deployment's own`);
+  });
+
   it("lays each VPC out like the reference's: 3 public + 3 private subnets over 3 zones, the VPC's eighths, with load balancer tags", () => {
     for (const region of [EU, US]) {
       const [vpc] = ourVpcs(deployed.state, region);
