@@ -8,6 +8,12 @@ import type { LocalRunResult, PhaseSpan, ProgressEvent } from "./run.js";
 
 /** Resource kinds the run reports in `created`, always present (a converged re-run shows them all at 0). */
 export const CREATED_KINDS = [
+  "ec2:vpc",
+  "ec2:subnet",
+  "ec2:internetGateway",
+  "ec2:natGateway",
+  "ec2:elasticIp",
+  "ec2:routeTable",
   "eks:cluster",
   "eks:nodegroup",
   "eks:addon",
