@@ -98,6 +98,37 @@ const describeExecutions = (ctx: StagePolicyContext, actions = ["states:Describe
 
 const startExecutions = (arns: string[]) => allow("StartExecutions", ["states:StartExecution"], arns);
 
+/** The EC2 calls that create a piece of a VPC (EnsureVpcs), each tagging it on creation. */
+const VPC_CREATES = [
+  "ec2:CreateVpc",
+  "ec2:CreateSubnet",
+  "ec2:CreateInternetGateway",
+  "ec2:AllocateAddress",
+  "ec2:CreateNatGateway",
+  "ec2:CreateRouteTable",
+] as const;
+
+/** The pieces of a VPC, any region of this account (members live in any region). */
+const vpcResources = (ctx: AccountScope) =>
+  ["vpc", "subnet", "internet-gateway", "elastic-ip", "natgateway", "route-table"].map((type) =>
+    arn(ctx, "ec2", "*", `${type}/*`),
+  );
+
+/** EC2 Describe* have no resource-level permissions. */
+const readNetwork = (extra: string[] = []) =>
+  allow(
+    "ReadNetwork",
+    [
+      "ec2:DescribeVpcs",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeInternetGateways",
+      "ec2:DescribeNatGateways",
+      ...extra,
+    ],
+    ["*"],
+  );
+
 const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = {
   // Pure validation: no AWS access.
   validateInput: () => [],
@@ -137,6 +168,32 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     createServiceLinkedRole("LetEksCreateItsServiceRole", ctx, "eks.amazonaws.com", "AWSServiceRoleForAmazonEKS"),
     // A FAILED cluster of ours is deleted to be created again.
     allow("DeleteOurFailedClusters", ["eks:DeleteCluster"], [eksArns(ctx, "cluster")], OWNED_RESOURCE),
+  ],
+
+  // Creates the plan's VPCs (vpc.create): every new piece tagged as ours on creation, and only pieces carrying our
+  // tag built on (subnets in our VPC, routes in our tables, NAT gateways in our subnets with our addresses).
+  ensureVpcs: (ctx) => [
+    // The zones its subnets go to.
+    readNetwork(["ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones"]),
+    allow("CreateTaggedNetwork", [...VPC_CREATES], vpcResources(ctx), TAGGED_REQUEST),
+    allow("TagNetworkOnCreate", ["ec2:CreateTags"], vpcResources(ctx), {
+      StringEquals: { "ec2:CreateAction": VPC_CREATES.map((a) => a.replace("ec2:", "")) },
+    }),
+    allow(
+      "BuildOurNetwork",
+      [
+        "ec2:CreateSubnet",
+        "ec2:CreateRouteTable",
+        "ec2:CreateNatGateway",
+        "ec2:AttachInternetGateway",
+        "ec2:ModifySubnetAttribute",
+        "ec2:CreateRoute",
+        "ec2:ReplaceRoute",
+        "ec2:AssociateRouteTable",
+      ],
+      vpcResources(ctx),
+      OWNED_RESOURCE,
+    ),
   ],
 
   clusterStatus: (ctx) => [describeClusters(ctx)],
@@ -220,6 +277,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
     allow("ReadAccessPolicies", ["eks:ListAssociatedAccessPolicies"], [eksArns(ctx, "access-entry")]),
   ],
 
+  driftVpcs: () => [readNetwork()],
+
   driftReport: (ctx) => [
     // PutMetricData has no resource-level permissions; the namespace condition keeps it to ours.
     allow("PublishDriftMetric", ["cloudwatch:PutMetricData"], ["*"], {
@@ -276,6 +335,25 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
 
   // Deletes a cluster that was still being created when DestroyCluster ran (EKS refused it then).
   destroyClusterStatus: (ctx) => STATEMENTS.destroyCluster(ctx),
+
+  // Deletes only VPC pieces carrying the deployment tag (DestroyVpcs finds them by it and by the VPC key tag).
+  destroyVpcs: (ctx) => [
+    readNetwork(["ec2:DescribeAddresses"]),
+    allow(
+      "DeleteOurNetwork",
+      [
+        "ec2:DeleteNatGateway",
+        "ec2:ReleaseAddress",
+        "ec2:DetachInternetGateway",
+        "ec2:DeleteInternetGateway",
+        "ec2:DeleteSubnet",
+        "ec2:DeleteRouteTable",
+        "ec2:DeleteVpc",
+      ],
+      vpcResources(ctx),
+      OWNED_RESOURCE,
+    ),
+  ],
 
   destroySecrets: (ctx) => [
     // Scheduled for deletion with a recovery window, never deleted at once.

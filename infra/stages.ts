@@ -87,6 +87,8 @@ const kubernetes = (seconds: number, settings: readonly Setting[] = []): StagePr
 
 export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   validateInput: aws(10),
+  // Looks up or creates every piece of the plan's VPCs (dozens of EC2 calls per VPC on the first run).
+  ensureVpcs: aws(120),
   // Looks up VPCs, subnets, versions and instance types in every region of the plan.
   // Also checks that the cluster admins of the stack's account (that of ADMIN_PRINCIPAL_ARNS) exist.
   preflight: aws(120, ["orchestratorRegion", "adminPrincipalArns", "defaultClusterAdminArns"]),
@@ -116,6 +118,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
   // Reads the sample Deployment on every member cluster (its Task allows 300 s).
   driftSample: kubernetes(120),
+  // Reads each created VPC's subnets, gateways and route tables.
+  driftVpcs: aws(30),
   driftReport: aws(30, ["driftEventBusName", "registryTable"]),
   driftRemediate: aws(30, ["deployStateMachineArn", "registryTable"]),
 
@@ -130,6 +134,8 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   destroyNodegroupsStatus: aws(30),
   destroyCluster: aws(60),
   destroyClusterStatus: aws(30),
+  // Deletes what it can of each created VPC per call.
+  destroyVpcs: aws(120),
   destroySecrets: aws(30),
 
   // Entry points: the drift schedule's target starts one DriftCheck per registered deployment.

@@ -8,6 +8,12 @@ import type { LocalRunResult, PhaseSpan, ProgressEvent } from "./run.js";
 
 /** Resource kinds the run reports in `created`, always present (a converged re-run shows them all at 0). */
 export const CREATED_KINDS = [
+  "ec2:vpc",
+  "ec2:subnet",
+  "ec2:internetGateway",
+  "ec2:natGateway",
+  "ec2:elasticIp",
+  "ec2:routeTable",
   "eks:cluster",
   "eks:nodegroup",
   "eks:addon",
@@ -86,13 +92,14 @@ export function vpcNotFoundHint(result: LocalRunResult): string[] | undefined {
   if (result.error !== "VpcNotFound" || !result.plan) return undefined;
   const missing = new Map<string, string[]>();
   for (const c of [result.plan.parent, ...result.plan.members]) {
+    if ("created" in c.vpc) continue; // Deploy creates it
     const vpcs = result.state.regions[c.region]?.vpcs ?? [];
     const found =
       "id" in c.vpc
         ? vpcs.some((v) => v.vpcId === (c.vpc as { id: string }).id)
         : vpcs.some((v) => v.tags.Name === (c.vpc as { name: string }).name);
     if (found) continue;
-    const ref = "id" in c.vpc ? c.vpc.id : `"${c.vpc.name}"`;
+    const ref = "id" in c.vpc ? c.vpc.id : `"${(c.vpc as { name: string }).name}"`;
     missing.set(c.region, [...new Set([...(missing.get(c.region) ?? []), ref])]);
   }
   const lines = [...missing].map(([region, refs]) => {

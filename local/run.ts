@@ -275,6 +275,7 @@ export interface LocalRunResult {
 /** Which phase a stage or build belongs to. */
 const PHASES: Record<string, string> = {
   "validate-input": "validate plan",
+  "ensure-vpcs": "VPCs",
   preflight: "preflight",
   "ensure-cluster": "control plane",
   "cluster-status": "control plane",
@@ -309,6 +310,7 @@ const PHASES: Record<string, string> = {
   "destroy-nodegroups-status": "delete node group",
   "destroy-cluster": "delete cluster",
   "destroy-cluster-status": "delete cluster",
+  "destroy-vpcs": "delete VPCs",
   "destroy-secrets": "delete secrets",
 };
 

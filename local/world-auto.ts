@@ -22,12 +22,13 @@ export function autoVpcs(plan: Plan, state: SimState): WorldVpc[] {
   const added: WorldVpc[] = [];
   const resolves = (region: string, ref: Plan["parent"]["vpc"]) => {
     const vpcs = state.regions[region]?.vpcs ?? [];
+    if ("created" in ref) return true; // Deploy creates it
     if ("id" in ref) return vpcs.some((v) => v.vpcId === ref.id) || added.some((v) => v.vpcId === ref.id);
     return vpcs.some((v) => v.tags.Name === ref.name) || added.some((v) => v.region === region && v.name === ref.name);
   };
   for (const cluster of [plan.parent, ...plan.members]) {
     const { region, vpc } = cluster;
-    if (resolves(region, vpc)) continue;
+    if (resolves(region, vpc) || "created" in vpc) continue;
     let network = 10;
     while (taken.has(network)) network++;
     if (network > 255) throw new Error("--world auto: every 10.N.0.0/16 block of the simulated account is taken");

@@ -12,6 +12,8 @@ export interface Day2Resources {
     driftCluster: string;
     driftKarmada: string;
     driftSample: string;
+    /** The VPCs the plan creates (vpc.create), read-only. */
+    driftVpcs: string;
     driftReport: string;
     driftRemediate: string;
     destroyConfirm: string;
@@ -23,6 +25,8 @@ export interface Day2Resources {
     destroyNodegroupsStatus: string;
     destroyCluster: string;
     destroyClusterStatus: string;
+    /** Deletes the VPCs Deploy created (vpc.create), piece by piece, and polls until none is left. */
+    destroyVpcs: string;
     destroySecrets: string;
   };
   /** CodeBuild project names (the `.sync` integration takes the name). */
@@ -41,6 +45,7 @@ export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = {
   driftCluster: "drift-cluster",
   driftKarmada: "drift-karmada",
   driftSample: "drift-sample",
+  driftVpcs: "drift-vpcs",
   driftReport: "drift-report",
   driftRemediate: "drift-remediate",
   destroyConfirm: "destroy-confirm",
@@ -52,6 +57,7 @@ export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = {
   destroyNodegroupsStatus: "destroy-nodegroups-status",
   destroyCluster: "destroy-cluster",
   destroyClusterStatus: "destroy-cluster-status",
+  destroyVpcs: "destroy-vpcs",
   destroySecrets: "destroy-secrets",
 };
 

@@ -26,6 +26,9 @@ import { codebuildTask, lambdaTask } from "./task.js";
 export const DEPLOY = {
   validatePlan: "Validate plan",
   recordStarted: "Record deployment started",
+  vpcsToCreate: "VPCs to create?",
+  createVpcs: "Create VPCs",
+  vpcs: pollStateNames("VPC NAT gateways"),
   preflight: "Run preflight checks",
   createClusters: "Create clusters",
   // Parent branch
@@ -68,6 +71,7 @@ export const DEPLOY = {
 
 /** Named errors the workflow itself raises (stages raise theirs, see functions/lib/errors.ts). */
 export const DEPLOY_ERRORS = {
+  natGatewayCreateTimeout: "NatGatewayCreateTimeout",
   clusterCreateTimeout: "ClusterCreateTimeout",
   nodegroupCreateTimeout: "NodegroupCreateTimeout",
   addonsTimeout: "AddonsTimeout",
@@ -95,7 +99,9 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
         ...top,
       }),
       // Registers the plan (DEPLOYING) and takes the deployment's lock: one execution per deployment at a time.
-      [DEPLOY.recordStarted]: registryTask(fn.registryUpdate, "deployStarted", { next: DEPLOY.preflight, ...top }),
+      [DEPLOY.recordStarted]: registryTask(fn.registryUpdate, "deployStarted", { next: DEPLOY.vpcsToCreate, ...top }),
+      // VPCs the plan creates (vpc.create) exist before Preflight looks them up like any other VPC.
+      ...createVpcs(resources, DEPLOY.preflight),
       [DEPLOY.preflight]: lambdaTask(fn.preflight, {
         parameters: { "plan.$": "$.plan" },
         resultPath: "$.resolved",
@@ -155,6 +161,42 @@ export function deployDefinition(resources: DeployResources): StateMachineDefini
         failed: DEPLOY.failed,
       }),
     },
+  };
+}
+
+/**
+ * "Create VPCs" converges every VPC of `$.plan.vpcs` and is also the status stage of its poll loop (each call
+ * creates what is missing and reports whether the NAT gateways are available). Plans without vpc.create skip it.
+ */
+function createVpcs(resources: DeployResources, next: string): States {
+  const fn = resources.functions;
+  const input: Payload = { "plan.$": "$.plan" };
+  return {
+    [DEPLOY.vpcsToCreate]: {
+      Type: "Choice",
+      Choices: [{ Variable: "$.plan.vpcs[0]", IsPresent: true, Next: DEPLOY.createVpcs }],
+      Default: next,
+    },
+    [DEPLOY.createVpcs]: lambdaTask(fn.ensureVpcs, {
+      parameters: input,
+      resultPath: "$.vpcs",
+      next: DEPLOY.vpcs.ready,
+      catchTo: DEPLOY.summarizeFailure,
+    }),
+    ...pollLoop({
+      subject: "VPC NAT gateways",
+      statusFunction: fn.ensureVpcs,
+      parameters: input,
+      resultPath: "$.vpcs",
+      work: "natGatewayCreate",
+      timeout: {
+        error: DEPLOY_ERRORS.natGatewayCreateTimeout,
+        cause: "The NAT gateways of the VPCs {} creates did not become available",
+        args: ["$.plan.deploymentName"],
+      },
+      next,
+      catchTo: DEPLOY.summarizeFailure,
+    }),
   };
 }
 

@@ -48,6 +48,8 @@ export const DESTROY = {
   nodegroupDeletion: pollStateNames("node group deletion"),
   deleteCluster: "Delete addons and cluster",
   clusterDeletion: pollStateNames("cluster deletion"),
+  deleteVpcs: "Delete created VPCs",
+  vpcDeletion: pollStateNames("VPC deletion"),
   deleteSecrets: "Delete Karmada secrets",
   recordDestroyed: "Record deployment destroyed",
   done: "Destroy complete",
@@ -61,6 +63,7 @@ export const DESTROY_ERRORS = {
   loadBalancerDeleteTimeout: "LoadBalancerDeleteTimeout",
   nodegroupDeleteTimeout: "NodegroupDeleteTimeout",
   clusterDeleteTimeout: "ClusterDeleteTimeout",
+  vpcDeleteTimeout: "VpcDeleteTimeout",
   karmadaUnjoinFailed: "KarmadaUnjoinFailed",
   karmadaDeinitFailed: "KarmadaDeinitFailed",
 } as const;
@@ -72,6 +75,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
   const fn = resources.functions;
   const top = { catchTo: DESTROY.summarizeFailure };
   const target = "$.target";
+  const vpcInput: Payload = { "deploymentName.$": `${target}.deploymentName`, "regions.$": `${target}.regions` };
   return {
     Comment: "eks-karmada-orchestrator Destroy: ordered, tag-scoped teardown of one deployment (requires confirm)",
     StartAt: DESTROY.confirm,
@@ -142,6 +146,28 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
         Next: DESTROY.deleteClusters,
       },
       [DESTROY.deleteClusters]: deleteClusters(resources),
+      // After the clusters: their network interfaces are what keeps subnets in use.
+      [DESTROY.deleteVpcs]: lambdaTask(fn.destroyVpcs, {
+        parameters: vpcInput,
+        resultPath: "$.vpcs",
+        next: DESTROY.vpcDeletion.ready,
+        ...top,
+      }),
+      ...pollLoop({
+        subject: "VPC deletion",
+        statusFunction: fn.destroyVpcs,
+        parameters: vpcInput,
+        resultPath: "$.vpcs",
+        work: "vpcDelete",
+        timeout: {
+          error: DESTROY_ERRORS.vpcDeleteTimeout,
+          cause:
+            "The VPCs {} created were not deleted; left: {}. EC2 refused with DependencyViolation: network interfaces still in use (aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=<vpc>) or resources that are not ours; remove them and run Destroy again",
+          args: [`${target}.deploymentName`, "States.JsonToString($.vpcs.remaining)"],
+        },
+        next: DESTROY.deleteSecrets,
+        catchTo: DESTROY.summarizeFailure,
+      }),
       [DESTROY.deleteSecrets]: lambdaTask(fn.destroySecrets, {
         parameters: {
           "deploymentName.$": `${target}.deploymentName`,
@@ -319,6 +345,6 @@ function deleteClusters(resources: Day2Resources): MapState {
     ResultSelector: { "results.$": "$[*].deletion" },
     ResultPath: "$.clusters",
     Catch: catchAll(DESTROY.summarizeFailure),
-    Next: DESTROY.deleteSecrets,
+    Next: DESTROY.deleteVpcs,
   };
 }

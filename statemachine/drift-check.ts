@@ -24,6 +24,7 @@ export const DRIFT_CHECK = {
   checkCluster: "Check cluster",
   checkKarmada: "Check Karmada",
   checkSample: "Check sample split",
+  checkVpcs: "Check created VPCs",
   recordReport: "Record drift report",
   remediate: "Remediate?",
   startRemediation: "Start remediation",
@@ -64,6 +65,7 @@ export function driftCheckDefinition(resources: Day2Resources): StateMachineDefi
           "clusters.$": "$.checks.clusters",
           "karmada.$": "$.checks.karmada",
           "sample.$": "$.checks.sample",
+          "vpcs.$": "$.checks.vpcs",
         },
         resultPath: "$.report",
         next: DRIFT_CHECK.remediate,
@@ -110,7 +112,7 @@ export function driftCheckDefinition(resources: Day2Resources): StateMachineDefi
 /** A branch's output is its check's result alone (`{findings}`), not the whole state again. */
 const branchResult = { resultPath: "$.result", outputPath: "$.result" };
 
-/** The three checks side by side: every cluster (Map), the Karmada control plane, the sample split. */
+/** The four checks side by side: every cluster (Map), the Karmada control plane, the sample split, the created VPCs. */
 function checks(resources: Day2Resources): ParallelState {
   const fn = resources.functions;
   return {
@@ -153,11 +155,21 @@ function checks(resources: Day2Resources): ParallelState {
           }),
         },
       },
+      {
+        StartAt: DRIFT_CHECK.checkVpcs,
+        States: {
+          [DRIFT_CHECK.checkVpcs]: lambdaTask(fn.driftVpcs, {
+            parameters: { "vpcs.$": "$.desired.vpcs" },
+            ...branchResult,
+          }),
+        },
+      },
     ],
     ResultSelector: {
       "clusters.$": "$[0][*].findings",
       "karmada.$": "$[1].findings",
       "sample.$": "$[2].findings",
+      "vpcs.$": "$[3].findings",
     },
     ResultPath: "$.checks",
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DRIFT_CHECK.summarizeFailure }],

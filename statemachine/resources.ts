@@ -6,6 +6,8 @@ export interface DeployResources {
   /** Lambda function ARNs, one per stage (folder functions/<stage>). */
   functions: {
     validateInput: string;
+    /** Creates (or adopts) the plan's VPCs and polls their NAT gateways (vpc.create). */
+    ensureVpcs: string;
     preflight: string;
     ensureCluster: string;
     clusterStatus: string;
@@ -35,6 +37,7 @@ export type StageKey = keyof DeployResources["functions"];
 /** Stage key → folder under functions/ (the Lambda handler is functions/<folder>/handler.handler). */
 export const STAGE_FOLDERS: Record<StageKey, string> = {
   validateInput: "validate-input",
+  ensureVpcs: "ensure-vpcs",
   preflight: "preflight",
   ensureCluster: "ensure-cluster",
   clusterStatus: "cluster-status",

@@ -219,6 +219,7 @@ export async function destroyInventory(
     karmadaVersion: plan.karmada.version,
     parent,
     members: allMembers,
+    regions: [...new Set([...regions, ...plan.vpcs.map((v) => v.region)])].sort(),
     clusters,
     karmada: { initialized: karmada.initialized, loadBalancer: karmada.loadBalancer },
     notes,

@@ -42,6 +42,8 @@ export const destroyTargetSchema = z.object({
   karmadaVersion: z.string(),
   parent: targetClusterSchema,
   members: z.array(targetClusterSchema),
+  /** Every region of the plan (its clusters' and the VPCs it creates): where DestroyVpcs looks for our VPCs. */
+  regions: z.array(z.string()).min(1),
   /** Parent and members, plus clusters found by this deployment's tag in the plan's regions (the deletion Map). */
   clusters: z.array(targetClusterSchema),
   karmada: z.object({

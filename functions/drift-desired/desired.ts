@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { PARENT_ADDONS } from "../addons-status/addonsState.js";
+import { desiredVpcsSchema } from "../drift-vpcs/desiredVpcs.js";
 import {
   KARMADA_LB_SERVICE,
   KARMADA_NAMESPACE,
@@ -69,6 +70,8 @@ export const desiredStateSchema = z.object({
   clusters: z.array(desiredClusterSchema).min(2),
   karmada: desiredKarmadaSchema,
   sample: desiredSampleSchema,
+  /** The VPCs the plan creates (vpc.create), checked by DriftVpcs. @default [] */
+  vpcs: desiredVpcsSchema.default({ deploymentName: "", vpcs: [] }),
 });
 export type DesiredState = z.output<typeof desiredStateSchema>;
 
@@ -100,6 +103,7 @@ export function desiredState(plan: Plan, options: { kubernetesVersion?: string; 
       allowedCidrs: plan.karmada.allowedCidrs,
       members: plan.members.map((m) => m.name),
     },
+    vpcs: { deploymentName: plan.deploymentName, vpcs: plan.vpcs },
     sample: {
       deploymentName: plan.deploymentName,
       enabled: plan.sampleWorkload.enabled,

@@ -27,6 +27,8 @@ export const driftReportInputSchema = z.object({
   clusters: z.array(z.array(findingSchema)),
   karmada: z.array(findingSchema),
   sample: z.array(findingSchema),
+  /** The created VPCs' findings; absent in executions started before DriftVpcs existed. */
+  vpcs: z.array(findingSchema).optional(),
 });
 export type DriftReportInput = z.output<typeof driftReportInputSchema>;
 
@@ -60,7 +62,9 @@ const rank = (f: Finding) => SEVERITIES.indexOf(f.severity);
 
 /** Merges the checks' findings into one report, most severe first (pure). */
 export function buildReport(input: DriftReportInput, checkedAt: Date): DriftReport {
-  const all = [...input.clusters.flat(), ...input.karmada, ...input.sample].sort((a, b) => rank(a) - rank(b));
+  const all = [...input.clusters.flat(), ...input.karmada, ...input.sample, ...(input.vpcs ?? [])].sort(
+    (a, b) => rank(a) - rank(b),
+  );
   const counts = { critical: 0, warning: 0, info: 0 };
   for (const f of all) counts[f.severity] += 1;
   return {

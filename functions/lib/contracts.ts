@@ -60,6 +60,11 @@ export const resolvedDeploymentSchema = z.object({
   sampleWorkload: z.object({ enabled: z.boolean(), replicas: z.number().int().min(0) }),
   /** The plan's access.clusterAdmins (ARNs, not secrets): GrantAccess gives each cluster-admin on every cluster. */
   access: z.object({ clusterAdmins: z.array(z.string()) }).default({ clusterAdmins: [] }),
+  /**
+   * NAT gateways of the VPCs the plan creates (one per VPC, or one per zone with natGateways perAz): the Summary's
+   * cost estimate counts them. Absent: none (looked-up VPCs only, or resolved before VPCs could be created)
+   */
+  createdNatGateways: z.number().int().min(0).optional(),
   /** Problems found and fixed, or worth a look (e.g. subnet tags added). */
   notes: z.array(z.string()),
 });

@@ -53,10 +53,10 @@ export const NODE_ROOT_VOLUME_GIB = 20;
 /** Secrets per deployment: the Karmada kubeconfig and the Karmada PKI. */
 export const SECRETS_PER_DEPLOYMENT = 2;
 /**
- * State transitions of one DriftCheck execution: 11 plus one per member (measured with `npm run local --workflow
- * check` on the shipped examples with 1, 2 and 3 members: 12, 13, 14).
+ * State transitions of one DriftCheck execution: 12 plus one per member (measured with `npm run local --workflow
+ * check` on the shipped examples with 1, 2 and 3 members: 13, 14, 15; the created-VPC check is one of them).
  */
-export const driftCheckTransitions = (members: number) => 11 + members;
+export const driftCheckTransitions = (members: number) => 12 + members;
 
 export interface CostOptions {
   /** DriftCheck executions a month. @default 730 (the stack's hourly schedule) */

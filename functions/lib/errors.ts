@@ -205,3 +205,21 @@ export class NodegroupDeleteFailed extends OrchestratorError {
 export class ClusterDeleteFailed extends OrchestratorError {
   override readonly name = "ClusterDeleteFailed";
 }
+
+/**
+ * A VPC the plan creates would overlap a VPC the deployment uses (one it looks up, in any region): peering, transit
+ * gateways and multi-cluster networking need unique addresses. Raised before any VPC is created.
+ */
+export class VpcCidrOverlap extends OrchestratorError {
+  override readonly name = "VpcCidrOverlap";
+}
+
+/** The VPC this deployment created has another CIDR block than the plan now asks for (a VPC's block cannot change). */
+export class VpcCidrMismatch extends OrchestratorError {
+  override readonly name = "VpcCidrMismatch";
+}
+
+/** A NAT gateway of a created VPC ended `failed` (EC2's failure code and message in the message). */
+export class NatGatewayFailed extends OrchestratorError {
+  override readonly name = "NatGatewayFailed";
+}

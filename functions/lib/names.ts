@@ -25,6 +25,32 @@ export const clusterName = (deploymentName: string, name: string): string => `${
 /** Managed node group name inside a cluster (node group names are per cluster). */
 export const nodegroupName = (name: string): string => `${name}-nodes`;
 
+/**
+ * Tag of a VPC the plan creates and of every piece of it (subnets, gateways, route tables, addresses): which `vpc` of
+ * the plan it is (see {@link vpcKey}). With {@link DEPLOYMENT_TAG}, it is how Deploy adopts and Destroy finds them.
+ */
+export const VPC_TAG = "eks-karmada-orchestrator/vpc";
+/** Tag of a created subnet or route table: `public` or `private`. */
+export const SUBNET_TIER_TAG = "eks-karmada-orchestrator/tier";
+
+/** Tag of a created subnet, route table, Elastic IP or NAT gateway: its Availability Zone (the public route table has none). */
+export const ZONE_TAG = "eks-karmada-orchestrator/zone";
+
+/** Key of a created VPC: `top-level` for the plan's `vpc`, `member/<name>` for a member's own. */
+export const vpcKey = (member?: string): string => (member === undefined ? "top-level" : `member/${member}`);
+
+/** Name tag of a created VPC: `<deploymentName>-vpc`, or `<deploymentName>-<member>-vpc` for a member's own. */
+export const vpcName = (deploymentName: string, key: string): string =>
+  key.startsWith("member/") ? `${deploymentName}-${key.slice("member/".length)}-vpc` : `${deploymentName}-vpc`;
+
+/** Tags for every piece of a created VPC (`name` becomes the Name tag). */
+export const vpcTags = (deploymentName: string, key: string, name: string): Record<string, string> => ({
+  Name: name,
+  [DEPLOYMENT_TAG]: deploymentName,
+  [VPC_TAG]: key,
+  [MANAGED_BY_TAG]: MANAGED_BY,
+});
+
 /** Tags for everything created for a cluster of a deployment. */
 export const clusterTags = (deploymentName: string, role: ClusterRole, name: string): Record<string, string> => ({
   [DEPLOYMENT_TAG]: deploymentName,

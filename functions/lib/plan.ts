@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { InvalidPlan } from "./errors.js";
 import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
-import { clusterName, nodegroupName } from "./names.js";
+import { clusterName, nodegroupName, vpcKey, vpcName } from "./names.js";
 import { clusterAdminsSchema } from "./principals.js";
 
 /** Karmada limits member cluster names to 48 characters. */
@@ -65,14 +65,50 @@ const region = z
       });
   });
 
+/**
+ * AWS allows IPv4 VPC blocks from /16 to /28 (Amazon VPC User Guide, "VPC CIDR blocks",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html). A created VPC is cut into 8 equal blocks
+ * (prefix + 3, the layout eksctl gives its /16: /19 subnets), 3 public and 3 private over 3 Availability Zones.
+ * EKS asks for at least 6, better 16, free addresses per cluster subnet (EKS User Guide, network-reqs, "Subnet
+ * requirements for clusters"), and the VPC CNI gives every pod a VPC address: a /24 (27 usable addresses per /27
+ * subnet, AWS reserving 5 per subnet) is the smallest VPC that still holds a node group's pods per zone.
+ */
+export const MIN_CREATED_VPC_PREFIX = 16;
+/** Availability Zones a created VPC spans (eksctl's default too). */
+export const ZONES_PER_VPC = 3;
+export const MAX_CREATED_VPC_PREFIX = 24;
+
+const vpcCreate = z.strictObject({
+  create: z.strictObject({
+    cidr: z
+      .string()
+      .refine(isIpv4Cidr, "must be an IPv4 CIDR block such as 10.0.0.0/16")
+      .refine(
+        (v) => !isIpv4Cidr(v) || isNetworkAddress(v),
+        "must be a network address: the bits after the prefix must be 0 (e.g. 10.0.0.0/16, not 10.0.0.1/16)",
+      )
+      .refine((v) => {
+        if (!isIpv4Cidr(v)) return true;
+        const bits = prefixOf(v);
+        return bits >= MIN_CREATED_VPC_PREFIX && bits <= MAX_CREATED_VPC_PREFIX;
+      }, `must have a prefix from /${MIN_CREATED_VPC_PREFIX} to /${MAX_CREATED_VPC_PREFIX}: AWS allows /16 at most, and 3 public + 3 private subnets (an eighth of the VPC each) must leave room for the nodes' pods`)
+      .describe("IPv4 block of the VPC, /16 to /24; subnets are its eighths (prefix + 3)"),
+    natGateways: z
+      .enum(["one", "perAz"])
+      .default("one")
+      .describe("NAT gateways for the private subnets: one for the VPC (cheaper), or one per Availability Zone"),
+  }),
+});
+
 const vpcRef = z.union(
   [
     z
       .strictObject({ name: z.string().min(1, "must not be empty").max(255, "must be at most 255 characters") })
       .describe("VPC whose Name tag equals this exactly"),
     z.strictObject({ id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc1234") }),
+    vpcCreate.describe("VPC this product creates, tags and deletes with the deployment"),
   ],
-  { error: "must have exactly one of name (the VPC's Name tag) or id (vpc-…)" },
+  { error: "must have exactly one of name (the VPC's Name tag), id (vpc-…) or create ({cidr, natGateways?})" },
 );
 
 const nodeCount = z.number().int("must be a whole number").min(1, "must be at least 1").max(100, "must be at most 100");
@@ -263,6 +299,44 @@ function crossFieldRules(input: unknown, ctx: z.core.$RefinementCtx) {
         path: ["members", i, "vpc"],
         message: `is required: the member is in ${memberRegion}, and the top-level vpc.id belongs to ${plan.region}`,
       });
+    if (memberRegion !== plan.region && !member.vpc && plan.vpc && "create" in plan.vpc)
+      ctx.addIssue({
+        code: "custom",
+        path: ["members", i, "vpc"],
+        message: `is required: the member is in ${memberRegion}, and the top-level vpc.create is created in ${plan.region}; give the member its own vpc (create with another CIDR, name or id)`,
+      });
+  });
+  createdVpcOverlaps(plan, ctx);
+}
+
+/**
+ * The VPCs a plan creates must not overlap, whatever their regions: VPC peering and transit gateways refuse
+ * overlapping IPv4 blocks (Amazon VPC Peering Guide, "VPC peering limitations"), and so do the multi-cluster networks
+ * one puts between Karmada members (pod and node addresses must be unique across the clusters). A pair is reported
+ * once, at the later field.
+ */
+function createdVpcOverlaps(plan: Partial<ParsedPlanShape>, ctx: z.core.$RefinementCtx) {
+  const created: { path: (string | number)[]; cidr: string }[] = [];
+  const add = (vpc: unknown, path: (string | number)[]) => {
+    const cidr = (vpc as { create?: { cidr?: unknown } } | undefined)?.create?.cidr;
+    if (typeof cidr === "string" && isIpv4Cidr(cidr)) created.push({ path, cidr });
+  };
+  add(plan.vpc, ["vpc"]);
+  if (Array.isArray(plan.members))
+    plan.members.forEach((m, i) => {
+      add(m?.vpc, ["members", i, "vpc"]);
+    });
+  created.forEach((later, j) => {
+    const earlier = created.slice(0, j).find((e) => cidrsOverlap(e.cidr, later.cidr));
+    if (earlier)
+      ctx.addIssue({
+        code: "custom",
+        path: [...later.path, "create", "cidr"],
+        message: `${later.cidr} overlaps ${earlier.cidr} of ${formatPath([...earlier.path, "create", "cidr"])}: the VPCs a deployment creates must not overlap (peering, transit gateways and multi-cluster networking need unique addresses); choose another block such as ${suggestBlock(
+          created.map((c) => c.cidr),
+          prefixOf(later.cidr),
+        )}`,
+      });
   });
 }
 
@@ -270,7 +344,29 @@ function crossFieldRules(input: unknown, ctx: z.core.$RefinementCtx) {
 export type PlanInput = z.input<typeof planSchema>;
 /** The plan with every default filled in. */
 export type ParsedPlan = z.output<typeof planSchema>;
-export type VpcRef = z.output<typeof vpcRef>;
+/** The plan's `vpc` as written: looked up by name or id, or created. */
+export type VpcSpec = z.output<typeof vpcRef>;
+/** A VPC looked up in the region (by its Name tag or id). */
+export type LookedUpVpc = Exclude<VpcSpec, { create: unknown }>;
+/** A cluster's VPC after normalization: looked up, or one the plan creates (its key in `Plan.vpcs`). */
+export type VpcRef = LookedUpVpc | { created: string };
+
+/** NAT gateways the plan's created VPCs get: one per VPC, or one per zone with `natGateways: "perAz"`. */
+export const createdNatGatewayCount = (vpcs: readonly Pick<CreatedVpcPlan, "natGateways">[]): number =>
+  vpcs.reduce((n, v) => n + (v.natGateways === "perAz" ? ZONES_PER_VPC : 1), 0);
+
+/** A VPC the plan creates (Deploy's "Create VPCs"), named and tagged by its key. */
+export interface CreatedVpcPlan {
+  /** `top-level` for the plan's `vpc`, `member/<name>` for a member's own (see names.ts `vpcKey`). */
+  key: string;
+  /** Its Name tag: `<deploymentName>-vpc` or `<deploymentName>-<member>-vpc`. */
+  name: string;
+  region: string;
+  cidr: string;
+  natGateways: "one" | "perAz";
+  /** EKS clusters placed in it. */
+  usedBy: string[];
+}
 export type NodesSpec = z.output<typeof nodes>;
 type ParsedPlanShape = z.output<typeof planObject>;
 
@@ -297,6 +393,8 @@ export interface Plan {
   tagSubnetsForLoadBalancers: boolean;
   parent: ClusterPlan;
   members: ClusterPlan[];
+  /** VPCs the plan creates (none when every `vpc` is looked up). @default [] */
+  vpcs: CreatedVpcPlan[];
   karmada: ParsedPlan["karmada"];
   sampleWorkload: ParsedPlan["sampleWorkload"];
   access: ParsedPlan["access"];
@@ -324,19 +422,39 @@ export function parsePlan(input: unknown): Plan {
 }
 
 function normalize(parsed: ParsedPlan): Plan {
+  const vpcs: CreatedVpcPlan[] = [];
+  const refOf = (spec: VpcSpec, key: string, region: string, eksName: string): VpcRef => {
+    if (!("create" in spec)) return spec;
+    const known = vpcs.find((v) => v.key === key);
+    if (known) known.usedBy.push(eksName);
+    else
+      vpcs.push({
+        key,
+        name: vpcName(parsed.deploymentName, key),
+        region,
+        cidr: spec.create.cidr,
+        natGateways: spec.create.natGateways,
+        usedBy: [eksName],
+      });
+    return { created: key };
+  };
   const cluster = (
     role: ClusterPlan["role"],
     name: string,
-    over: { region?: string; vpc?: VpcRef; nodes?: NodesSpec },
+    over: { region?: string; vpc?: VpcSpec; nodes?: NodesSpec },
   ): ClusterPlan => {
     const clusterRegion = over.region ?? parsed.region;
+    const eksName = clusterName(parsed.deploymentName, name);
     return {
       role,
       name,
-      clusterName: clusterName(parsed.deploymentName, name),
+      clusterName: eksName,
       nodegroupName: nodegroupName(name),
       region: clusterRegion,
-      vpc: over.vpc ?? parsed.vpc,
+      // A member without its own vpc uses the top-level one (in the parent's region: the rules above).
+      vpc: over.vpc
+        ? refOf(over.vpc, vpcKey(name), clusterRegion, eksName)
+        : refOf(parsed.vpc, vpcKey(), parsed.region, eksName),
       nodes: over.nodes ?? parsed.nodes,
     };
   };
@@ -350,6 +468,7 @@ function normalize(parsed: ParsedPlan): Plan {
       ...cluster("member", m.name, { region: m.region, vpc: m.vpc, nodes: m.nodes }),
       weight: m.weight,
     })),
+    vpcs,
     karmada: parsed.karmada,
     sampleWorkload: parsed.sampleWorkload,
     access: parsed.access,
@@ -394,12 +513,18 @@ function ruleOf(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** The alternative whose shape the input has (no missing or unknown keys), if any: its first problem. */
+/**
+ * The alternative whose shape the input has (no missing or unknown keys of its own), if any: its first problem.
+ * A key missing deeper down (`vpc.create.cidr`) is that alternative's problem, not a sign of another shape.
+ */
 function closestAlternative(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue | undefined {
   return issue.errors
     .filter((errs) => errs.length > 0)
     .filter((errs) =>
-      errs.every((e) => e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined)),
+      errs.every(
+        (e) =>
+          e.code !== "unrecognized_keys" && !(e.code === "invalid_type" && e.input === undefined && e.path.length <= 1),
+      ),
     )
     .sort((a, b) => a.length - b.length)[0]?.[0];
 }
@@ -419,6 +544,49 @@ export function isCidr(value: string): boolean {
 /** An IPv4 CIDR block (see {@link isCidr}). */
 export function isIpv4Cidr(value: string): boolean {
   return isCidr(value) && z.ipv4().safeParse(value.split("/")[0]).success;
+}
+
+const prefixOf = (cidr: string): number => Number(cidr.split("/")[1]);
+
+/** An IPv4 address as an unsigned 32-bit number. */
+const ipv4ToNumber = (address: string): number =>
+  address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+const numberToIpv4 = (n: number): string => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+
+/** First and last address of an IPv4 block, as numbers. */
+export function ipv4Range(cidr: string): { first: number; last: number } {
+  const [address = "", prefix] = cidr.split("/");
+  const size = 2 ** (32 - Number(prefix));
+  const first = Math.floor(ipv4ToNumber(address) / size) * size;
+  return { first, last: first + size - 1 };
+}
+
+/** The address is the block's first (no host bits set). */
+export const isNetworkAddress = (cidr: string): boolean =>
+  ipv4Range(cidr).first === ipv4ToNumber(cidr.split("/")[0] ?? "");
+
+/** Whether two IPv4 blocks share an address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = ipv4Range(a);
+  const y = ipv4Range(b);
+  return x.first <= y.last && y.first <= x.last;
+}
+
+/** Splits an IPv4 block into `2^extraBits` equal blocks, in address order. */
+export function splitCidr(cidr: string, extraBits: number): string[] {
+  const { first } = ipv4Range(cidr);
+  const prefix = prefixOf(cidr) + extraBits;
+  const size = 2 ** (32 - prefix);
+  return Array.from({ length: 2 ** extraBits }, (_, i) => `${numberToIpv4(first + i * size)}/${prefix}`);
+}
+
+/** A 10.x.0.0 block of this prefix that overlaps none of `taken` (for the overlap message). */
+function suggestBlock(taken: readonly string[], prefix: number): string {
+  for (let second = 0; second < 256; second++) {
+    const candidate = `10.${second}.0.0/${prefix}`;
+    if (!taken.some((t) => cidrsOverlap(t, candidate))) return candidate;
+  }
+  return `a block outside ${taken.join(", ")}`;
 }
 
 /** Whether a plan's allowedCidrs open the Karmada API to every IPv4 address (needs allowOpenToInternet). */

@@ -39,6 +39,18 @@ export const TYPICAL = {
       "reference procedure only: eksctl's CloudFormation stacks, default addons and waits around each cluster; " +
       "calibrates the reference to its documented 20+ minutes per cluster (ARCHITECTURE.md)",
   },
+  natGatewayCreate: {
+    min: 60,
+    max: 240,
+    source: "estimate: a NAT gateway is pending 1–4 min before available (Amazon VPC User Guide: 'a few minutes')",
+  },
+  natGatewayDelete: { min: 30, max: 120, source: "estimate: a NAT gateway is deleting up to ~2 min" },
+  vpcDelete: {
+    min: 30,
+    max: 600,
+    source:
+      "estimate: NAT gateways deleting ~2 min, then the network interfaces EKS and the NLB leave behind are released within ~10 min of their deletion",
+  },
   clusterDelete: { min: 300, max: 720, source: "estimate: EKS control plane deletion 5–12 min" },
   nodegroupDelete: { min: 180, max: 480, source: "estimate: managed node group deletion 3–8 min (nodes drained)" },
   loadBalancerDelete: {
@@ -58,6 +70,9 @@ export type PolledWork =
   | "addonsReady"
   | "loadBalancerActive"
   | "sampleRollout"
+  | "natGatewayCreate"
+  | "natGatewayDelete"
+  | "vpcDelete"
   | "clusterDelete"
   | "nodegroupDelete"
   | "loadBalancerDelete";

@@ -1,5 +1,6 @@
 import { DescribeVpcsCommand, type EC2Client, paginateDescribeVpcs, type Vpc } from "@aws-sdk/client-ec2";
 import { VpcAmbiguous, VpcNotFound } from "../lib/errors.js";
+import { DEPLOYMENT_TAG, VPC_TAG } from "../lib/names.js";
 import type { VpcRef } from "../lib/plan.js";
 import { isAwsError } from "../lib/poll.js";
 import { callAws } from "./callAws.js";
@@ -10,7 +11,26 @@ import { callAws } from "./callAws.js";
  * @param usedBy the EKS clusters that need this VPC, for the messages.
  * @throws VpcNotFound when nothing matches; VpcAmbiguous when several VPCs carry the name.
  */
-export async function findVpc(ec2: EC2Client, region: string, ref: VpcRef, usedBy: string): Promise<string> {
+export async function findVpc(
+  ec2: EC2Client,
+  region: string,
+  ref: VpcRef,
+  usedBy: string,
+  deploymentName = "",
+): Promise<string> {
+  if ("created" in ref) {
+    const ids = await findCreatedVpcs(ec2, region, deploymentName, ref.created);
+    const [only, ...others] = ids;
+    if (!only)
+      throw new VpcNotFound(
+        `The VPC this deployment creates for ${usedBy} (tags ${DEPLOYMENT_TAG}=${deploymentName}, ${VPC_TAG}=${ref.created}) does not exist in ${region}: "Create VPCs" makes it before Preflight. Start the deployment again.`,
+      );
+    if (others.length)
+      throw new VpcAmbiguous(
+        `${ids.length} VPCs in ${region} carry this deployment's tags ${DEPLOYMENT_TAG}=${deploymentName}, ${VPC_TAG}=${ref.created}: ${ids.join(", ")}. Delete the ones not in use (or remove their tags).`,
+      );
+    return only;
+  }
   if ("id" in ref) {
     const vpcs = await callAws(`describe VPC ${ref.id} in ${region}`, async () => {
       try {
@@ -47,4 +67,24 @@ export async function findVpc(ec2: EC2Client, region: string, ref: VpcRef, usedB
       `${ids.length} VPCs in ${region} have the Name tag "${ref.name}": ${ids.join(", ")}. Give the one ${usedBy} should use by id: "vpc": { "id": "${only}" } (top-level, or on the member).`,
     );
   return only;
+}
+
+/** Ids of the VPCs carrying a deployment's tag and a created VPC's key, sorted. */
+export async function findCreatedVpcs(
+  ec2: EC2Client,
+  region: string,
+  deploymentName: string,
+  key?: string,
+): Promise<string[]> {
+  const filters = [
+    { Name: `tag:${DEPLOYMENT_TAG}`, Values: [deploymentName] },
+    key === undefined ? { Name: "tag-key", Values: [VPC_TAG] } : { Name: `tag:${VPC_TAG}`, Values: [key] },
+  ];
+  const vpcs = await callAws(`look up the VPCs of ${deploymentName} in ${region}`, async () => {
+    const found: Vpc[] = [];
+    for await (const page of paginateDescribeVpcs({ client: ec2 }, { Filters: filters }))
+      found.push(...(page.Vpcs ?? []));
+    return found;
+  });
+  return vpcs.flatMap((v) => (v.VpcId ? [v.VpcId] : [])).sort();
 }

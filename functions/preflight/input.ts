@@ -5,7 +5,20 @@
 import { z } from "zod";
 import type { Plan } from "../lib/plan.js";
 
-const vpcRef = z.union([z.strictObject({ name: z.string().min(1) }), z.strictObject({ id: z.string().min(1) })]);
+const vpcRef = z.union([
+  z.strictObject({ name: z.string().min(1) }),
+  z.strictObject({ id: z.string().min(1) }),
+  z.strictObject({ created: z.string().min(1) }),
+]);
+/** A VPC the plan creates (functions/lib/plan.ts `CreatedVpcPlan`). */
+export const createdVpcSchema = z.object({
+  key: z.string().min(1),
+  name: z.string().min(1),
+  region: z.string().min(1),
+  cidr: z.string().min(1),
+  natGateways: z.enum(["one", "perAz"]),
+  usedBy: z.array(z.string()),
+});
 const count = z.number().int().min(1);
 const nodes = z.union([
   z.strictObject({ count, instanceTypes: z.array(z.string()).min(1) }),
@@ -35,6 +48,8 @@ export const preflightInputSchema = z.object({
     tagSubnetsForLoadBalancers: z.boolean(),
     parent: clusterPlan,
     members: z.array(clusterPlan).min(1),
+    // Absent in plans normalized before VPCs could be created.
+    vpcs: z.array(createdVpcSchema).default([]),
     karmada: z.object({
       version: z.string(),
       certValidityDays: z.number().int(),

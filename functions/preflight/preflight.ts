@@ -9,7 +9,7 @@ import { listSetting, setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
 import { ParentRegionUnsupported } from "../lib/errors.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
-import type { ClusterPlan } from "../lib/plan.js";
+import { type ClusterPlan, createdNatGatewayCount } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
 import { callAws } from "./callAws.js";
 import { type ExistingCluster, findExistingCluster } from "./existingCluster.js";
@@ -44,7 +44,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     Promise.all(
       networkGroups.map(async (group) => {
         const { region, vpc } = group[0];
-        const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group)));
+        const vpcId = await findings.check(findVpc(ec2(region), region, vpc, names(group), plan.deploymentName));
         if (!vpcId) return undefined;
         const network = await describeNetwork(ec2(region), region, vpcId);
         const { placement, problems, notes } = placeClusters(network, names(group));
@@ -83,6 +83,13 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
   // Resolve: every lookup succeeded.
   const version = required(kubernetesVersion, "Kubernetes version");
   const notes: string[] = [...networks.flatMap((n) => n?.notes ?? []), ...(lbSubnets?.notes ?? [])];
+  for (const vpc of plan.vpcs) {
+    const net = networks.find((n) => n?.clusters.some((c) => "created" in c.vpc && c.vpc.created === vpc.key));
+    if (net)
+      notes.push(
+        `VPC ${net.network.vpcId} (${vpc.name}, ${vpc.cidr}, ${vpc.region}) is this deployment's own (vpc.create): Destroy deletes it after the clusters.`,
+      );
+  }
   if (plan.kubernetesVersion === "latest")
     notes.push(`kubernetesVersion "latest" resolved to ${version} (the newest in standard support in ${plan.region}).`);
   for (const group of nodeTypes) if (group.types?.note) notes.push(`Instance types: ${group.types.note}.`);
@@ -143,6 +150,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     },
     sampleWorkload: plan.sampleWorkload,
     access: { clusterAdmins: plan.access.clusterAdmins },
+    createdNatGateways: createdNatGatewayCount(plan.vpcs),
     notes,
   };
 }

@@ -186,7 +186,7 @@ export async function summarize(input: SummarizeInput, deps: StageDeps & KubeDep
     sample: sample ? { expected: sample.expected, split: sample.split } : null,
     phases: phaseDurations(input),
     totalSeconds: Math.max(0, Math.round(secondsBetween(input.executionStartTime, deps.now()))),
-    cost: estimateMonthlyCost(resolved),
+    cost: estimateMonthlyCost(resolved, { natGateways: resolved.createdNatGateways ?? 0 }),
     notes,
   };
 }

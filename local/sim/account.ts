@@ -588,7 +588,7 @@ export class SimAccount {
 
   /** Live resources carrying this deployment's tag, by kind (see {@link taggedResources}). */
   taggedResources(deploymentName: string): Record<string, string[]> {
-    return taggedResources(this.state, deploymentName);
+    return taggedResources(this.state, deploymentName, this.now());
   }
 
   // ---------------------------------------------------------------------------------------------- time
@@ -712,7 +712,12 @@ export class SimAccount {
  * Live resources of a deployment in a simulated account, by kind: EKS clusters tagged with it (and their node groups
  * and addons), NLBs of its clusters, and its secrets not scheduled for deletion.
  */
-export function taggedResources(state: SimState, deploymentName: string): Record<string, string[]> {
+export function taggedResources(
+  state: SimState,
+  deploymentName: string,
+  /** Simulated now (a NAT gateway deleted by then is gone). @default when the account was saved */
+  now = state.nowMs,
+): Record<string, string[]> {
   const found: Record<string, string[]> = {};
   const add = (kind: string, id: string) => {
     found[kind] ??= [];
@@ -741,6 +746,16 @@ export function taggedResources(state: SimState, deploymentName: string): Record
     for (const secret of Object.values(region.secrets))
       if (secret.tags[DEPLOYMENT_TAG] === deploymentName && !secret.deletedAt)
         add("secretsmanager:secret", `${regionName}/${secret.name}`);
+    // The pieces of the VPCs Deploy created (a NAT gateway EC2 reports deleted no longer counts).
+    const ours = (r: { tags: Record<string, string> }) => r.tags[DEPLOYMENT_TAG] === deploymentName;
+    for (const v of region.vpcs.filter(ours)) add("ec2:vpc", `${regionName}/${v.vpcId}`);
+    for (const s of region.subnets.filter(ours)) add("ec2:subnet", `${regionName}/${s.subnetId}`);
+    for (const r of region.routeTables.filter(ours)) add("ec2:routeTable", `${regionName}/${r.routeTableId}`);
+    for (const g of (region.createdInternetGateways ?? []).filter(ours))
+      add("ec2:internetGateway", `${regionName}/${g.internetGatewayId}`);
+    for (const a of (region.addresses ?? []).filter(ours)) add("ec2:elasticIp", `${regionName}/${a.allocationId}`);
+    for (const n of (region.createdNatGateways ?? []).filter(ours))
+      if (n.deletedAt === undefined || n.deletedAt > now) add("ec2:natGateway", `${regionName}/${n.natGatewayId}`);
   }
   return found;
 }

@@ -46,6 +46,38 @@ export interface RouteTableRecord extends Tagged {
   subnetIds: string[];
 }
 
+/** An internet gateway created through the API (the world's own are `RegionState.internetGateways`). */
+export interface InternetGatewayRecord extends Tagged {
+  internetGatewayId: string;
+  /** The VPC it is attached to. */
+  vpcId?: string;
+}
+
+/** An Elastic IP address (AllocateAddress). */
+export interface AddressRecord extends Tagged {
+  allocationId: string;
+  publicIp: string;
+  /** The NAT gateway using it (until that gateway is deleted). */
+  natGatewayId?: string;
+}
+
+/**
+ * A NAT gateway created through the API. Its state follows from the instants: `pending` until `availableAt`, then
+ * `available`; after DeleteNatGateway `deleting` until `deletedAt`, then `deleted` (EC2 keeps showing deleted
+ * gateways for about an hour). `failure` makes it `failed` at `availableAt`.
+ */
+export interface NatGatewayRecord extends Tagged {
+  natGatewayId: string;
+  vpcId: string;
+  subnetId: string;
+  allocationId: string;
+  createdAt: number;
+  availableAt: number;
+  deleteRequestedAt?: number;
+  deletedAt?: number;
+  failure?: { code: string; message: string };
+}
+
 export interface Issue {
   code: string;
   message: string;
@@ -303,6 +335,10 @@ export interface RegionState {
   routeTables: RouteTableRecord[];
   internetGateways: string[];
   natGateways: string[];
+  /** Internet gateways, Elastic IPs and NAT gateways created through the API (absent in older saved accounts). */
+  createdInternetGateways?: InternetGatewayRecord[];
+  addresses?: AddressRecord[];
+  createdNatGateways?: NatGatewayRecord[];
   clusters: Record<string, ClusterRecord>;
   loadBalancers: LoadBalancerRecord[];
   secrets: Record<string, SecretRecord>;

@@ -46,6 +46,9 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:DescribeVpcs",
   "ec2:DescribeSubnets",
   "ec2:DescribeRouteTables",
+  "ec2:DescribeInternetGateways",
+  "ec2:DescribeNatGateways",
+  "ec2:DescribeAddresses",
   "ec2:DescribeAvailabilityZones",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeSecurityGroups",
@@ -324,6 +327,81 @@ describe("stageRolePolicy", () => {
         },
       }),
     ]);
+  });
+
+  it.each(["ec2:CreateVpc", "ec2:CreateInternetGateway", "ec2:AllocateAddress"])(
+    "lets EnsureVpcs %s only when the request tags it as a deployment's",
+    (action) => {
+      const grants = granting(stagePolicies.ensureVpcs, action);
+
+      expect(grants.length).toBeGreaterThan(0);
+      for (const s of grants) expect(s.Condition).toEqual(TAGGED);
+    },
+  );
+
+  it.each(["ec2:CreateSubnet", "ec2:CreateRouteTable", "ec2:CreateNatGateway"])(
+    "lets EnsureVpcs %s as a tagged new resource, in resources of a deployment only",
+    (action) => {
+      const conditions = granting(stagePolicies.ensureVpcs, action).map((s) => s.Condition);
+
+      expect(conditions).toHaveLength(2);
+      expect(conditions).toEqual(expect.arrayContaining([TAGGED, OWNED]));
+    },
+  );
+
+  it("lets EnsureVpcs change, and tag outside creation, nothing that is not a deployment's", () => {
+    for (const action of [
+      "ec2:AttachInternetGateway",
+      "ec2:ModifySubnetAttribute",
+      "ec2:CreateRoute",
+      "ec2:ReplaceRoute",
+      "ec2:AssociateRouteTable",
+    ])
+      for (const s of granting(stagePolicies.ensureVpcs, action)) expect(s.Condition, action).toEqual(OWNED);
+    expect(granting(stagePolicies.ensureVpcs, "ec2:CreateTags").map((s) => s.Condition)).toEqual([
+      {
+        StringEquals: {
+          "ec2:CreateAction": [
+            "CreateVpc",
+            "CreateSubnet",
+            "CreateInternetGateway",
+            "AllocateAddress",
+            "CreateNatGateway",
+            "CreateRouteTable",
+          ],
+        },
+      },
+    ]);
+  });
+
+  it("lets DestroyVpcs delete only VPC pieces carrying a deployment's tag", () => {
+    const deletes = [
+      "ec2:DeleteNatGateway",
+      "ec2:ReleaseAddress",
+      "ec2:DetachInternetGateway",
+      "ec2:DeleteInternetGateway",
+      "ec2:DeleteSubnet",
+      "ec2:DeleteRouteTable",
+      "ec2:DeleteVpc",
+    ];
+    for (const action of deletes) {
+      const grants = granting(stagePolicies.destroyVpcs, action);
+      expect(grants.length, action).toBeGreaterThan(0);
+      for (const s of grants) expect(s.Condition, action).toEqual(OWNED);
+    }
+    expect(
+      grantedActions(stagePolicies.destroyVpcs)
+        .filter((a) => a.startsWith("ec2:") && !a.startsWith("ec2:Describe"))
+        .sort(),
+    ).toEqual([...deletes].sort());
+  });
+
+  it("gives DriftVpcs EC2 reads only", () => {
+    expect(
+      grantedActions(stagePolicies.driftVpcs)
+        .filter((a) => !a.startsWith("logs:"))
+        .every((a) => a.startsWith("ec2:Describe")),
+    ).toBe(true);
   });
 
   it("gives ValidateInput nothing but its logs", () => {

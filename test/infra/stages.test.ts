@@ -30,6 +30,9 @@ import { handlerPath, IAM_PREFIX, ROOT, readStageSources } from "./stage-sources
 /** Actions AWS checks behind other calls (tagging on create, passing roles, service-linked roles, logs, KMS). */
 const DEPENDENT_ACTIONS = new Set([
   "eks:TagResource",
+  // Tag-on-create: EC2 authorizes ec2:CreateTags (with ec2:CreateAction) for a create call's TagSpecifications
+  // (Amazon EC2 User Guide, "Grant permission to tag Amazon EC2 resources during creation").
+  "ec2:CreateTags",
   "iam:PassRole",
   "iam:CreateServiceLinkedRole",
   "kms:Decrypt",

@@ -8,7 +8,7 @@ import type { PolicyDocument, Statement } from "../../infra/iam.js";
 import { type LocalRunResult, runLocal } from "../../local/run.js";
 import type { SimAccount } from "../../local/sim/account.js";
 import { settleBuild, startBuild } from "../../local/sim/aws/codebuild.js";
-import { SimIam } from "../../local/sim/iam.js";
+import { type IamRequest, SimIam } from "../../local/sim/iam.js";
 import type { SimState } from "../../local/sim/state.js";
 import { buildPolicy, stagePolicies } from "../infra/fixtures.js";
 import { clientsFor, settings, startAccount, useRealAwsClients } from "./support.js";
@@ -231,5 +231,59 @@ describe("stage policies, evaluated with AWS's IAM data", () => {
     const foreign = { ...adopted, resource: adopted.resource.replace("parent-nodes", "gpu-pool") };
 
     expect(await iam(stagePolicies.ensureNodegroup).check(role, "ensure-nodegroup", [foreign])).toBeDefined();
+  });
+});
+
+describe("VPC stage policies, evaluated with AWS's IAM data", () => {
+  const iam = (policy: PolicyDocument) => new SimIam(() => policy, "123456789012");
+  const role = "arn:aws:iam::123456789012:role/eko-stage-functions";
+  const ec2 = (resource: string) => `arn:aws:ec2:us-east-1:123456789012:${resource}`;
+  const ours = { [`aws:ResourceTag/${DEPLOYMENT_TAG}`]: "demo" };
+
+  it("lets EnsureVpcs create a subnet tagged as ours in a VPC of ours", async () => {
+    const requests: IamRequest[] = [
+      {
+        action: "ec2:CreateSubnet",
+        resource: ec2("subnet/*"),
+        context: { [`aws:RequestTag/${DEPLOYMENT_TAG}`]: "demo", "aws:TagKeys": [DEPLOYMENT_TAG] },
+      },
+      { action: "ec2:CreateSubnet", resource: ec2("vpc/vpc-0123456789abcdef0"), context: ours },
+    ];
+
+    expect(await iam(stagePolicies.ensureVpcs).check(role, "ensure-vpcs", requests)).toBeUndefined();
+  });
+
+  it("denies EnsureVpcs a subnet in a VPC that is not a deployment's, and an untagged VPC", async () => {
+    const foreignVpc: IamRequest[] = [
+      {
+        action: "ec2:CreateSubnet",
+        resource: ec2("subnet/*"),
+        context: { [`aws:RequestTag/${DEPLOYMENT_TAG}`]: "demo", "aws:TagKeys": [DEPLOYMENT_TAG] },
+      },
+      {
+        action: "ec2:CreateSubnet",
+        resource: ec2("vpc/vpc-0123456789abcdef0"),
+        context: { "aws:ResourceTag/team": "x" },
+      },
+    ];
+    const untagged = [{ action: "ec2:CreateVpc", resource: ec2("vpc/*"), context: {} }];
+
+    expect(await iam(stagePolicies.ensureVpcs).check(role, "ensure-vpcs", foreignVpc)).toMatchObject({
+      reason: "no identity-based policy allows the ec2:CreateSubnet action",
+    });
+    expect(await iam(stagePolicies.ensureVpcs).check(role, "ensure-vpcs", untagged)).toMatchObject({
+      reason: "no identity-based policy allows the ec2:CreateVpc action",
+    });
+  });
+
+  it("lets DestroyVpcs delete a VPC of a deployment, never one without the tag", async () => {
+    const del = (context: Record<string, string>) => [
+      { action: "ec2:DeleteVpc", resource: ec2("vpc/vpc-0123456789abcdef0"), context },
+    ];
+
+    expect(await iam(stagePolicies.destroyVpcs).check(role, "destroy-vpcs", del(ours))).toBeUndefined();
+    expect(
+      await iam(stagePolicies.destroyVpcs).check(role, "destroy-vpcs", del({ Name: "karmada-vpc" })),
+    ).toBeDefined();
   });
 });

@@ -72,8 +72,9 @@ describe("Deploy definition", () => {
     expect(definition.States[DEPLOY.recordStarted]).toMatchObject({
       Resource: resources.functions.registryUpdate,
       ResultPath: null,
-      Next: DEPLOY.preflight,
+      Next: DEPLOY.vpcsToCreate,
     });
+    expect(definition.States[DEPLOY.vpcsToCreate]).toMatchObject({ Default: DEPLOY.preflight });
     expect(definition.States[DEPLOY.summarize]).toMatchObject({ Next: DEPLOY.recordResult });
     expect(definition.States[DEPLOY.recordResult]).toMatchObject({ Next: DEPLOY.done });
     expect(definition.States[DEPLOY.summarizeFailure]).toMatchObject({ Next: DEPLOY.recordFailure });
@@ -174,6 +175,35 @@ describe("Deploy execution", () => {
     expect(run.error).toBe("ClusterCreateTimeout");
     expect(run.cause).toContain("demo-parent");
     expect(run.entered.get(DEPLOY.parentControlPlane.check)).toBe(maxPollAttempts("clusterCreate"));
+  });
+
+  it("goes straight to Preflight when the plan creates no VPC", async () => {
+    const run = await deploy(plan(1));
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.callsOf("ensureVpcs")).toHaveLength(0);
+  });
+
+  it("creates the plan's VPCs and polls them until their NAT gateways are available, all before Preflight", async () => {
+    const run = await deploy(plan(1, { vpc: { create: { cidr: "10.0.0.0/16" } } }));
+    const order = run.calls.map((c) => c.stage);
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.callsOf("ensureVpcs").map((c) => c.input.attempt ?? 0)).toEqual([0, 1]);
+    expect(run.callsOf("ensureVpcs")[0]?.input).toMatchObject({
+      plan: { vpcs: [{ key: "top-level", cidr: "10.0.0.0/16", natGateways: "one" }] },
+    });
+    expect(order.lastIndexOf("ensureVpcs")).toBeLessThan(order.indexOf("preflight"));
+  });
+
+  it("ends with NatGatewayCreateTimeout after the attempt cap when the NAT gateways never become available", async () => {
+    const run = await deploy(plan(1, { vpc: { create: { cidr: "10.0.0.0/16" } } }), { natGatewaysStuck: true });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("NatGatewayCreateTimeout");
+    expect(run.cause).toContain("demo");
+    expect(run.entered.get(DEPLOY.vpcs.check)).toBe(maxPollAttempts("natGatewayCreate"));
+    expect(run.callsOf("preflight")).toHaveLength(0);
   });
 
   it("retries a throttled stage and succeeds", async () => {

@@ -26,12 +26,14 @@ import { destroyNodegroups } from "../../functions/destroy-nodegroups/destroyNod
 import { destroyNodegroupsStatus } from "../../functions/destroy-nodegroups-status/destroyNodegroupsStatus.js";
 import { destroySample } from "../../functions/destroy-sample/destroySample.js";
 import { destroySecrets } from "../../functions/destroy-secrets/destroySecrets.js";
+import { destroyVpcsInputSchema } from "../../functions/destroy-vpcs/destroyVpcs.js";
 import { driftCluster } from "../../functions/drift-cluster/driftCluster.js";
 import { driftDesired, driftDesiredInputSchema } from "../../functions/drift-desired/driftDesired.js";
 import { driftKarmada } from "../../functions/drift-karmada/driftKarmada.js";
 import { driftRemediate } from "../../functions/drift-remediate/driftRemediate.js";
 import { driftReport, driftReportInputSchema } from "../../functions/drift-report/driftReport.js";
 import { driftSample } from "../../functions/drift-sample/driftSample.js";
+import { driftVpcs, driftVpcsInputSchema } from "../../functions/drift-vpcs/driftVpcs.js";
 import { awsClients } from "../../functions/lib/aws.js";
 import { createLogger } from "../../functions/lib/logger.js";
 import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY } from "../../functions/lib/names.js";
@@ -196,6 +198,8 @@ export function day2World(resources: Day2Resources, servers: Servers) {
     driftCluster: (input) => driftCluster(input, deps),
     driftKarmada: (input) => driftKarmada(input, deps),
     driftSample: (input) => driftSample(input, deps),
+    // The plan creates no VPC: the real stage, which then reads nothing.
+    driftVpcs: (input) => driftVpcs(driftVpcsInputSchema.parse(input), deps),
     driftReport: (input) => driftReport(driftReportInputSchema.parse(input), deps),
     driftRemediate: (input) => driftRemediate(input, deps),
     destroyConfirm: (input) => destroyConfirm(destroyConfirmInputSchema.parse(input), deps),
@@ -216,6 +220,11 @@ export function day2World(resources: Day2Resources, servers: Servers) {
     destroyClusterStatus: async (input) => {
       eks.settle();
       return destroyClusterStatus(input, deps);
+    },
+    // The plan created no VPC: the stage's own input schema checks the payload, and nothing is left to delete.
+    destroyVpcs: async (input) => {
+      const { attempt } = destroyVpcsInputSchema.parse(input);
+      return { ready: true, status: "deleted", nextPollSeconds: 15, attempt, remaining: [], deleted: [] };
     },
     destroySecrets: (input) => destroySecrets(input, deps),
   };

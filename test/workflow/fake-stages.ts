@@ -4,6 +4,7 @@
  */
 
 import { z } from "zod";
+import { ensureVpcsInputSchema } from "../../functions/ensure-vpcs/ensureVpcs.js";
 import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
 import {
   clusterInputSchema,
@@ -34,6 +35,8 @@ export interface Faults {
   throttle?: Partial<Record<StageKey, number>>;
   initBuildFails?: boolean;
   joinBuildFails?: string[];
+  /** The created VPCs' NAT gateways never become available. */
+  natGatewaysStuck?: boolean;
   /** The registry refuses the start: another execution of the deployment is running. */
   deploymentBusy?: boolean;
 }
@@ -44,6 +47,7 @@ export interface Faults {
  */
 const STAGE_INPUTS: Record<StageKey, z.ZodType> = {
   validateInput: z.unknown(),
+  ensureVpcs: ensureVpcsInputSchema,
   preflight: preflightInputSchema,
   ensureCluster: clusterInputSchema,
   clusterStatus: clusterPollInputSchema,
@@ -91,6 +95,11 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
 
   const stages: Record<StageKey, (input: Input) => unknown> = {
     validateInput: (input) => parsePlan(input),
+    // NAT gateways available on the second poll.
+    ensureVpcs: ({ attempt }) => ({
+      ...(faults.natGatewaysStuck ? poll(false, attempt ?? 0) : polledUntil(attempt, 1)),
+      vpcs: [],
+    }),
     preflight: (input) => {
       const plan = input.plan as ReturnType<typeof parsePlan>;
       const resolved: ResolvedDeployment = {

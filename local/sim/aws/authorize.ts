@@ -9,6 +9,7 @@
 import type { SimAccount } from "../account.js";
 import { type IamRequest, tagContext } from "../iam.js";
 import type { ClusterRecord } from "../state.js";
+import { networkTaggable, specTags } from "./ec2-network.js";
 import { eksRoute } from "./eks.js";
 import { type QueryValue, queryList, queryObjects } from "./protocol.js";
 
@@ -53,6 +54,28 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
         case "DescribeInstanceTypes":
         case "GetInstanceTypesFromInstanceRequirements":
           return one(`ec2:${call.operation}`);
+        case "DescribeNatGateways":
+        case "DescribeAddresses":
+          return one(`ec2:${call.operation}`);
+        case "CreateVpc":
+        case "CreateSubnet":
+        case "CreateInternetGateway":
+        case "AllocateAddress":
+        case "CreateNatGateway":
+        case "CreateRouteTable":
+        case "AttachInternetGateway":
+        case "DetachInternetGateway":
+        case "DeleteInternetGateway":
+        case "ReleaseAddress":
+        case "DeleteNatGateway":
+        case "CreateRoute":
+        case "ReplaceRoute":
+        case "AssociateRouteTable":
+        case "DeleteRouteTable":
+        case "DeleteSubnet":
+        case "DeleteVpc":
+        case "ModifySubnetAttribute":
+          return ec2NetworkRequests(sim, call, arn);
         case "CreateTags": {
           // Authorized once per resource, with the tags of the request (and ec2:CreateAction only on create calls).
           const tags = Object.fromEntries(
@@ -133,9 +156,87 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
 function ec2Type(id: string): string {
   const prefix = id.split("-")[0];
   return (
-    { subnet: "subnet", vpc: "vpc", rtb: "route-table", igw: "internet-gateway", sg: "security-group" }[prefix ?? ""] ??
-    "unknown"
+    {
+      subnet: "subnet",
+      vpc: "vpc",
+      rtb: "route-table",
+      igw: "internet-gateway",
+      sg: "security-group",
+      nat: "natgateway",
+      eipalloc: "elastic-ip",
+    }[prefix ?? ""] ?? "unknown"
   );
+}
+
+/** What a create call makes (resource type, TagSpecification type) and which existing resources it names. */
+const EC2_NETWORK_CALLS: Record<string, { creates?: [string, string]; uses: string[] }> = {
+  CreateVpc: { creates: ["vpc", "vpc"], uses: [] },
+  CreateSubnet: { creates: ["subnet", "subnet"], uses: ["VpcId"] },
+  CreateInternetGateway: { creates: ["internet-gateway", "internet-gateway"], uses: [] },
+  AllocateAddress: { creates: ["elastic-ip", "elastic-ip"], uses: [] },
+  CreateNatGateway: { creates: ["natgateway", "natgateway"], uses: ["SubnetId", "AllocationId"] },
+  CreateRouteTable: { creates: ["route-table", "route-table"], uses: ["VpcId"] },
+  AttachInternetGateway: { uses: ["InternetGatewayId", "VpcId"] },
+  DetachInternetGateway: { uses: ["InternetGatewayId", "VpcId"] },
+  DeleteInternetGateway: { uses: ["InternetGatewayId"] },
+  ReleaseAddress: { uses: ["AllocationId"] },
+  DeleteNatGateway: { uses: ["NatGatewayId"] },
+  CreateRoute: { uses: ["RouteTableId"] },
+  ReplaceRoute: { uses: ["RouteTableId"] },
+  AssociateRouteTable: { uses: ["RouteTableId", "SubnetId"] },
+  DeleteRouteTable: { uses: ["RouteTableId"] },
+  DeleteSubnet: { uses: ["SubnetId"] },
+  DeleteVpc: { uses: ["VpcId"] },
+  ModifySubnetAttribute: { uses: ["SubnetId"] },
+};
+
+/**
+ * The VPC-building calls: the new resource (`<type>/*`) with the request's tags (`aws:RequestTag/…`, and a
+ * `ec2:CreateTags` request with `ec2:CreateAction` for tag-on-create), and each existing resource it names with its
+ * tags (`aws:ResourceTag/…`). Resource types per the Service Authorization Reference (iam-data `ec2.json`), e.g.
+ * CreateNatGateway: elastic-ip, natgateway, subnet.
+ */
+function ec2NetworkRequests(
+  sim: SimAccount,
+  call: SimCall,
+  arn: (service: string, region: string, resource: string) => string,
+): IamRequest[] {
+  const spec = EC2_NETWORK_CALLS[call.operation] ?? { uses: [] };
+  const action = `ec2:${call.operation}`;
+  const params = call.params as Record<string, QueryValue>;
+  const requests: IamRequest[] = [];
+  if (spec.creates) {
+    const [type, tagType] = spec.creates;
+    const tags = specTags(params, tagType);
+    const resource = arn("ec2", call.region, `${type}/*`);
+    requests.push({ action, resource, context: tagContext("aws:RequestTag", tags) });
+    if (Object.keys(tags).length)
+      requests.push({
+        action: "ec2:CreateTags",
+        resource,
+        context: { ...tagContext("aws:RequestTag", tags), "ec2:CreateAction": call.operation },
+      });
+  }
+  for (const name of spec.uses) {
+    const id = typeof params[name] === "string" ? (params[name] as string) : "";
+    const tags = ec2ResourceTags(sim, call.region, id);
+    requests.push({
+      action,
+      resource: arn("ec2", call.region, `${ec2Type(id)}/${id}`),
+      context: tagContext("aws:ResourceTag", tags),
+    });
+  }
+  return requests;
+}
+
+function ec2ResourceTags(sim: SimAccount, region: string, id: string): Record<string, string> | undefined {
+  const world = sim.region(region);
+  return (
+    world.vpcs.find((v) => v.vpcId === id) ??
+    world.subnets.find((s) => s.subnetId === id) ??
+    world.routeTables.find((r) => r.routeTableId === id) ??
+    networkTaggable(world, id)
+  )?.tags;
 }
 
 type ArnOf = (service: string, region: string, resource: string) => string;

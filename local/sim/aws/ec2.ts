@@ -5,6 +5,7 @@
 import type { SimAccount } from "../account.js";
 import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
 import { INSTANCE_TYPES, type InstanceTypeSpec, regionZones, type ZoneSpec } from "../world.js";
+import { createdInternetGatewaysXml, handleEc2Network, natState, networkTaggable } from "./ec2-network.js";
 import {
   AwsError,
   ec2Response,
@@ -59,7 +60,7 @@ export function handleEc2(
       return answer({
         routeTableSet: found
           .filter((r) => matchesFilters(filters, (n) => routeTableField(r, n), "route table"))
-          .map((r) => routeTableXml(sim, r)),
+          .map((r) => routeTableXml(sim, r, (id) => routeTargetGone(world, id, sim.now()))),
       });
     }
     case "DescribeInternetGateways":
@@ -80,12 +81,15 @@ export function handleEc2(
               "internet gateway",
             ),
           )
-          .map(({ id, vpc }) => ({
-            internetGatewayId: id,
-            ownerId: sim.state.account,
-            attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
-            tagSet: [],
-          })),
+          .map(
+            ({ id, vpc }): XmlValue => ({
+              internetGatewayId: id,
+              ownerId: sim.state.account,
+              attachmentSet: vpc ? [{ vpcId: vpc, state: "available" }] : [],
+              tagSet: [],
+            }),
+          )
+          .concat(createdInternetGatewaysXml(sim, world, filters, queryList(params.InternetGatewayId))),
       });
     case "DescribeAvailabilityZones": {
       // Without AllAvailabilityZones, EC2 lists only opted-in zones; this account has opted in to every zone group.
@@ -124,8 +128,11 @@ export function handleEc2(
       }
       return answer({ return: true });
     }
-    default:
+    default: {
+      const handled = handleEc2Network(sim, region, action, params, answer);
+      if (handled) return handled;
       throw notImplemented("EC2", action);
+    }
   }
 }
 
@@ -139,7 +146,8 @@ function taggable(world: RegionState, id: string): { tags: Record<string, string
   const found =
     world.vpcs.find((v) => v.vpcId === id) ??
     world.subnets.find((s) => s.subnetId === id) ??
-    world.routeTables.find((r) => r.routeTableId === id);
+    world.routeTables.find((r) => r.routeTableId === id) ??
+    networkTaggable(world, id);
   if (found) return found;
   // A well-formed id of a missing resource is that resource type's NotFound; only an id EC2 cannot parse is
   // InvalidID ("The specified ID for the resource you are trying to tag is not valid"). Source: the EC2 API
@@ -217,7 +225,17 @@ function routeTableField(r: RouteTableRecord, name: string): string[] | undefine
   return fields[name] ?? tagFilterValues(name, r.tags);
 }
 
-const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
+/** A route to a NAT gateway that is deleted or failed is a `blackhole` (botocore ec2 `RouteState`). */
+function routeTargetGone(world: RegionState, natGatewayId: string | undefined, now: number): boolean {
+  const nat = world.createdNatGateways?.find((n) => n.natGatewayId === natGatewayId);
+  return nat !== undefined && ["deleted", "failed"].includes(natState(nat, now));
+}
+
+const routeTableXml = (
+  sim: SimAccount,
+  r: RouteTableRecord,
+  gone: (natGatewayId?: string) => boolean = () => false,
+): XmlValue => ({
   routeTableId: r.routeTableId,
   vpcId: r.vpcId,
   ownerId: sim.state.account,
@@ -229,7 +247,7 @@ const routeTableXml = (sim: SimAccount, r: RouteTableRecord): XmlValue => ({
     instanceOwnerId: x.instanceId ? sim.state.account : undefined,
     networkInterfaceId: x.networkInterfaceId,
     transitGatewayId: x.transitGatewayId,
-    state: "active",
+    state: gone(x.natGatewayId) ? "blackhole" : "active",
     origin: x.gatewayId === "local" ? "CreateRouteTable" : "CreateRoute",
   })),
   associationSet: [

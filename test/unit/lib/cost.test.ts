@@ -48,7 +48,7 @@ describe("estimateMonthlyCost", () => {
 
     // Hand-computed: 730 h × $0.10 per cluster; 3 × 730 h × $0.096 per node group of m6i.large;
     // 3 × 20 GiB × $0.10 root volumes; 3 × 5 GiB × $0.08 etcd; 730 h × $0.0225 NLB + 730 h × 1 NLCU × $0.006;
-    // 3 × 730 h × $0.005 public IPv4; 2 secrets × $0.40; 730 checks × 13 transitions × $0.000025; 1 KMS key × $1.
+    // 3 × 730 h × $0.005 public IPv4; 2 secrets × $0.40; 730 checks × 14 transitions × $0.000025; 1 KMS key × $1.
     for (const scope of ["parent", "member1", "member2"]) {
       expect(row(scope, "control plane")?.monthlyUsd).toBe(73);
       expect(row(scope, "m6i.large nodes")?.monthlyUsd).toBe(210.24);
@@ -59,14 +59,14 @@ describe("estimateMonthlyCost", () => {
     expect(row("parent", "NLCU")?.monthlyUsd).toBe(4.38);
     expect(row("parent", "public IPv4")?.monthlyUsd).toBe(10.95);
     expect(row("deployment", "secrets")?.monthlyUsd).toBe(0.8);
-    expect(row("deployment", "drift checks")?.monthlyUsd).toBe(0.24);
+    expect(row("deployment", "drift checks")?.monthlyUsd).toBe(0.26);
     expect(row("stack", "key encrypting the Karmada secrets")?.monthlyUsd).toBe(1);
 
     expect(estimate.byScope).toEqual({
       parent: 73 + 210.24 + 6 + 1.2 + 16.43 + 4.38 + 10.95,
       member1: 289.24,
       member2: 289.24,
-      deployment: 1.04,
+      deployment: 1.06,
       stack: 1,
     });
     expect(estimate.byService).toEqual({
@@ -76,12 +76,12 @@ describe("estimateMonthlyCost", () => {
       "Elastic Load Balancing": 20.81,
       VPC: 10.95,
       "Secrets Manager": 0.8,
-      "Step Functions": 0.24,
+      "Step Functions": 0.26,
       KMS: 1,
     });
-    // The totals add up the items as shown: 219 + 630.72 + 19.2 + 20.81 + 10.95 + 0.8 + 0.24 + 1 (the NLB's
+    // The totals add up the items as shown: 219 + 630.72 + 19.2 + 20.81 + 10.95 + 0.8 + 0.26 + 1 (the NLB's
     // $16.425 counts as the $16.43 its row shows).
-    expect(estimate.totalMonthlyUsd).toBe(902.72);
+    expect(estimate.totalMonthlyUsd).toBe(902.74);
     expect(estimate).toMatchObject({ currency: "USD", priceRegion: "us-east-1", pricesAsOf: PRICES.asOf });
   });
 

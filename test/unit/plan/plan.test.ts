@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidPlan } from "../../../functions/lib/errors.js";
 import { SUPPORTED_KARMADA_VERSIONS } from "../../../functions/lib/karmada-versions.js";
-import { checkPlan, type PlanProblem, parsePlan } from "../../../functions/lib/plan.js";
+import { checkPlan, createdNatGatewayCount, type PlanProblem, parsePlan } from "../../../functions/lib/plan.js";
 
 type Doc = Record<string, unknown>;
 
@@ -235,6 +235,72 @@ describe("the plan (execution input)", () => {
         { vpc: { id: "vpc-0abc1234" }, "members.1.region": "us-east-1" },
         "members[1].vpc",
         "is required: the member is in us-east-1",
+      ],
+      // vpc.create: an IPv4 network address, /16 to /24, natGateways one or perAz, no unknown fields
+      [
+        "a created VPC of /29",
+        { vpc: { create: { cidr: "10.0.0.0/29" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC of /25",
+        { vpc: { create: { cidr: "10.0.0.0/25" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC of /15",
+        { vpc: { create: { cidr: "10.0.0.0/15" } } },
+        "vpc.create.cidr",
+        "prefix from /16 to /24",
+      ],
+      [
+        "a created VPC with host bits",
+        { vpc: { create: { cidr: "10.0.0.1/16" } } },
+        "vpc.create.cidr",
+        "network address",
+      ],
+      ["an IPv6 created VPC", { vpc: { create: { cidr: "fd00::/56" } } }, "vpc.create.cidr", "IPv4 CIDR block"],
+      [
+        "a created VPC without a prefix",
+        { vpc: { create: { cidr: "10.0.0.0" } } },
+        "vpc.create.cidr",
+        "IPv4 CIDR block",
+      ],
+      ["a created VPC without cidr", { vpc: { create: {} } }, "vpc.create.cidr", "is required"],
+      [
+        "natGateways neither one nor perAz",
+        { vpc: { create: { cidr: "10.0.0.0/16", natGateways: "three" } } },
+        "vpc.create.natGateways",
+        'must be one of "one", "perAz"',
+      ],
+      [
+        "an unknown field in vpc.create",
+        { vpc: { create: { cidr: "10.0.0.0/16", subnets: 6 } } },
+        "vpc.create",
+        "unknown field 'subnets'",
+      ],
+      [
+        "a member's created VPC overlapping the top-level one",
+        { vpc: { create: { cidr: "10.0.0.0/16" } }, "members.1.vpc": { create: { cidr: "10.0.128.0/17" } } },
+        "members[1].vpc.create.cidr",
+        "10.0.128.0/17 overlaps 10.0.0.0/16 of vpc.create.cidr",
+      ],
+      [
+        "two members' created VPCs overlapping in different regions",
+        {
+          "members.0.vpc": { create: { cidr: "10.1.0.0/16" } },
+          "members.1": { name: "member2", region: "us-east-1", vpc: { create: { cidr: "10.1.0.0/20" } } },
+        },
+        "members[1].vpc.create.cidr",
+        "overlaps 10.1.0.0/16 of members[0].vpc.create.cidr",
+      ],
+      [
+        "a member in another region without vpc while the top-level vpc is created",
+        { vpc: { create: { cidr: "10.0.0.0/16" } }, "members.1.region": "us-east-1" },
+        "members[1].vpc",
+        "the top-level vpc.create is created in eu-central-1",
       ],
     ])("%s", (_case, edits, path, rule) => {
       const problems = problemsOf(edits);
@@ -480,6 +546,65 @@ describe("the plan (execution input)", () => {
 
       expect(plan.members[0]).toMatchObject({ region: "us-east-1", vpc: { name: "karmada-vpc" } });
       expect(plan.parent).toMatchObject({ region: "eu-central-1", vpc: { name: "karmada-vpc" } });
+    });
+
+    it("lists each created VPC once, with the clusters placed in it; members in the parent's region share the top-level one", () => {
+      const plan = parsePlan({
+        ...valid(),
+        vpc: { create: { cidr: "10.0.0.0/16" } },
+        members: [
+          { name: "eu1" },
+          { name: "us1", region: "us-east-1", vpc: { create: { cidr: "10.1.0.0/20", natGateways: "perAz" } } },
+          { name: "us2", region: "us-east-1", vpc: { name: "karmada-vpc-us" } },
+        ],
+      });
+
+      expect(plan.vpcs).toEqual([
+        {
+          key: "top-level",
+          name: "demo-vpc",
+          region: "eu-central-1",
+          cidr: "10.0.0.0/16",
+          natGateways: "one",
+          usedBy: ["demo-parent", "demo-eu1"],
+        },
+        {
+          key: "member/us1",
+          name: "demo-us1-vpc",
+          region: "us-east-1",
+          cidr: "10.1.0.0/20",
+          natGateways: "perAz",
+          usedBy: ["demo-us1"],
+        },
+      ]);
+      expect(plan.parent.vpc).toEqual({ created: "top-level" });
+      expect(plan.members.map((m) => m.vpc)).toEqual([
+        { created: "top-level" },
+        { created: "member/us1" },
+        { name: "karmada-vpc-us" },
+      ]);
+    });
+
+    it.each([
+      [[], 0],
+      [[{ natGateways: "one" as const }], 1],
+      [[{ natGateways: "perAz" as const }], 3],
+      [[{ natGateways: "one" as const }, { natGateways: "perAz" as const }], 4],
+    ])("counts the NAT gateways of created VPCs %j: %i", (vpcs, count) => {
+      expect(createdNatGatewayCount(vpcs)).toBe(count);
+    });
+
+    it("creates no VPC when every vpc is looked up", () => {
+      expect(parsePlan(valid()).vpcs).toEqual([]);
+    });
+
+    it("accepts created VPCs from /16 to /24 that do not overlap", () => {
+      expect(
+        problemsOf({
+          vpc: { create: { cidr: "10.0.0.0/16" } },
+          "members.1.vpc": { create: { cidr: "192.168.10.0/24" } },
+        }),
+      ).toEqual([]);
     });
 
     it("keeps the parent's own nodes separate from the members' default", () => {

@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { destroyVpcs, destroyVpcsInputSchema } from "./destroyVpcs.js";
+
+/** DestroyVpcs: deletes the deployment's created VPCs piece by piece; the same stage starts and polls. */
+export const handler = defineStage({ name: "destroy-vpcs", input: destroyVpcsInputSchema, run: destroyVpcs });

@@ -1,0 +1,5 @@
+import { defineStage } from "../lib/stage.js";
+import { driftVpcs, driftVpcsInputSchema } from "./driftVpcs.js";
+
+/** DriftVpcs: the VPCs the plan creates, their subnets, gateways and routes against the plan (read-only). */
+export const handler = defineStage({ name: "drift-vpcs", input: driftVpcsInputSchema, run: driftVpcs });
