@@ -49,6 +49,7 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
         case "DescribeSubnets":
         case "DescribeRouteTables":
         case "DescribeInternetGateways":
+        case "DescribeNatGateways":
         case "DescribeAvailabilityZones":
         case "DescribeInstanceTypes":
         case "GetInstanceTypesFromInstanceRequirements":
