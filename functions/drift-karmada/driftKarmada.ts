@@ -121,7 +121,9 @@ export function judgeMembers(desired: DesiredKarmada, clusters: readonly Karmada
     const planned = desired.syncModes[member] ?? "Push";
     const actual = cluster.spec?.syncMode ?? "Push";
     if (actual !== planned)
-      findings.push(finding("karmada.memberSyncMode", "critical", resource, `syncMode ${planned}`, `syncMode ${actual}`));
+      findings.push(
+        finding("karmada.memberSyncMode", "critical", resource, `syncMode ${planned}`, `syncMode ${actual}`),
+      );
     const ready = cluster.status?.conditions?.find((c) => c.type === "Ready");
     if (ready?.status !== "True") {
       const why = [ready?.reason, ready?.message].filter(Boolean).join(": ");
