@@ -74,12 +74,13 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
     plan.members.map(async (member, index) => {
       if (member.syncMode !== "Pull") return;
       const net = networks.find((n) => n?.clusters.includes(member));
-      if (!net?.placement) return;
+      if (!net) return;
+      // Without a placement (the VPC's own problem is reported), judge every subnet: none may carry the agent out.
       const pull = {
         path: `members[${index}]`,
         clusterName: member.clusterName,
         network: net.network,
-        nodeSubnetIds: net.placement.nodeSubnetIds,
+        nodeSubnetIds: net.placement?.nodeSubnetIds ?? net.network.subnets.map((s) => s.id),
       };
       const nat = natGatewaysOf(pull);
       if ("problem" in nat) return findings.add(nat.problem);

@@ -91,4 +91,55 @@ describe("a Deploy of a mixed push/pull plan (examples/pull-member.json)", () =>
     );
     expect(Object.values(refused.state.regions).flatMap((r) => Object.keys(r.clusters))).toEqual([]);
   }, 120_000);
+
+  it("passes a DriftCheck: each member is registered in its planned mode and Ready", async () => {
+    const check = await runLocal({
+      workflow: "check",
+      input: { deploymentName: plan.deploymentName },
+      state: deploy.state,
+    });
+    expect(check.status).toBe("SUCCEEDED");
+    const findings =
+      (check.output as { report?: { findings?: { check: string; severity: string }[] } }).report?.findings ?? [];
+    expect(findings.filter((f) => f.check.startsWith("karmada.member"))).toEqual([]);
+  }, 120_000);
+
+  it("reports drift when the pull member's agent is shut out: the Karmada NLB no longer admits its NAT IP", async () => {
+    const check = await runLocal({
+      workflow: "check",
+      input: { deploymentName: plan.deploymentName },
+      state: deploy.state,
+      before: async (sim) => {
+        const parent = sim.region("eu-central-1").clusters["karmada-mixed-parent"];
+        if (!parent) throw new Error("no parent");
+        const store = sim.clusterStore(parent);
+        const type = store.typeOf("v1", "Service");
+        const service = store.get(type, "karmada-system", "karmada-service-loadbalancer");
+        if (!service) throw new Error("no Karmada LB Service");
+        store.put({ ...service, spec: { ...service.spec, loadBalancerSourceRanges: ["198.51.100.77/32"] } });
+      },
+    });
+    const findings =
+      (check.output as { report?: { findings?: { check: string; resource: string }[] } }).report?.findings ?? [];
+    expect(findings.filter((f) => f.check === "karmada.memberReady").map((f) => f.resource)).toEqual([
+      "karmada:cluster/pull1",
+    ]);
+  }, 120_000);
+
+  it("is torn down by Destroy: both members leave Karmada (one build each) and every cluster is deleted", async () => {
+    const destroy = await runLocal({
+      workflow: "destroy",
+      input: { deploymentName: plan.deploymentName, confirm: plan.deploymentName },
+      state: deploy.state,
+    });
+    expect(destroy.status).toBe("SUCCEEDED");
+    const unjoins = Object.values(destroy.state.regions)
+      .flatMap((r) => r.builds)
+      .filter((b) => b.projectName.endsWith("karmada-unjoin"));
+    expect(unjoins.map((b) => [b.environment.MEMBER_NAME, b.outcome]).sort()).toEqual([
+      ["pull1", "SUCCEEDED"],
+      ["push1", "SUCCEEDED"],
+    ]);
+    expect(Object.values(destroy.state.regions).flatMap((r) => Object.keys(r.clusters))).toEqual([]);
+  }, 120_000);
 });
