@@ -150,7 +150,25 @@ describe("karmada-register decides before it writes", { timeout: 120_000 }, () =
     expect(build.phases.pre_build.stdout).toContain("not registering again");
     expect(registers(build.calls)).toEqual([]);
     expect(build.status).toBe("FAILED");
-    expect(build.phases.post_build.stderr).toContain("has not registered it");
+    expect(build.phases.post_build.stderr).toContain(
+      "is not Ready after 300 s (no Cluster object: the karmada-agent on demo-member-2 has not registered it)",
+    );
+  });
+
+  it("fails after a bounded wait with Karmada's reason when the registered member never becomes Ready", () => {
+    const cloud = initializedCloud();
+    cloud.seedCluster("member-2", {
+      ready: "Unknown",
+      endpoint: MEMBER_SERVER,
+      reason: "ClusterStatusUnknown",
+      message: "Cluster status controller stopped posting cluster status.",
+      syncMode: "Pull",
+    });
+    const build = runBuild(spec, cloud, ENV, ours);
+    expect(build.status).toBe("FAILED");
+    expect(build.phases.post_build.stderr).toContain(
+      "is not Ready after 300 s (Ready=Unknown, ClusterStatusUnknown: Cluster status controller stopped posting cluster status.)",
+    );
   });
 
   it("waits for a registered member that is not Ready yet", () => {
