@@ -186,7 +186,8 @@ export default $config({
       });
     const karmadaInit = buildProject("karmada-init", "kubectl karmada init on the parent cluster", 45);
     const karmadaJoin = buildProject("karmada-join", "kubectl karmada join of one member cluster", 20);
-    const karmadaUnjoin = buildProject("karmada-unjoin", "kubectl karmada unjoin of one member cluster", 20);
+    const karmadaRegister = buildProject("karmada-register", "kubectl karmada register of one pull-mode member", 20);
+    const karmadaUnjoin = buildProject("karmada-unjoin", "kubectl karmada unjoin/unregister of one member cluster", 20);
     const karmadaDeinit = buildProject("karmada-deinit", "kubectl karmada deinit and etcd volumes on the parent", 30);
 
     // Lambda stage roles: one per stage, one shared by the Kubernetes-facing stages. Roles first, policies next:
@@ -270,13 +271,18 @@ export default $config({
     const projects = $resolve({
       karmadaInit: karmadaInit.name,
       karmadaJoin: karmadaJoin.name,
+      karmadaRegister: karmadaRegister.name,
       karmadaUnjoin: karmadaUnjoin.name,
       karmadaDeinit: karmadaDeinit.name,
     });
     const definitions = $resolve({ functions: functionArns, projects }).apply(({ functions, projects }) => ({
       deploy: deployDefinition({
         functions,
-        projects: { karmadaInit: projects.karmadaInit, karmadaJoin: projects.karmadaJoin },
+        projects: {
+          karmadaInit: projects.karmadaInit,
+          karmadaJoin: projects.karmadaJoin,
+          karmadaRegister: projects.karmadaRegister,
+        },
       }),
       driftCheck: driftCheckDefinition({
         functions,
@@ -334,7 +340,7 @@ export default $config({
       "Deploy",
       "deploy",
       definitions.apply((d) => d.deploy),
-      [karmadaInit.arn, karmadaJoin.arn],
+      [karmadaInit.arn, karmadaJoin.arn, karmadaRegister.arn],
     );
     const driftCheck = stateMachine(
       "DriftCheck",
@@ -403,6 +409,7 @@ export default $config({
       secretsKmsKeyAlias: secretsKeyAlias.name,
       karmadaInitProject: karmadaInit.name,
       karmadaJoinProject: karmadaJoin.name,
+      karmadaRegisterProject: karmadaRegister.name,
       karmadaUnjoinProject: karmadaUnjoin.name,
       karmadaDeinitProject: karmadaDeinit.name,
       // The Karmada NLB admits these besides each plan's allowedCidrs.

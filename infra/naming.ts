@@ -11,7 +11,13 @@ export const STACK_PREFIX = "eko";
 export const SECRET_NAME_PREFIX = `${MANAGED_BY}/`;
 
 /** The CodeBuild jobs (buildspecs/<job>.yml): init and join for Deploy, unjoin and deinit for Destroy. */
-export const BUILD_JOBS = ["karmada-init", "karmada-join", "karmada-unjoin", "karmada-deinit"] as const;
+export const BUILD_JOBS = [
+  "karmada-init",
+  "karmada-join",
+  "karmada-register",
+  "karmada-unjoin",
+  "karmada-deinit",
+] as const;
 export type BuildJob = (typeof BUILD_JOBS)[number];
 
 const LIMITS = {

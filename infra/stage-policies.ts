@@ -141,6 +141,8 @@ const STATEMENTS: Record<StageRole, (ctx: StagePolicyContext) => Statement[]> = 
         "ec2:DescribeVpcs",
         "ec2:DescribeSubnets",
         "ec2:DescribeRouteTables",
+        // Pull members: the public IPs of the NAT gateways their nodes leave through.
+        "ec2:DescribeNatGateways",
         "ec2:DescribeAvailabilityZones",
         "ec2:DescribeInstanceTypes",
         "ec2:GetInstanceTypesFromInstanceRequirements",

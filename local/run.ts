@@ -497,6 +497,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const projects: Record<string, ProjectKind> = {
     [resources.projects.karmadaInit]: "karmada-init",
     [resources.projects.karmadaJoin]: "karmada-join",
+    [resources.projects.karmadaRegister]: "karmada-register",
     [day2.projects.karmadaUnjoin]: "karmada-unjoin",
     [day2.projects.karmadaDeinit]: "karmada-deinit",
   };
@@ -512,7 +513,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       machines: {
         deploy: {
           definition: definitions.deploy(),
-          projects: [resources.projects.karmadaInit, resources.projects.karmadaJoin],
+          projects: [
+            resources.projects.karmadaInit,
+            resources.projects.karmadaJoin,
+            resources.projects.karmadaRegister,
+          ],
         },
         check: { definition: definitions.check(), projects: [] },
         destroy: {

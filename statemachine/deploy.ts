@@ -55,9 +55,13 @@ export const DEPLOY = {
   grantMemberAccess: "Grant access to member cluster",
   // Karmada
   joinMembers: "Join members to Karmada",
+  memberSyncMode: "Push or pull member?",
   joinMember: "Join member to Karmada",
   memberJoinFailed: "Member join failed",
   memberJoinFailure: "Member join failure",
+  registerMember: "Register pull member with Karmada",
+  memberRegisterFailed: "Member register failed",
+  memberRegisterFailure: "Member register failure",
   sampleEnabled: "Sample workload enabled?",
   skipSample: "Skip sample workload",
   deploySample: "Deploy sample workload",
@@ -79,6 +83,7 @@ export const DEPLOY_ERRORS = {
   sampleWorkloadTimeout: "SampleWorkloadTimeout",
   karmadaInitFailed: "KarmadaInitFailed",
   karmadaJoinFailed: "KarmadaJoinFailed",
+  karmadaRegisterFailed: "KarmadaRegisterFailed",
 } as const;
 
 const MAX_MEMBER_CONCURRENCY = 40; // inline Map limit
@@ -455,11 +460,24 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
   };
 }
 
-/** One KarmadaJoin build per member, all at once. */
+/**
+ * One build per member, all at once: KarmadaJoin for push members, KarmadaRegister for pull members (whose agent
+ * then connects out to Karmada). Both end with the member's Cluster Ready in Karmada.
+ */
 function joinMembers(resources: DeployResources, next: string): States[string] {
+  const environment = {
+    DEPLOYMENT_NAME: "$.deploymentName",
+    MEMBER_NAME: "$.member.name",
+    CLUSTER_NAME: "$.member.clusterName",
+    CLUSTER_REGION: "$.member.region",
+    KARMADA_VERSION: "$.karmada.version",
+    SECRETS_REGION: "$.secretsRegion",
+    KUBECONFIG_SECRET: "$.karmada.kubeconfigSecretName",
+  };
   return {
     Type: "Map",
-    Comment: "kubectl karmada join (push mode), one CodeBuild build per member",
+    Comment:
+      "kubectl karmada join (push members) or kubectl karmada register (pull members), one CodeBuild build per member",
     ItemsPath: "$.resolved.members",
     ItemSelector: {
       "member.$": "$$.Map.Item.Value",
@@ -470,19 +488,37 @@ function joinMembers(resources: DeployResources, next: string): States[string] {
     MaxConcurrency: MAX_MEMBER_CONCURRENCY,
     ItemProcessor: {
       ProcessorConfig: { Mode: "INLINE" },
-      StartAt: DEPLOY.joinMember,
+      StartAt: DEPLOY.memberSyncMode,
       States: {
+        // Members resolved before syncMode existed have none: they are push members.
+        [DEPLOY.memberSyncMode]: {
+          Type: "Choice",
+          Choices: [
+            {
+              And: [
+                { Variable: "$.member.syncMode", IsPresent: true },
+                { Variable: "$.member.syncMode", StringEquals: "Pull" },
+              ],
+              Next: DEPLOY.registerMember,
+            },
+          ],
+          Default: DEPLOY.joinMember,
+        },
+        [DEPLOY.registerMember]: codebuildTask({
+          project: resources.projects.karmadaRegister,
+          environment,
+          resultPath: "$.build",
+          onFailure: { next: DEPLOY.memberRegisterFailed, resultPath: "$.buildError" },
+        }),
+        [DEPLOY.memberRegisterFailed]: namedFailure(
+          DEPLOY_ERRORS.karmadaRegisterFailed,
+          `States.Format('kubectl karmada register of pull member {} ({}) failed (CodeBuild project ${resources.projects.karmadaRegister}): {}. Read the build log (it never shows the bootstrap token), fix the cause and start the deployment again; members already registered are skipped.', $.member.name, $.member.clusterName, $.buildError.Error)`,
+          DEPLOY.memberRegisterFailure,
+        ),
+        [DEPLOY.memberRegisterFailure]: { Type: "Fail", ErrorPath: "$.named.Error", CausePath: "$.named.Cause" },
         [DEPLOY.joinMember]: codebuildTask({
           project: resources.projects.karmadaJoin,
-          environment: {
-            DEPLOYMENT_NAME: "$.deploymentName",
-            MEMBER_NAME: "$.member.name",
-            CLUSTER_NAME: "$.member.clusterName",
-            CLUSTER_REGION: "$.member.region",
-            KARMADA_VERSION: "$.karmada.version",
-            SECRETS_REGION: "$.secretsRegion",
-            KUBECONFIG_SECRET: "$.karmada.kubeconfigSecretName",
-          },
+          environment,
           resultPath: "$.build",
           onFailure: { next: DEPLOY.memberJoinFailed, resultPath: "$.buildError" },
         }),

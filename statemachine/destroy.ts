@@ -35,6 +35,8 @@ export const DESTROY = {
   memberJoined: "Member joined?",
   unjoinMember: "Unjoin member from Karmada",
   skipUnjoin: "Skip unjoin",
+  pullMemberFailed: "Pull member?",
+  unregisterFailed: "Member unregister failed",
   unjoinFailed: "Member unjoin failed",
   unjoinFailure: "Member unjoin failure",
   deleteLoadBalancer: "Delete Karmada API load balancer",
@@ -65,6 +67,7 @@ export const DESTROY_ERRORS = {
   clusterDeleteTimeout: "ClusterDeleteTimeout",
   vpcDeleteTimeout: "VpcDeleteTimeout",
   karmadaUnjoinFailed: "KarmadaUnjoinFailed",
+  karmadaUnregisterFailed: "KarmadaUnregisterFailed",
   karmadaDeinitFailed: "KarmadaDeinitFailed",
 } as const;
 
@@ -198,7 +201,10 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
   };
 }
 
-/** One KarmadaUnjoin build per joined member, all at once; members not joined (or not ours) are skipped. */
+/**
+ * One KarmadaUnjoin build per joined member, all at once; members not joined (or not ours) are skipped. The build
+ * reads the member's mode from Karmada: push members are unjoined, pull members unregistered (their agent removed).
+ */
 function unjoinMembers(resources: Day2Resources): MapState {
   return {
     Type: "Map",
@@ -233,8 +239,30 @@ function unjoinMembers(resources: Day2Resources): MapState {
             KUBECONFIG_SECRET: "$.kubeconfigSecretName",
           },
           resultPath: "$.build",
-          onFailure: { next: DESTROY.unjoinFailed, resultPath: "$.buildError" },
+          onFailure: { next: DESTROY.pullMemberFailed, resultPath: "$.buildError" },
         }),
+        [DESTROY.pullMemberFailed]: {
+          Type: "Choice",
+          Choices: [
+            {
+              And: [
+                { Variable: "$.member.syncMode", IsPresent: true },
+                { Variable: "$.member.syncMode", StringEquals: "Pull" },
+              ],
+              Next: DESTROY.unregisterFailed,
+            },
+          ],
+          Default: DESTROY.unjoinFailed,
+        },
+        [DESTROY.unregisterFailed]: {
+          Type: "Pass",
+          Parameters: {
+            Error: DESTROY_ERRORS.karmadaUnregisterFailed,
+            "Cause.$": `States.Format('kubectl karmada unregister of pull member {} ({}) failed (CodeBuild project ${resources.projects.karmadaUnjoin}): {}. Read the build log, fix the cause and run Destroy again; members already unregistered are skipped.', $.member.name, $.member.clusterName, $.buildError.Error)`,
+          },
+          ResultPath: "$.named",
+          Next: DESTROY.unjoinFailure,
+        },
         [DESTROY.unjoinFailed]: {
           Type: "Pass",
           Parameters: {

@@ -29,6 +29,8 @@ export interface DeployResources {
   projects: {
     karmadaInit: string;
     karmadaJoin: string;
+    /** Pull members: `kubectl karmada register` (buildspecs/karmada-register.yml). */
+    karmadaRegister: string;
   };
 }
 
@@ -61,6 +63,10 @@ export function fakeDeployResources(account = "123456789012", region = "eu-centr
   const keys = Object.keys(STAGE_FOLDERS) as StageKey[];
   return {
     functions: Object.fromEntries(keys.map((k) => [k, fn(k)])) as DeployResources["functions"],
-    projects: { karmadaInit: "eko-karmada-init", karmadaJoin: "eko-karmada-join" },
+    projects: {
+      karmadaInit: "eko-karmada-init",
+      karmadaJoin: "eko-karmada-join",
+      karmadaRegister: "eko-karmada-register",
+    },
   };
 }

@@ -19,7 +19,7 @@ const REPO = resolve(import.meta.dirname, "../..");
 const PHASES = ["install", "pre_build", "build", "post_build"] as const;
 type Phase = (typeof PHASES)[number];
 
-export type BuildspecName = "karmada-join" | "karmada-unjoin" | "karmada-deinit" | "karmada-init";
+export type BuildspecName = "karmada-join" | "karmada-register" | "karmada-unjoin" | "karmada-deinit" | "karmada-init";
 
 export interface BuildOutcome {
   status: "SUCCEEDED" | "FAILED";

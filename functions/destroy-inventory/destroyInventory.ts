@@ -31,8 +31,8 @@ export const KARMADA_WORKLOADS = { statefulSets: ["etcd"], deployments: ["karmad
 export interface KarmadaFound {
   initialized: boolean;
   loadBalancer: LoadBalancerRef;
-  /** Karmada's Cluster objects, when the Karmada API answered. */
-  joined?: Set<string>;
+  /** Karmada's Cluster objects by name, with their spec.syncMode, when the Karmada API answered. */
+  joined?: Map<string, "Push" | "Pull">;
   notes: string[];
 }
 
@@ -99,7 +99,11 @@ export async function findKarmada(
     const list = (await kubeCall("failed to list the member clusters on Karmada", async () =>
       (await karmada()).custom.listClusterCustomObject({ ...KARMADA_CLUSTERS }),
     )) as { items?: KarmadaCluster[] };
-    found.joined = new Set((list.items ?? []).flatMap((c) => (c.metadata?.name ? [c.metadata.name] : [])));
+    found.joined = new Map(
+      (list.items ?? []).flatMap((c) =>
+        c.metadata?.name ? [[c.metadata.name, c.spec?.syncMode === "Pull" ? "Pull" : "Push"] as const] : [],
+      ),
+    );
   } catch (error) {
     if (!isKarmadaUnreachable(error)) throw error;
     found.notes.push(
@@ -201,10 +205,11 @@ export async function destroyInventory(
   }
   notes.push(...karmada.notes);
 
-  const allMembers = [...members, ...extra.filter((c) => c.role === "member")].map((m) => ({
-    ...m,
-    joined: m.owned && (karmada.joined?.has(m.name) ?? false),
-  }));
+  const allMembers = [...members, ...extra.filter((c) => c.role === "member")].map((m) => {
+    const joined = m.owned && (karmada.joined?.has(m.name) ?? false);
+    const syncMode = karmada.joined?.get(m.name);
+    return { ...m, joined, ...(joined && syncMode ? { syncMode } : {}) };
+  });
   const clusters = [parent, ...allMembers, ...extra.filter((c) => c.role === "parent")];
   deps.log.info("destroy inventory", {
     deploymentName: plan.deploymentName,

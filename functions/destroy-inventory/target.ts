@@ -25,6 +25,8 @@ export const targetClusterSchema = z.object({
   owned: z.boolean(),
   /** Members: ours, and Karmada has a Cluster object of that name (KarmadaUnjoin runs). */
   joined: z.boolean(),
+  /** Joined members: the Cluster's spec.syncMode in Karmada (Pull members are unregistered, not unjoined). */
+  syncMode: z.enum(["Push", "Pull"]).optional(),
 });
 export type TargetCluster = z.output<typeof targetClusterSchema>;
 

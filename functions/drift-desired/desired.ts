@@ -13,7 +13,7 @@ import {
   SAMPLE_DEPLOYMENT,
   SAMPLE_NAMESPACE,
 } from "../lib/names.js";
-import type { Plan } from "../lib/plan.js";
+import { type Plan, SYNC_MODES } from "../lib/plan.js";
 import type { Finding, Severity } from "../lib/registry.js";
 
 /** One EKS cluster as the plan wants it. */
@@ -47,6 +47,11 @@ export const desiredKarmadaSchema = z.object({
   kubeconfigSecretName: z.string(),
   allowedCidrs: z.array(z.string()).min(1),
   members: z.array(z.string()).min(1),
+  /**
+   * Each member's planned Cluster spec.syncMode (members[].syncMode). @default {} (desired states built before the
+   * field: every member Push)
+   */
+  syncModes: z.record(z.string(), z.enum(SYNC_MODES)).default({}),
 });
 export type DesiredKarmada = z.output<typeof desiredKarmadaSchema>;
 
@@ -102,6 +107,7 @@ export function desiredState(plan: Plan, options: { kubernetesVersion?: string; 
       kubeconfigSecretName: karmadaKubeconfigSecretName(plan.deploymentName),
       allowedCidrs: plan.karmada.allowedCidrs,
       members: plan.members.map((m) => m.name),
+      syncModes: Object.fromEntries(plan.members.map((m) => [m.name, m.syncMode ?? "Push"])),
     },
     vpcs: { deploymentName: plan.deploymentName, vpcs: plan.vpcs },
     sample: {

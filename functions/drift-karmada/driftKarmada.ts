@@ -26,6 +26,8 @@ export const KARMADA_CLUSTERS = { group: "cluster.karmada.io", version: "v1alpha
 /** The part of a Karmada Cluster object the check reads. */
 export interface KarmadaCluster {
   metadata?: { name?: string };
+  /** `Push` (kubectl karmada join) or `Pull` (registered by its karmada-agent). */
+  spec?: { syncMode?: string };
   status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
 }
 
@@ -102,7 +104,10 @@ export function judgeLoadBalancer(
   return { findings, usable: state === LB_OK || state === LB_DEGRADED };
 }
 
-/** Karmada's members: every planned member registered and Ready, and no member the plan does not list. */
+/**
+ * Karmada's members: every planned member registered in its planned mode (spec.syncMode: Push joined, Pull registered
+ * by its agent) and Ready, and no member the plan does not list.
+ */
 export function judgeMembers(desired: DesiredKarmada, clusters: readonly KarmadaCluster[]): Finding[] {
   const byName = new Map(clusters.map((c) => [c.metadata?.name ?? "", c]));
   const findings: Finding[] = [];
@@ -113,6 +118,12 @@ export function judgeMembers(desired: DesiredKarmada, clusters: readonly Karmada
       findings.push(finding("karmada.member", "critical", resource, "joined and Ready", "not joined"));
       continue;
     }
+    const planned = desired.syncModes[member] ?? "Push";
+    const actual = cluster.spec?.syncMode ?? "Push";
+    if (actual !== planned)
+      findings.push(
+        finding("karmada.memberSyncMode", "critical", resource, `syncMode ${planned}`, `syncMode ${actual}`),
+      );
     const ready = cluster.status?.conditions?.find((c) => c.type === "Ready");
     if (ready?.status !== "True") {
       const why = [ready?.reason, ready?.message].filter(Boolean).join(": ");

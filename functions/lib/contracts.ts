@@ -4,6 +4,7 @@
  * Nothing here may ever hold a secret: payloads show up in the execution history.
  */
 import { z } from "zod";
+import { SYNC_MODES } from "./plan.js";
 
 /** One cluster, fully resolved by Preflight: everything a stage needs to act on it without lookups. */
 export const clusterSpecSchema = z.object({
@@ -29,6 +30,8 @@ export const clusterSpecSchema = z.object({
   }),
   /** Weight in the sample PropagationPolicy (members only). */
   weight: z.number().int().min(1).optional(),
+  /** How Karmada reaches the member (members only): Push = `kubectl karmada join`, Pull = `kubectl karmada register`. */
+  syncMode: z.enum(SYNC_MODES).optional(),
   /** Whether Preflight found the EKS cluster already there (ours, adopted). */
   exists: z.boolean(),
 });

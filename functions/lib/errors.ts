@@ -53,6 +53,19 @@ export class SubnetsInsufficient extends OrchestratorError {
   override readonly name = "SubnetsInsufficient";
 }
 
+/**
+ * A Pull member's nodes have no IPv4 route to the internet through a NAT gateway: the karmada-agent there could not
+ * connect out to the Karmada NLB (TCP 32443), or it would connect from addresses nobody can admit in advance.
+ */
+export class PullMemberNoEgress extends OrchestratorError {
+  override readonly name = "PullMemberNoEgress";
+}
+
+/** A Pull member's NAT gateway public IPs are not inside `karmada.allowedCidrs`: the NLB would refuse its agent. */
+export class PullMemberEgressNotAllowed extends OrchestratorError {
+  override readonly name = "PullMemberEgressNotAllowed";
+}
+
 /** A public subnet does not assign public IPv4 addresses on launch, so nodes there cannot reach the internet. */
 export class PublicSubnetNoPublicIp extends OrchestratorError {
   override readonly name = "PublicSubnetNoPublicIp";

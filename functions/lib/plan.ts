@@ -30,6 +30,13 @@ export const MIN_CERT_VALIDITY_DAYS = 30;
  */
 export const MAX_MEMBERS = 40;
 
+/**
+ * Karmada's Cluster `spec.syncMode` (pkg/apis/cluster/v1alpha1/types.go@v1.18.2 `ClusterSyncMode`: `Push`, `Pull`).
+ * Push members are joined by `kubectl karmada join`, Pull members registered by `kubectl karmada register`.
+ */
+export const SYNC_MODES = ["Push", "Pull"] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsLabel = (max: number, why: string) =>
   z
@@ -188,6 +195,12 @@ const planObject = z.strictObject({
         vpc: vpcRef.optional(),
         nodes: nodes.optional(),
         weight: z.number().int("must be a whole number").min(1, "must be a positive integer").default(1),
+        syncMode: z
+          .enum(SYNC_MODES)
+          .default("Push")
+          .describe(
+            "How Karmada reaches the member: Push (kubectl karmada join: Karmada calls the member's API) or Pull (kubectl karmada register: a karmada-agent in the member connects out to the Karmada NLB, so the member's nodes need IPv4 egress through NAT gateways whose public IPs karmada.allowedCidrs admits)",
+          ),
       }),
     )
     .min(1, "must list at least one member cluster")
@@ -383,6 +396,8 @@ export interface ClusterPlan {
   nodes: NodesSpec;
   /** Weight in the sample PropagationPolicy (members only). */
   weight?: number;
+  /** How Karmada reaches the member (members only). @default "Push" */
+  syncMode?: SyncMode;
 }
 
 /** The normalized plan: what ValidateInput returns and every later stage reads. */
@@ -467,6 +482,7 @@ function normalize(parsed: ParsedPlan): Plan {
     members: parsed.members.map((m) => ({
       ...cluster("member", m.name, { region: m.region, vpc: m.vpc, nodes: m.nodes }),
       weight: m.weight,
+      syncMode: m.syncMode,
     })),
     vpcs,
     karmada: parsed.karmada,
@@ -596,3 +612,19 @@ export const opensToInternet = (cidrs: readonly string[]): boolean =>
 /** The JSON Schema of the execution input (committed as `schema/plan.schema.json`). */
 export const planJsonSchema = () =>
   z.toJSONSchema(planSchema, { io: "input", target: "draft-2020-12", unrepresentable: "any" });
+
+const ipv4Number = (ip: string): number | undefined => {
+  if (!z.ipv4().safeParse(ip).success) return undefined;
+  return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+};
+
+/** Whether an IPv4 address lies inside a CIDR block (an IPv6 block never contains one). */
+export function ipv4InCidr(ip: string, cidr: string): boolean {
+  if (!isIpv4Cidr(cidr)) return false;
+  const [base = "", bits = ""] = cidr.split("/");
+  const start = ipv4Number(base);
+  const address = ipv4Number(ip);
+  if (start === undefined || address === undefined) return false;
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(address / size) === Math.floor(start / size);
+}

@@ -3,7 +3,7 @@
  * checks the shape Preflight relies on (a wiring check), not the user-facing rules.
  */
 import { z } from "zod";
-import type { Plan } from "../lib/plan.js";
+import { type Plan, SYNC_MODES } from "../lib/plan.js";
 
 const vpcRef = z.union([
   z.strictObject({ name: z.string().min(1) }),
@@ -38,6 +38,8 @@ const clusterPlan = z.object({
   vpc: vpcRef,
   nodes,
   weight: z.number().int().min(1).optional(),
+  // Absent in plans normalized before members[].syncMode existed (Push).
+  syncMode: z.enum(SYNC_MODES).optional(),
 });
 
 export const preflightInputSchema = z.object({

@@ -20,13 +20,15 @@ import { resolveInstanceTypes } from "./instanceTypes.js";
 import { chooseKubernetesVersion, type OfferedVersion, offeredVersions } from "./kubernetesVersion.js";
 import { describeNetwork, ELB_SUBNET_TAG, loadBalancerSubnets, placeClusters } from "./network.js";
 import { checkClusterAdmins } from "./principals.js";
+import { checkPullEgress, natGatewaysOf } from "./pullEgress.js";
 
 /**
  * Checks the plan against AWS and resolves every cluster: VPC and subnets, Kubernetes version, instance types,
  * and whether its EKS cluster already exists (ours: adopted; someone else's: refused).
  * @throws ParentRegionUnsupported before any AWS call when the parent is not in the orchestrator's region
  * @throws one of the named findings (VpcNotFound, VpcAmbiguous, SubnetsInsufficient, PublicSubnetNoPublicIp,
- *   KubernetesVersionUnsupported, NoInstanceTypeMatches, ClusterNameTaken) naming every cluster that has that problem,
+ *   PullMemberNoEgress, PullMemberEgressNotAllowed, KubernetesVersionUnsupported, NoInstanceTypeMatches,
+ *   ClusterNameTaken) naming every cluster that has that problem,
  *   or AccessPrincipalNotFound naming every cluster admin of the stack's account that IAM does not have as named.
  */
 export async function preflight({ plan }: PreflightInput, deps: StageDeps): Promise<ResolvedDeployment> {
@@ -66,6 +68,26 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
       ),
     ),
   ]);
+
+  // Pull members connect out to the Karmada NLB: their nodes need NAT gateways whose public IPs allowedCidrs admits.
+  await Promise.all(
+    plan.members.map(async (member, index) => {
+      if (member.syncMode !== "Pull") return;
+      const net = networks.find((n) => n?.clusters.includes(member));
+      if (!net) return;
+      // Without a placement (the VPC's own problem is reported), judge every subnet: none may carry the agent out.
+      const pull = {
+        path: `members[${index}]`,
+        clusterName: member.clusterName,
+        network: net.network,
+        nodeSubnetIds: net.placement?.nodeSubnetIds ?? net.network.subnets.map((s) => s.id),
+      };
+      const nat = natGatewaysOf(pull);
+      if ("problem" in nat) return findings.add(nat.problem);
+      const { problem } = await checkPullEgress(ec2(member.region), pull, nat.natGatewayIds, plan.karmada.allowedCidrs);
+      if (problem) findings.add(problem);
+    }),
+  );
 
   // Cluster admins in the stack's account exist: EKS refuses access entries for missing ones (GrantAccess).
   await findings.check(checkStackAccountAdmins(deps, plan.access.clusterAdmins));
@@ -119,6 +141,7 @@ export async function preflight({ plan }: PreflightInput, deps: StageDeps): Prom
         amiType: types.amiType,
       },
       ...(cluster.weight === undefined ? {} : { weight: cluster.weight }),
+      ...(cluster.syncMode === undefined ? {} : { syncMode: cluster.syncMode }),
       exists: found !== undefined,
     };
   };

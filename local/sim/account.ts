@@ -36,7 +36,7 @@ export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
   | { ok: false; reason: string };
 
-export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
+export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-register" | "karmada-unjoin" | "karmada-deinit";
 
 export interface SimIdentities {
   /** Credentials the simulator accepts (SigV4 of EKS tokens) and whose principal it knows. */

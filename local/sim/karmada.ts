@@ -23,6 +23,7 @@ import { TYPICAL } from "../../functions/lib/timing.js";
 import { allocateWebsterSeats, nameOrderOf } from "../../functions/lib/webster.js";
 import type { SimAccount } from "./account.js";
 import { iamRequests, type SimCall } from "./aws/authorize.js";
+import { natGatewayPublicIp } from "./aws/ec2.js";
 import { createSecret, putValue } from "./aws/secrets.js";
 import { denialMessage, type IamDenial } from "./iam.js";
 import { karmadaLbAdmits } from "./kube/cloud.js";
@@ -65,7 +66,7 @@ function buildCalls(sim: SimAccount, build: BuildRecord): SimCall[] {
   const describe = e.CLUSTER_REGION && e.CLUSTER_NAME ? [cli.describeCluster(e.CLUSTER_REGION, e.CLUSTER_NAME)] : [];
   const secretsRegion = e.SECRETS_REGION ?? "";
   if (kind === "karmada-deinit") return describe;
-  if (kind === "karmada-join" || kind === "karmada-unjoin")
+  if (kind === "karmada-join" || kind === "karmada-register" || kind === "karmada-unjoin")
     return [cli.secret("GetSecretValue", secretsRegion, e.KUBECONFIG_SECRET ?? ""), ...describe];
   return [
     ...describe,
@@ -231,6 +232,7 @@ const checks = (sim: SimAccount, key: string) => 10 * sim.random.duration("apiCa
 export function planBuild(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
   const kind = sim.projects[build.projectName];
   if (kind === "karmada-unjoin") return planUnjoin(sim, build, at, authorized);
+  if (kind === "karmada-register") return planRegister(sim, build, at, authorized);
   if (kind === "karmada-deinit") {
     const refused = pinsRefusal(build.environment.KARMADA_VERSION);
     return refused ? buildContext(sim, build).fail(refused) : planDeinit(sim, build, at, authorized);
@@ -572,6 +574,7 @@ export async function applyBuild(sim: SimAccount, build: BuildRecord): Promise<v
   const kind = sim.projects[build.projectName];
   if (kind === "karmada-init") await applyInit(sim, build, e);
   else if (kind === "karmada-unjoin") applyUnjoin(sim, build, e);
+  else if (kind === "karmada-register") applyRegister(sim, build, e);
   else if (kind === "karmada-deinit") applyDeinit(sim, build, e);
   else applyJoin(sim, build, e);
 }
@@ -584,14 +587,18 @@ function applyUnjoin(sim: SimAccount, build: BuildRecord, e: Record<string, stri
   sim.atTime(build.endTime, () => {
     const target = karmada.record.members[name];
     const member = target ? sim.region(target.region).clusters[target.clusterName] : undefined;
+    const kstore = sim.karmadaStore(karmada.record);
+    const type = kstore.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
+    const pull = kstore.get(type, undefined, name)?.spec?.syncMode === "Pull";
     if (member) {
       const store = sim.clusterStore(member);
       const type = store.typeOf("apps/v1", "Deployment");
       for (const d of store.list(type, undefined, "karmada.io/managed=true"))
         store.delete(type, d.metadata.namespace, d.metadata.name);
+      // `kubectl karmada unregister` (karmada-unjoin.yml picks it for a pull member) also removes the agent and what
+      // register created for it (unregister.go listMemberClusterResources :411-433@v1.18.2).
+      if (pull) removeAgent(store);
     }
-    const kstore = sim.karmadaStore(karmada.record);
-    const type = kstore.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
     if (kstore.get(type, undefined, name)) kstore.delete(type, undefined, name);
     delete karmada.record.members[name];
   });
@@ -1149,8 +1156,12 @@ function markReachability(sim: SimAccount, karmada: KarmadaRecord, store: KubeSt
     const member = karmada.members[object.metadata.name];
     if (!member) continue;
     const cluster = sim.region(member.region).clusters[member.clusterName];
-    const reachable =
-      !!cluster && cluster.status === "ACTIVE" && object.spec?.apiEndpoint === `https://127.0.0.1:${cluster.apiPort}`;
+    const pull = object.spec?.syncMode === "Pull";
+    // A pull member is reachable while its agent posts status through the NLB; a push member while Karmada reaches
+    // its API endpoint.
+    const reachable = pull
+      ? agentReaches(sim, karmada, cluster, member.region, sim.now()).ok
+      : !!cluster && cluster.status === "ACTIVE" && object.spec?.apiEndpoint === `https://127.0.0.1:${cluster.apiPort}`;
     const ready = (object.status?.conditions ?? []).find((c: { type: string }) => c.type === "Ready");
     if ((ready?.status === "True") === reachable) continue;
     store.setStatus(store.keyOf(type, undefined, object.metadata.name), {
@@ -1164,13 +1175,22 @@ function markReachability(sim: SimAccount, karmada: KarmadaRecord, store: KubeSt
               message: "cluster is healthy and ready to accept workloads",
               lastTransitionTime: new Date(sim.now()).toISOString(),
             }
-          : {
-              type: "Ready",
-              status: "False",
-              reason: "ClusterNotReachable",
-              message: "cluster is not reachable",
-              lastTransitionTime: new Date(sim.now()).toISOString(),
-            },
+          : pull
+            ? {
+                // The agent stopped reporting: pkg/controllers/cluster/cluster_controller.go:546-550@v1.18.2.
+                type: "Ready",
+                status: "Unknown",
+                reason: "ClusterStatusUnknown",
+                message: "Cluster status controller stopped posting cluster status.",
+                lastTransitionTime: new Date(sim.now()).toISOString(),
+              }
+            : {
+                type: "Ready",
+                status: "False",
+                reason: "ClusterNotReachable",
+                message: "cluster is not reachable",
+                lastTransitionTime: new Date(sim.now()).toISOString(),
+              },
       ],
     });
   }
@@ -1302,4 +1322,272 @@ function reportStatus(sim: SimAccount, karmada: KarmadaRecord, bindings: Binding
       availableReplicas: available,
     });
   }
+}
+
+// ------------------------------------------------------------------------------------------------ pull members
+
+/** Where `kubectl karmada register` deploys the agent (register.go@v1.18.2 --namespace default, component name). */
+export const AGENT_NAMESPACE = KARMADA_NAMESPACE;
+export const AGENT_DEPLOYMENT = "karmada-agent";
+/** The agent's status reports (--cluster-status-update-frequency=10s, register.go:1042@v1.18.2): its first heartbeat. */
+const AGENT_HEARTBEAT_SECONDS = 10;
+/** karmada-register.yml post_build: READY_ATTEMPTS x POLL_INTERVAL_SECONDS. */
+const REGISTER_READY_WAIT_SECONDS = 300;
+
+/**
+ * What `kubectl karmada register` creates in the member (register.go@v1.18.2): the namespace (labelled
+ * karmada.io/system), the Secret karmada-kubeconfig holding the agent's kubeconfig (EnsureNecessaryResourcesExist-
+ * InMemberCluster, createSecretAndRBACInMemberCluster :909-1000), the ServiceAccount karmada-agent-sa, and the
+ * Deployment karmada-agent (makeKarmadaAgentDeployment :1004-1098).
+ */
+function deployAgent(
+  sim: SimAccount,
+  member: ClusterRecord,
+  name: string,
+  endpoint: string,
+  e: Record<string, string>,
+) {
+  const store = sim.clusterStore(member);
+  const labels = { "karmada.io/system": "true" };
+  const put = (apiVersion: string, kind: string, namespace: string | undefined, objectName: string, rest = {}) => {
+    const type = store.typeOf(apiVersion, kind);
+    if (!store.get(type, namespace, objectName))
+      store.put({
+        apiVersion,
+        kind,
+        metadata: { name: objectName, ...(namespace ? { namespace } : {}), labels },
+        ...rest,
+      });
+  };
+  put("v1", "Namespace", undefined, AGENT_NAMESPACE, { status: { phase: "Active" } });
+  put("v1", "Secret", AGENT_NAMESPACE, "karmada-kubeconfig", { type: "Opaque", data: { "karmada-kubeconfig": "" } });
+  put("v1", "ServiceAccount", AGENT_NAMESPACE, "karmada-agent-sa");
+  // register also creates the ClusterRole/ClusterRoleBinding karmada-agent: the simulated EKS API serves no RBAC
+  // resources (kube/store.ts CLUSTER_RESOURCES), so they are not modelled.
+  const app = { app: AGENT_DEPLOYMENT };
+  const type = store.typeOf("apps/v1", "Deployment");
+  if (!store.get(type, AGENT_NAMESPACE, AGENT_DEPLOYMENT))
+    store.put({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: AGENT_DEPLOYMENT, namespace: AGENT_NAMESPACE, labels: app },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: app },
+        template: {
+          metadata: { labels: app },
+          spec: {
+            serviceAccountName: "karmada-agent-sa",
+            containers: [
+              {
+                name: AGENT_DEPLOYMENT,
+                image: `docker.io/karmada/karmada-agent:${e.KARMADA_VERSION}`,
+                command: [
+                  "/bin/karmada-agent",
+                  "--karmada-kubeconfig=/etc/kubeconfig/karmada-kubeconfig",
+                  `--cluster-name=${name}`,
+                  `--cluster-api-endpoint=${endpoint}`,
+                  "--cluster-provider=aws",
+                  `--cluster-region=${e.CLUSTER_REGION}`,
+                  "--cluster-status-update-frequency=10s",
+                ],
+                volumeMounts: [{ name: "kubeconfig", mountPath: "/etc/kubeconfig" }],
+              },
+            ],
+            volumes: [{ name: "kubeconfig", secret: { secretName: "karmada-kubeconfig" } }],
+          },
+        },
+      },
+      status: { replicas: 1, readyReplicas: 1, availableReplicas: 1 },
+    });
+}
+
+/** `kubectl karmada unregister`'s member-side cleanup of the agent (unregister.go:411-433@v1.18.2). */
+function removeAgent(store: KubeStore): void {
+  const drop = (apiVersion: string, kind: string, namespace: string | undefined, name: string) => {
+    const type = store.typeOf(apiVersion, kind);
+    if (store.get(type, namespace, name)) store.delete(type, namespace, name);
+  };
+  drop("apps/v1", "Deployment", AGENT_NAMESPACE, AGENT_DEPLOYMENT);
+  drop("v1", "ServiceAccount", AGENT_NAMESPACE, "karmada-agent-sa");
+  drop("v1", "Secret", AGENT_NAMESPACE, "karmada-kubeconfig");
+}
+
+const hasAgent = (sim: SimAccount, member: ClusterRecord) => {
+  const store = sim.clusterStore(member);
+  return !!store.get(store.typeOf("apps/v1", "Deployment"), AGENT_NAMESPACE, AGENT_DEPLOYMENT);
+};
+
+/** The public IPs the member's nodes leave from: the NAT gateways their subnets' default routes target. */
+export function memberEgressIps(sim: SimAccount, member: ClusterRecord, region: string): string[] {
+  const world = sim.region(region);
+  const subnets = [...new Set(Object.values(member.nodegroups).flatMap((n) => n.subnets))];
+  const main = world.routeTables.find((r) => r.main && r.vpcId === member.vpcId);
+  return [
+    ...new Set(
+      subnets.flatMap((id) => {
+        const table = world.routeTables.find((r) => r.subnetIds.includes(id)) ?? main;
+        const nat = table?.routes.find((r) => r.destinationCidrBlock === "0.0.0.0/0")?.natGatewayId;
+        return nat ? [natGatewayPublicIp(nat)] : [];
+      }),
+    ),
+  ].sort();
+}
+
+/**
+ * Whether a pull member's karmada-agent gets through to Karmada: the agent Deployment is there, the member runs
+ * nodes (so its pod runs), and the Karmada NLB admits one of the member's NAT gateway IPs (the agent connects out).
+ */
+export function agentReaches(
+  sim: SimAccount,
+  karmada: KarmadaRecord,
+  member: ClusterRecord | undefined,
+  region: string,
+  at: number,
+): { ok: boolean; reason?: string } {
+  if (member?.status !== "ACTIVE") return { ok: false, reason: "the member cluster is not ACTIVE" };
+  if (!hasAgent(sim, member)) return { ok: false, reason: `${AGENT_NAMESPACE}/${AGENT_DEPLOYMENT} is not deployed` };
+  if (nodesReadyAt(member, at) === undefined) return { ok: false, reason: `${member.name} has no Ready nodes` };
+  const ips = memberEgressIps(sim, member, region);
+  if (!ips.length) return { ok: false, reason: `${member.name}'s nodes have no NAT gateway to leave through` };
+  const parent = Object.values(sim.state.regions)
+    .flatMap((r) => Object.values(r.clusters))
+    .find((c) => c.karmada === karmada);
+  if (!parent) return { ok: false, reason: "Karmada's parent cluster is gone" };
+  const admitted = karmadaLbAdmits(sim, parent, ips);
+  return admitted.ok
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: admitted.reason?.replace("the orchestrator's egress address", `${member.name}'s NAT gateway IPs`),
+      };
+}
+
+/** Whether the agent a register is about to deploy will get through (agentReaches, before the Deployment exists). */
+function newAgentReaches(sim: SimAccount, parent: ClusterRecord, member: ClusterRecord, at: number) {
+  if (nodesReadyAt(member, at) === undefined) return { ok: false, reason: `${member.name} has no Ready nodes` };
+  const ips = memberEgressIps(sim, member, member.arn.split(":")[3] as string);
+  if (!ips.length) return { ok: false, reason: `${member.name}'s nodes have no NAT gateway to leave through` };
+  const admitted = karmadaLbAdmits(sim, parent, ips);
+  return admitted.ok ? admitted : { ok: false, reason: egressRefusal(member, admitted.reason) };
+}
+
+const egressRefusal = (member: ClusterRecord, reason: string | undefined) =>
+  reason?.replace("the orchestrator's egress address", `${member.name}'s NAT gateway IPs`);
+
+/**
+ * buildspecs/karmada-register.yml: refuse a member that is not ours or is registered in push mode; skip a Ready
+ * pull registration, wait for one (or for an agent already deployed); otherwise create a token and register. The
+ * build ends when Karmada reports the member Ready — after the agent's first heartbeat, which needs the NLB to admit
+ * the member's NAT gateway IPs — or fails after post_build's bounded wait.
+ */
+function planRegister(sim: SimAccount, build: BuildRecord, at: number, authorized: BuildAuthorization): BuildPlan {
+  const start = reachKarmada(
+    sim,
+    build,
+    at,
+    authorized,
+    (e) =>
+      `could not read the Karmada kubeconfig from Secrets Manager secret ${e.KUBECONFIG_SECRET} in ${e.SECRETS_REGION} (did KarmadaInit succeed?)`,
+  );
+  if ("failed" in start) return start.failed;
+  const { e, key, fail, karmada } = start;
+  const describeDenied = deniedCall(
+    authorized,
+    `could not describe EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION}`,
+    [cli.describeCluster(e.CLUSTER_REGION as string, e.CLUSTER_NAME as string)],
+  );
+  if (describeDenied) return fail(describeDenied);
+  const owner = ownerOf(sim, e.CLUSTER_REGION as string, e.CLUSTER_NAME as string);
+  if (owner !== e.DEPLOYMENT_NAME)
+    return fail(
+      `EKS cluster ${e.CLUSTER_NAME} in ${e.CLUSTER_REGION} is not tagged ${DEPLOYMENT_TAG}=${e.DEPLOYMENT_NAME} (tag: ${owner === "absent" ? "None" : owner}): it is not ours, this build does not deploy a karmada-agent in it`,
+    );
+  const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string];
+  if (!member || !activeBy(member, at))
+    return fail(`aws eks update-kubeconfig: cluster ${e.CLUSTER_NAME} is not ACTIVE in ${e.CLUSTER_REGION}`);
+  if (!hasClusterAdmin(member, sim.identities.codebuildRoleArn, at))
+    return fail(
+      `error: You must be logged in to the server (Unauthorized): the CodeBuild role has no admin access entry on ${member.name}`,
+    );
+  const store = sim.karmadaStore(karmada.record);
+  const existing = store.get(
+    store.typeOf("cluster.karmada.io/v1alpha1", "Cluster"),
+    undefined,
+    e.MEMBER_NAME as string,
+  );
+  const mode = existing?.spec?.syncMode ?? "Push";
+  if (existing && mode !== "Pull")
+    return fail(
+      `Karmada cluster ${e.MEMBER_NAME} is registered in ${mode} mode, but the plan asks for Pull: a member's mode is not changed in place. Remove it ('kubectl karmada unjoin ${e.MEMBER_NAME}', or run Destroy) and deploy again, or keep syncMode ${mode} in the plan`,
+    );
+  const registering = !existing && !hasAgent(sim, member);
+  const work = registering
+    ? sim.random.durationOr("karmadaRegister", { min: 30, max: 90 }, `${e.CLUSTER_REGION}/${e.CLUSTER_NAME}`)
+    : checks(sim, key);
+  if (registering && sim.faults.joinFails(e.MEMBER_NAME as string))
+    return fail("kubectl karmada register exited with status 1 (injected fault)", work);
+  // post_build waits for the agent's heartbeat: it needs the agent (there, or deployed by this register), nodes to
+  // run it, and an admitted way out.
+  const heartbeatAt = at + work * 1000;
+  const ready = existing?.status?.conditions?.some(
+    (c: { type: string; status: string }) => c.type === "Ready" && c.status === "True",
+  );
+  if (existing && ready) return { outcome: "SUCCEEDED", seconds: work };
+  const reach = registering
+    ? newAgentReaches(sim, karmada.parent, member, heartbeatAt)
+    : agentReaches(sim, karmada.record, member, e.CLUSTER_REGION as string, heartbeatAt);
+  if (!reach.ok)
+    return fail(
+      `Karmada cluster ${e.MEMBER_NAME} is not Ready after ${REGISTER_READY_WAIT_SECONDS} s (${existing ? "Ready=Unknown" : `no Cluster object: the karmada-agent on ${e.CLUSTER_NAME} has not registered it`}: ${reach.reason}). Check that the member's nodes reach the Karmada NLB on port 32443 through their NAT gateways (karmada.allowedCidrs must admit their public IPs)`,
+      work + REGISTER_READY_WAIT_SECONDS,
+    );
+  return { outcome: "SUCCEEDED", seconds: work + AGENT_HEARTBEAT_SECONDS };
+}
+
+/**
+ * A register build's effects: the agent and its objects in the member (at the end of `kubectl karmada register`),
+ * then the Cluster object the agent creates (cmd/agent/app/agent.go generateClusterInControllerPlane :449-452
+ * @v1.18.2: spec.syncMode Pull, apiEndpoint from --cluster-api-endpoint) with Ready=True from its first status
+ * report. Afterwards markReachability keeps Ready in step with whether the agent still gets through.
+ */
+function applyRegister(sim: SimAccount, build: BuildRecord, e: Record<string, string>): void {
+  const karmada = sim.karmadaBySecret(e.SECRETS_REGION as string, e.KUBECONFIG_SECRET as string);
+  if (!karmada) return;
+  const member = sim.region(e.CLUSTER_REGION as string).clusters[e.CLUSTER_NAME as string] as ClusterRecord;
+  const name = e.MEMBER_NAME as string;
+  const store = sim.karmadaStore(karmada.record);
+  const type = store.typeOf("cluster.karmada.io/v1alpha1", "Cluster");
+  const endpoint = `https://127.0.0.1:${member.apiPort || 443}`;
+  const at = build.endTime;
+  sim.atTime(at, () => {
+    deployAgent(sim, member, name, endpoint, e);
+    karmada.record.members[name] = { region: e.CLUSTER_REGION as string, clusterName: member.name, joinedAt: at };
+    if (store.get(type, undefined, name)) return;
+    store.put({
+      apiVersion: "cluster.karmada.io/v1alpha1",
+      kind: "Cluster",
+      metadata: { name },
+      spec: {
+        id: sim.random.uuid(),
+        syncMode: "Pull",
+        apiEndpoint: endpoint,
+        provider: "aws",
+        region: e.CLUSTER_REGION,
+      },
+      status: {
+        kubernetesVersion: `v${member.version}.3-eks`,
+        conditions: [
+          {
+            type: "Ready",
+            status: "True",
+            reason: "ClusterReady",
+            message: "cluster is healthy and ready to accept workloads",
+            lastTransitionTime: new Date(at).toISOString(),
+          },
+        ],
+      },
+    });
+    sim.count("karmada:Cluster");
+  });
 }

@@ -22,9 +22,9 @@ import {
 import { type BuildspecName, loadBuildspec, PHASES } from "./harness.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const NAMES: BuildspecName[] = ["karmada-init", "karmada-join"];
+const NAMES: BuildspecName[] = ["karmada-init", "karmada-join", "karmada-register"];
 /** Every buildspec: they all install the pinned tools with the same block. */
-const ALL: BuildspecName[] = ["karmada-init", "karmada-join", "karmada-unjoin", "karmada-deinit"];
+const ALL: BuildspecName[] = ["karmada-init", "karmada-join", "karmada-register", "karmada-unjoin", "karmada-deinit"];
 const SHA256 = /^[0-9a-f]{64}$/;
 
 describe.each(NAMES)("%s buildspec", (name) => {

@@ -35,10 +35,14 @@ import {
 
 export const PHASES = ["install", "pre_build", "build", "post_build"] as const;
 export type PhaseName = (typeof PHASES)[number];
-export type BuildspecName = "karmada-init" | "karmada-join" | "karmada-unjoin" | "karmada-deinit";
+export type BuildspecName = "karmada-init" | "karmada-join" | "karmada-register" | "karmada-unjoin" | "karmada-deinit";
 
 /** What the fake tools put in every secret they generate; it must never reach the build output. */
 export const SECRET_MARKER = "SECRET-MARKER";
+/** The secret half of the bootstrap tokens the fake `kubectl karmada token create` makes (16 of [a-z0-9]). */
+export const TOKEN_SECRET = "s3cr3tt0k3ns3cr3";
+/** The CA certificate hash the fake `kubectl karmada token create --print-register-command` prints. */
+export const CA_HASH = `sha256:${"c0ffee".repeat(10)}c0ff`;
 
 const REPO = resolve(import.meta.dirname, "../..");
 const STUB_DIR = resolve(import.meta.dirname, "stubs");
@@ -235,9 +239,39 @@ export class FakeCloud {
   }
 
   /** A Cluster object in Karmada. */
-  seedCluster(name: string, cluster: { ready: string; endpoint: string; reason?: string; message?: string }): void {
+  seedCluster(
+    name: string,
+    cluster: { ready: string; endpoint: string; reason?: string; message?: string; syncMode?: "Push" | "Pull" },
+  ): void {
     const { ready, endpoint, reason = "", message = "" } = cluster;
     writeFileSync(join(this.state, "karmada", "clusters", name), `${ready}|${endpoint}|${reason}|${message}`);
+    if (cluster.syncMode === "Pull") {
+      mkdirSync(join(this.state, "karmada", "syncmodes"), { recursive: true });
+      writeFileSync(join(this.state, "karmada", "syncmodes", name), "Pull");
+    }
+  }
+
+  /** The spec.syncMode of a Cluster object (Push unless it was registered in pull mode). */
+  syncMode(name: string): string | undefined {
+    if (!this.cluster(name)) return undefined;
+    const file = join(this.state, "karmada", "syncmodes", name);
+    return existsSync(file) ? readFileSync(file, "utf8").trim() : "Push";
+  }
+
+  /** A karmada-agent Deployment in the member cluster (what `kubectl karmada register` deploys). */
+  seedMemberAgent(cluster: string): void {
+    mkdirSync(join(this.state, "member"), { recursive: true });
+    writeFileSync(join(this.state, "member", "agent"), `${cluster}\n`);
+  }
+
+  memberAgent(): boolean {
+    return existsSync(join(this.state, "member", "agent"));
+  }
+
+  /** Bootstrap token ids Karmada still has (each file holds the token's --ttl). */
+  tokens(): string[] {
+    const dir = join(this.state, "karmada", "tokens");
+    return existsSync(dir) ? readdirSync(dir) : [];
   }
 
   cluster(name: string): string | undefined {
@@ -308,6 +342,12 @@ export interface StubOptions {
   resolves?: string[];
   /** The Go module zip the fake curl serves (proxy.golang.org); default FAKE_MODULE. */
   moduleZip?: string;
+  /** `garbled`: token create prints no register command. */
+  tokenResult?: "ok" | "garbled";
+  /** `fail-leaky`: register fails with an error that repeats the token and the CA hash. */
+  registerResult?: "ok" | "fail-leaky";
+  /** The member's agent appears after pre_build looked (register's own preflight then finds it). */
+  agentRace?: boolean;
 }
 
 /** Runs one build of the buildspec in a fresh container against the cloud. */
@@ -343,6 +383,11 @@ export function runBuild(
     ...(stub.memberOwner ? { STUB_MEMBER_OWNER: stub.memberOwner } : {}),
     ...(stub.resolves ? { STUB_RESOLVES: stub.resolves.join(" ") } : {}),
     STUB_MODULE_ZIP: stub.moduleZip ?? FAKE_MODULE.zip,
+    STUB_TOKEN_SECRET: TOKEN_SECRET,
+    STUB_CA_HASH: CA_HASH,
+    STUB_TOKEN_RESULT: stub.tokenResult ?? "ok",
+    STUB_REGISTER_RESULT: stub.registerResult ?? "ok",
+    ...(stub.agentRace ? { STUB_AGENT_RACE: "1" } : {}),
     ...spec.doc.env?.variables,
     ...variables,
     CODEBUILD_BUILD_SUCCEEDING: "1",

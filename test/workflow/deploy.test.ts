@@ -272,6 +272,36 @@ describe("Deploy execution", () => {
     expect(run.cause).toContain("member-3");
   });
 
+  it("registers pull members with KarmadaRegister and joins the others with KarmadaJoin", async () => {
+    const input = plan(3);
+    input.members = input.members.map((m, i) => (i === 1 ? { ...m, syncMode: "Pull" } : m));
+    const run = await deploy(input);
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(run.callsOf("karmadaJoin").map((c) => c.input.MEMBER_NAME)).toEqual(["member-1", "member-3"]);
+    expect(run.callsOf("karmadaRegister").map((c) => c.input)).toEqual([
+      {
+        DEPLOYMENT_NAME: "demo",
+        MEMBER_NAME: "member-2",
+        CLUSTER_NAME: "demo-member-2",
+        CLUSTER_REGION: "eu-central-1",
+        KARMADA_VERSION: "v1.18.2",
+        SECRETS_REGION: "eu-central-1",
+        KUBECONFIG_SECRET: expect.stringContaining("demo"),
+      },
+    ]);
+  });
+
+  it("ends with KarmadaRegisterFailed naming the pull member whose register build failed", async () => {
+    const input = plan(2);
+    input.members = input.members.map((m) => ({ ...m, syncMode: "Pull" }));
+    const run = await deploy(input, { joinBuildFails: ["member-2"] });
+
+    expect(run.status).toBe("FAILED");
+    expect(run.error).toBe("KarmadaRegisterFailed");
+    expect(run.cause).toContain("kubectl karmada register of pull member member-2 (demo-member-2)");
+  });
+
   it("skips the sample workload when it is disabled", async () => {
     const run = await deploy(plan(1, { sampleWorkload: { enabled: false } }));
 

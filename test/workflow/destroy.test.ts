@@ -5,7 +5,7 @@ import { fakeDay2Resources } from "../../statemachine/day2-resources.js";
 import { DESTROY, destroyDefinition } from "../../statemachine/destroy.js";
 import { allStates } from "../../statemachine/walk.js";
 import { runWorkflow } from "../support/workflow.js";
-import { foreignCluster } from "../unit/drift/driftFixtures.js";
+import { foreignCluster, karmadaCluster } from "../unit/drift/driftFixtures.js";
 import { day2World, type Servers, startServers } from "./fake-day2.js";
 
 const resources = fakeDay2Resources();
@@ -144,6 +144,22 @@ describe("Destroy execution", () => {
       /demo-member-2 in eu-west-1 is not tagged .* left untouched/,
     );
     expect(world.table.get("demo")?.status).toBe("DESTROYED");
+  });
+
+  it("ends with KarmadaUnregisterFailed when the build removing a pull member fails", async () => {
+    for (const m of ["member-1", "member-2"])
+      servers.karmada.put({
+        ...karmadaCluster(m),
+        spec: { apiEndpoint: `https://${m}.example`, syncMode: "Pull" },
+      } as never);
+    world.failOnce("karmadaUnjoin");
+
+    const failed = await destroy();
+
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toBe("KarmadaUnregisterFailed");
+    expect(failed.cause).toMatch(/kubectl karmada unregister of pull member member-\d \(demo-member-\d\) failed/);
+    expect(world.eks.writes).toEqual([]);
   });
 
   it("converges when run again after a failed Karmada removal", async () => {

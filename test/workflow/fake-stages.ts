@@ -68,7 +68,7 @@ const STAGE_INPUTS: Record<StageKey, z.ZodType> = {
 type Input = { cluster?: ClusterSpec; attempt?: number } & Record<string, unknown>;
 
 export function fakeStages(resources: DeployResources, faults: Faults = {}) {
-  const calls: { stage: StageKey | "karmadaInit" | "karmadaJoin"; input: Input }[] = [];
+  const calls: { stage: StageKey | "karmadaInit" | "karmadaJoin" | "karmadaRegister"; input: Input }[] = [];
   const throttled = new Map<string, number>();
   const poll = (ready: boolean, attempt = 0) => ({
     ready,
@@ -90,6 +90,7 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
     nodeSubnetIds: ["subnet-a", "subnet-b"],
     nodegroup: { name: c.nodegroupName, count: 3, instanceTypes: ["m6i.large"], amiType: "AL2023_x86_64_STANDARD" },
     ...(c.weight ? { weight: c.weight } : {}),
+    ...(c.syncMode ? { syncMode: c.syncMode } : {}),
     exists: false,
   });
 
@@ -168,6 +169,12 @@ export function fakeStages(resources: DeployResources, faults: Faults = {}) {
       calls.push({ stage: "karmadaInit", input: env });
       if (faults.initBuildFails) throw namedError("States.TaskFailed", '{"Build":{"BuildStatus":"FAILED"}}');
       return build("eko-karmada-init:1");
+    }
+    if (input.ProjectName === resources.projects.karmadaRegister) {
+      calls.push({ stage: "karmadaRegister", input: env });
+      if (faults.joinBuildFails?.includes(env.MEMBER_NAME ?? ""))
+        throw namedError("States.TaskFailed", '{"Build":{"BuildStatus":"FAILED"}}');
+      return build(`eko-karmada-register:${env.MEMBER_NAME}`);
     }
     calls.push({ stage: "karmadaJoin", input: env });
     if (faults.joinBuildFails?.includes(env.MEMBER_NAME ?? ""))

@@ -50,11 +50,10 @@ export function iamRequests(sim: SimAccount, call: SimCall): IamRequest[] | unde
         case "DescribeSubnets":
         case "DescribeRouteTables":
         case "DescribeInternetGateways":
+        case "DescribeNatGateways":
         case "DescribeAvailabilityZones":
         case "DescribeInstanceTypes":
         case "GetInstanceTypesFromInstanceRequirements":
-          return one(`ec2:${call.operation}`);
-        case "DescribeNatGateways":
         case "DescribeAddresses":
           return one(`ec2:${call.operation}`);
         case "CreateVpc":

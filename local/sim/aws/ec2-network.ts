@@ -372,31 +372,6 @@ export function handleEc2Network(
       sim.count("ec2:natGateway");
       return answer({ clientToken: str("ClientToken") || undefined, natGateway: natXml(world, nat, now) });
     }
-    case "DescribeNatGateways": {
-      const ids = queryList(params.NatGatewayId);
-      const filters = queryFilters(params);
-      for (const i of ids)
-        if (!nats(world).some((n) => n.natGatewayId === i))
-          throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${i} was not found`);
-      return answer({
-        natGatewaySet: nats(world)
-          .filter((n) => !ids.length || ids.includes(n.natGatewayId))
-          .filter((n) =>
-            matchesFilters(
-              filters,
-              (f) =>
-                ({
-                  "nat-gateway-id": [n.natGatewayId],
-                  "vpc-id": [n.vpcId],
-                  "subnet-id": [n.subnetId],
-                  state: [natState(n, now)],
-                })[f] ?? tagFilterValues(f, n.tags),
-              "NAT gateway",
-            ),
-          )
-          .map((n) => natXml(world, n, now)),
-      });
-    }
     case "DeleteNatGateway": {
       const nat = natOf(world, str("NatGatewayId"));
       const state = natState(nat, now);
@@ -532,6 +507,38 @@ export function createdInternetGatewaysXml(
     )
     .map((g) => igwXml(sim, g));
 }
+
+/**
+ * The NAT gateways this account created (CreateNatGateway), as DescribeNatGateways lists them next to the world's
+ * (ec2.ts). `ids`: the NatGatewayId parameter; the caller reports the ids neither set knows.
+ */
+export function createdNatGatewaysXml(
+  world: RegionState,
+  filters: { name: string; values: string[] }[],
+  ids: string[],
+  now: number,
+): XmlValue[] {
+  return nats(world)
+    .filter((n) => !ids.length || ids.includes(n.natGatewayId))
+    .filter((n) =>
+      matchesFilters(
+        filters,
+        (f) =>
+          ({
+            "nat-gateway-id": [n.natGatewayId],
+            "vpc-id": [n.vpcId],
+            "subnet-id": [n.subnetId],
+            state: [natState(n, now)],
+          })[f] ?? tagFilterValues(f, n.tags),
+        "NAT gateway",
+      ),
+    )
+    .map((n) => natXml(world, n, now));
+}
+
+/** Whether this account created a NAT gateway of that id (deleted ones included, as EC2 lists them for a while). */
+export const isCreatedNatGateway = (world: RegionState, id: string): boolean =>
+  nats(world).some((n) => n.natGatewayId === id);
 
 const igwXml = (sim: SimAccount, g: InternetGatewayRecord): XmlValue => ({
   internetGatewayId: g.internetGatewayId,

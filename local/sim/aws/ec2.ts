@@ -5,7 +5,14 @@
 import type { SimAccount } from "../account.js";
 import type { RegionState, RouteTableRecord, SubnetRecord, VpcRecord } from "../state.js";
 import { INSTANCE_TYPES, type InstanceTypeSpec, regionZones, type ZoneSpec } from "../world.js";
-import { createdInternetGatewaysXml, handleEc2Network, natState, networkTaggable } from "./ec2-network.js";
+import {
+  createdInternetGatewaysXml,
+  createdNatGatewaysXml,
+  handleEc2Network,
+  isCreatedNatGateway,
+  natState,
+  networkTaggable,
+} from "./ec2-network.js";
 import {
   AwsError,
   ec2Response,
@@ -61,6 +68,49 @@ export function handleEc2(
         routeTableSet: found
           .filter((r) => matchesFilters(filters, (n) => routeTableField(r, n), "route table"))
           .map((r) => routeTableXml(sim, r, (id) => routeTargetGone(world, id, sim.now()))),
+      });
+    }
+    case "DescribeNatGateways": {
+      const ids = queryList(params.NatGatewayId);
+      for (const i of ids)
+        if (!world.natGateways.includes(i) && !isCreatedNatGateway(world, i))
+          throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${i} was not found`);
+      return answer({
+        natGatewaySet: world.natGateways
+          .filter((id) => !ids.length || ids.includes(id))
+          .map((id) => natGatewayOf(world, id))
+          .filter((g) =>
+            matchesFilters(
+              filters,
+              (n) =>
+                ({
+                  "nat-gateway-id": [g.id],
+                  "vpc-id": g.vpcId ? [g.vpcId] : [],
+                  "subnet-id": g.subnetId ? [g.subnetId] : [],
+                  state: ["available"],
+                })[n] ?? tagFilterValues(n, {}),
+              "NAT gateway",
+            ),
+          )
+          .map(
+            (g): XmlValue => ({
+              natGatewayId: g.id,
+              vpcId: g.vpcId,
+              subnetId: g.subnetId,
+              state: "available",
+              connectivityType: "public",
+              natGatewayAddressSet: [
+                {
+                  allocationId: `eipalloc-${g.id.slice(4)}`,
+                  publicIp: g.publicIp,
+                  isPrimary: true,
+                  status: "succeeded",
+                },
+              ],
+              tagSet: [],
+            }),
+          )
+          .concat(createdNatGatewaysXml(world, filters, ids, sim.now())),
       });
     }
     case "DescribeInternetGateways":
@@ -391,3 +441,27 @@ function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec
         allowed.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType))),
   ).sort((a, b) => a.instanceType.localeCompare(b.instanceType));
 }
+
+/**
+ * A simulated NAT gateway: its VPC (from the route tables that target it), a public subnet of the zone of the first
+ * private subnet routing to it, and one Elastic IP from 203.0.113.0/24 (TEST-NET-3, RFC 5737), stable per gateway id:
+ * the range the shipped example plans list in karmada.allowedCidrs, so their Pull members are admitted.
+ */
+export function natGatewayOf(
+  world: RegionState,
+  id: string,
+): { id: string; vpcId?: string; subnetId?: string; publicIp: string } {
+  const table = world.routeTables.find((r) => r.routes.some((x) => x.natGatewayId === id));
+  const zone = world.subnets.find((s) => table?.subnetIds.includes(s.subnetId))?.availabilityZone;
+  const subnetId = world.subnets.find(
+    (s) => s.vpcId === table?.vpcId && s.mapPublicIpOnLaunch && (!zone || s.availabilityZone === zone),
+  )?.subnetId;
+  return { id, vpcId: table?.vpcId, subnetId, publicIp: natGatewayPublicIp(id) };
+}
+
+/** The Elastic IP of a simulated NAT gateway (see natGatewayOf). */
+export const natGatewayPublicIp = (id: string): string => {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `203.0.113.${1 + (h % 254)}`;
+};

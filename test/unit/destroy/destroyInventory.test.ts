@@ -154,6 +154,19 @@ describe("destroyInventory", () => {
     expect(karmada.requests).toEqual([]);
   });
 
+  it("records the mode Karmada registered each joined member in, so Destroy names an unregister failure", async () => {
+    world();
+    karmada.put({ ...karmadaCluster("old"), spec: { apiEndpoint: "https://old.example", syncMode: "Pull" } } as never);
+
+    const target = await destroyInventory({ plan: PLAN }, deps());
+
+    expect(target.members.map((m) => [m.name, m.joined, m.syncMode])).toEqual([
+      ["member-1", true, "Push"],
+      ["member-2", false, undefined],
+      ["old", true, "Pull"],
+    ]);
+  });
+
   it("marks members not joined, with a note, when the Karmada API does not answer", async () => {
     world();
 

@@ -141,6 +141,26 @@ describe("judgeMembers", () => {
     ]);
   });
 
+  it("reports a member registered in another mode than the plan's members[].syncMode", () => {
+    const planned = { ...desired, syncModes: { "member-1": "Push", "member-2": "Pull" } } as const;
+    const pushed = karmadaCluster("member-2");
+    const pulled = { ...karmadaCluster("member-1"), spec: { syncMode: "Pull" } };
+
+    const findings = judgeMembers(planned, [pulled, pushed] as never);
+
+    expect(findings.map((f) => [f.check, f.resource, f.severity, f.expected, f.actual])).toEqual([
+      ["karmada.memberSyncMode", "karmada:cluster/member-1", "critical", "syncMode Push", "syncMode Pull"],
+      ["karmada.memberSyncMode", "karmada:cluster/member-2", "critical", "syncMode Pull", "syncMode Push"],
+    ]);
+  });
+
+  it("finds nothing when a planned pull member is registered in pull mode and Ready", () => {
+    const planned = { ...desired, syncModes: { "member-1": "Push", "member-2": "Pull" } } as const;
+    const pulled = { ...karmadaCluster("member-2"), spec: { syncMode: "Pull" } };
+
+    expect(judgeMembers(planned, [karmadaCluster("member-1"), pulled] as never)).toEqual([]);
+  });
+
   it("finds nothing when exactly the planned members are Ready", () => {
     expect(judgeMembers(desired, [karmadaCluster("member-1"), karmadaCluster("member-2")] as never)).toEqual([]);
   });

@@ -115,6 +115,25 @@ describe("the plan (execution input)", () => {
       ["a negative weight", { "members.1.weight": -2 }, "members[1].weight", "positive integer"],
       ["a fractional weight", { "members.0.weight": 1.5 }, "members[0].weight", "whole number"],
       ["a weight given as a string", { "members.0.weight": "2" }, "members[0].weight", "must be a number"],
+      // sync modes: Karmada's ClusterSyncMode values, exactly
+      [
+        "a sync mode in lowercase",
+        { "members.0.syncMode": "pull" },
+        "members[0].syncMode",
+        'must be one of "Push", "Pull"',
+      ],
+      [
+        "an unknown sync mode",
+        { "members.1.syncMode": "Agent" },
+        "members[1].syncMode",
+        'must be one of "Push", "Pull"',
+      ],
+      [
+        "a sync mode given as a boolean",
+        { "members.0.syncMode": true },
+        "members[0].syncMode",
+        'must be one of "Push", "Pull"',
+      ],
       // CIDRs
       [
         "a CIDR with an octet above 255",
@@ -391,6 +410,22 @@ describe("the plan (execution input)", () => {
       expect(admins(...many)).toEqual([{ path: "access.clusterAdmins", rule: expect.stringContaining("at most 20") }]);
       expect(problemsOf({ access: { clusterAdmins: [], admins: [ROLE] } })).toEqual([
         { path: "access", rule: "has unknown field 'admins'" },
+      ]);
+    });
+  });
+
+  describe("members[].syncMode (how Karmada reaches the member)", () => {
+    it("defaults to Push and keeps Pull where the plan asks for it", () => {
+      const plan = parsePlan(edited({ "members.1.syncMode": "Pull" }));
+      expect(plan.members.map((m) => [m.name, m.syncMode])).toEqual([
+        ["member1", "Push"],
+        ["member2", "Pull"],
+      ]);
+    });
+
+    it("is a member field only: the parent has no sync mode", () => {
+      expect(problemsOf({ parent: { name: "parent", syncMode: "Pull" } })).toEqual([
+        { path: "parent", rule: "has unknown field 'syncMode'" },
       ]);
     });
   });

@@ -8,6 +8,7 @@ import {
   CreateTagsCommand,
   DescribeAvailabilityZonesCommand,
   DescribeInstanceTypesCommand,
+  DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -67,6 +68,11 @@ export interface FakeRegion {
   matches: Partial<Record<"x86_64" | "arm64", string[]>>;
   /** Existing EKS clusters by name, with their tags. */
   clusters: Record<string, { tags?: Record<string, string>; version?: string }>;
+  /**
+   * NAT gateways by id (DescribeNatGateways), the one the `nat` route targets being nat-0123abcd.
+   * @default nat-0123abcd available, public, with Elastic IP 203.0.113.10
+   */
+  natGateways?: Record<string, { publicIps: string[]; state?: string; connectivityType?: "public" | "private" }>;
 }
 
 /** An account with one region's typical state: a VPC with public and NAT-routed private subnets in 2 AZs. */
@@ -257,6 +263,20 @@ export function mockEc2(stub: AwsClientStub<EC2Client>, state: FakeRegion) {
       InstanceType: t,
     })),
   }));
+  stub.on(DescribeNatGatewaysCommand).callsFake((input) => {
+    const gateways = state.natGateways ?? { "nat-0123abcd": { publicIps: ["203.0.113.10"] } };
+    const ids = valuesOf(input.Filter, "nat-gateway-id") ?? input.NatGatewayIds ?? Object.keys(gateways);
+    return {
+      NatGateways: Object.entries(gateways)
+        .filter(([id]) => ids.includes(id))
+        .map(([id, g]) => ({
+          NatGatewayId: id,
+          State: g.state ?? "available",
+          ConnectivityType: g.connectivityType ?? "public",
+          NatGatewayAddresses: g.publicIps.map((PublicIp) => ({ PublicIp, IsPrimary: true })),
+        })),
+    };
+  });
   stub.on(CreateTagsCommand).resolves({});
   return stub;
 }

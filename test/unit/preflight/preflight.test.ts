@@ -1,5 +1,6 @@
 import {
   CreateTagsCommand,
+  DescribeNatGatewaysCommand,
   DescribeRouteTablesCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
@@ -401,6 +402,103 @@ describe("preflight", () => {
       const error = await failure(planOf(), deps);
 
       expect(error.name).toBe("VpcNotFound");
+    });
+  });
+
+  describe("pull members (members[].syncMode Pull: the karmada-agent connects out to the Karmada NLB)", () => {
+    /** demo with us1 (members[2]) in pull mode. */
+    const pullPlan = (karmada: Record<string, unknown> = {}) =>
+      planOf({
+        members: [
+          { name: "eu1" },
+          { name: "eu2" },
+          { name: "us1", region: US, vpc: { name: US_VPC.name }, weight: 2, syncMode: "Pull" },
+        ],
+        karmada: { allowedCidrs: ["203.0.113.0/24"], ...karmada },
+      });
+
+    it("resolves a pull member whose nodes leave through a NAT gateway that allowedCidrs admits", async () => {
+      const { deps, ec2 } = world();
+
+      const resolved = await preflight({ plan: pullPlan() }, deps);
+
+      expect(resolved.members.map((m) => [m.name, m.syncMode])).toEqual([
+        ["eu1", "Push"],
+        ["eu2", "Push"],
+        ["us1", "Pull"],
+      ]);
+      // Only the pull member's region is asked about NAT gateways.
+      expect(ec2[US]?.commandCalls(DescribeNatGatewaysCommand)).toHaveLength(1);
+      expect(ec2[EU]?.commandCalls(DescribeNatGatewaysCommand)).toHaveLength(0);
+    });
+
+    it("fails with PullMemberEgressNotAllowed naming karmada.allowedCidrs and the NAT IP to add", async () => {
+      const { deps, ec2 } = world(({ us }) => {
+        us.natGateways = { "nat-0123abcd": { publicIps: ["198.51.100.20"] } };
+      });
+
+      const error = await failure(pullPlan(), deps);
+
+      expect(error.name).toBe("PullMemberEgressNotAllowed");
+      expect(error.message).toContain("karmada.allowedCidrs must admit the public IPs of members[2]'s NAT gateways");
+      expect(error.message).toContain("add 198.51.100.20/32 to karmada.allowedCidrs");
+      expect(ec2[US]?.commandCalls(CreateTagsCommand) ?? []).toHaveLength(0);
+    });
+
+    it.each<[string, (us: FakeRegion) => void, string]>([
+      [
+        "the VPC has no egress at all",
+        (us) => {
+          for (const s of us.vpcs[0]?.subnets ?? []) s.route = "none";
+        },
+        "has no default route",
+      ],
+      [
+        "its nodes run in public subnets (each node leaves from its own public IP)",
+        (us) => {
+          const vpc = us.vpcs[0];
+          if (vpc) vpc.subnets = vpc.subnets.filter((s) => s.route === "igw");
+        },
+        "is public",
+      ],
+      [
+        "its private subnets leave through a transit gateway",
+        (us) => {
+          for (const s of us.vpcs[0]?.subnets ?? []) if (s.route === "nat") s.route = "tgw";
+        },
+        "leaves through tgw-0123abcd (not a NAT gateway",
+      ],
+      [
+        "its private subnets have only an IPv6 egress-only gateway",
+        (us) => {
+          for (const s of us.vpcs[0]?.subnets ?? []) if (s.route === "nat") s.route = "eigw";
+        },
+        "IPv6 cannot reach the Karmada NLB",
+      ],
+      [
+        "its NAT gateway is private",
+        (us) => {
+          us.natGateways = { "nat-0123abcd": { publicIps: [], connectivityType: "private" } };
+        },
+        "nat-0123abcd is a private NAT gateway",
+      ],
+    ])("rejects Pull with PullMemberNoEgress, naming members[2].syncMode, when %s", async (_, change, why) => {
+      const { deps, ec2 } = world(({ us }) => change(us));
+
+      const error = await failure(pullPlan(), deps);
+
+      expect(`${error.name}: ${error.message}`).toContain("PullMemberNoEgress");
+      expect(error.message).toContain("members[2].syncMode: Pull needs the member's nodes to reach the Karmada NLB");
+      expect(error.message).toContain(why);
+      expect(ec2[US]?.commandCalls(CreateTagsCommand) ?? []).toHaveLength(0);
+    });
+
+    it("accepts the same member in push mode", async () => {
+      const { deps } = world(({ us }) => {
+        for (const s of us.vpcs[0]?.subnets ?? []) if (s.route === "nat") s.route = "tgw";
+      });
+
+      await expect(preflight({ plan: planOf() }, deps)).resolves.toBeDefined();
     });
   });
 
