@@ -58,4 +58,26 @@ describe("npm run local -- --karmada real", () => {
     });
     expect(doc.split).toEqual({ member1: 6, member2: 6 });
   });
+
+  it("deploys examples/pull-member.json: the push member joined by the join build, the pull member registered by the register build and brought Ready by the real karmada-agent", async () => {
+    const run = await local("--input", "examples/pull-member.json", "--karmada", "real", "--json", "--out", out);
+    const doc = JSON.parse(run.out) as {
+      status: string;
+      error?: string;
+      cause?: unknown;
+      summary?: { sample?: { expected: Record<string, number>; split: Record<string, number> } };
+      split: Record<string, number>;
+      real?: { clusters: Record<string, unknown>; builds: number };
+    };
+    expect({ status: doc.status, error: doc.error, cause: doc.cause }).toEqual({
+      status: "SUCCEEDED",
+      error: undefined,
+      cause: undefined,
+    });
+    // One join and one register build ran for real; the split the real scheduler made is the one our stage verified.
+    expect(doc.real?.builds).toBe(2);
+    expect(doc.summary?.sample?.split).toEqual(doc.summary?.sample?.expected);
+    expect(doc.split).toEqual(doc.summary?.sample?.expected);
+    expect(Object.values(doc.split).every((n) => n > 0)).toBe(true);
+  });
 });

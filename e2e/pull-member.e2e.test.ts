@@ -6,14 +6,14 @@
  * karmada-system/karmada-kubeconfig Secret, as that pod would. The agent creates the Cluster (spec.syncMode Pull) and
  * reports it Ready; the build's post_build sees that. Needs `npm run e2e:build` and scripts/awscli/install.sh.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterSpec } from "../functions/lib/contracts.js";
-import { binary } from "./harness/binaries.js";
+import { runAgentOnceRegistered as startAgent } from "./harness/agent.js";
 import { get } from "./harness/cluster.js";
-import { type Started, start, stop } from "./harness/processes.js";
+import { type Started, stop } from "./harness/processes.js";
 import { startTestBed, type TestBed } from "./harness/testbed.js";
 
 let bed: TestBed;
@@ -49,44 +49,7 @@ const karmadaCluster = async (name: string) => {
 async function runAgentOnceRegistered(name: string): Promise<void> {
   const plane = bed.members[name];
   if (!plane) throw new Error(`no member plane ${name}`);
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const res = await get(plane, "/api/v1/namespaces/karmada-system/secrets/karmada-kubeconfig");
-    if (res.status === 200) {
-      const secret = JSON.parse(res.body) as { data?: Record<string, string> };
-      const kubeconfig = Buffer.from(secret.data?.["karmada-kubeconfig"] ?? "", "base64").toString("utf8");
-      const file = join(dir, `${name}-agent.kubeconfig`);
-      writeFileSync(file, kubeconfig, { mode: 0o600 });
-      // The member's own API: controller-runtime's GetConfig reads KUBECONFIG (in the pod: the service account).
-      const previous = process.env.KUBECONFIG;
-      process.env.KUBECONFIG = plane.kubeconfig;
-      try {
-        agent = start(
-          "karmada-agent",
-          binary("karmada-agent"),
-          [
-            `--karmada-kubeconfig=${file}`,
-            `--cluster-name=${name}`,
-            `--cluster-api-endpoint=${plane.endpoint}`,
-            "--cluster-provider=aws",
-            `--cluster-region=${member().region}`,
-            "--cluster-status-update-frequency=10s",
-            "--leader-elect=false",
-            "--metrics-bind-address=0",
-            "--health-probe-bind-address=0",
-            "--v=2",
-          ],
-          join(dir, `${name}-agent.log`),
-        );
-      } finally {
-        if (previous === undefined) delete process.env.KUBECONFIG;
-        else process.env.KUBECONFIG = previous;
-      }
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(`register never wrote karmada-system/karmada-kubeconfig into ${name}`);
+  agent = await startAgent({ plane, memberName: name, region: member().region, dir });
 }
 
 describe("registering a pull member with the real karmada-register build and the real karmada-agent", () => {

@@ -68,7 +68,7 @@ Options:
                         (local/README.md "World files", e.g. examples/world.json)
   --stack-region <r>    the orchestrator stack's region (default: the plan's region)
   --karmada real        deploy: member clusters and Karmada as real processes (etcd, kube-apiserver, kwok,
-                        karmada-*; needs npm run e2e:build and bash scripts/awscli/install.sh), join builds run
+                        karmada-*; needs npm run e2e:build and bash scripts/awscli/install.sh), join and register builds run
                         their buildspec; the parent and KarmadaInit stay simulated. Paces at ${REAL_TIME_SCALE}× unless --time-scale
   -h, --help            this text
 
@@ -549,6 +549,7 @@ async function realBackend() {
       "karmada-controller-manager",
       "karmada-scheduler",
       "karmada-webhook",
+      "karmada-agent",
       "kubectl-karmada",
     ] as const)
       binary(name);

@@ -2,7 +2,7 @@
  * Real member clusters and a real Karmada behind a simulated account (`npm run local -- --karmada real`): the
  * simulator's RealKubernetes hooks (local/sim/real.ts) implemented with the test bed's processes. Each member EKS
  * cluster of ours gets etcd + kube-apiserver + kube-controller-manager + kube-scheduler + kwok nodes when it turns
- * ACTIVE; Karmada runs from the start; the join and unjoin builds run their real buildspecs with the real kubectl,
+ * ACTIVE; Karmada runs from the start; the join, register and unjoin builds run their real buildspecs with the real kubectl,
  * kubectl-karmada and AWS CLI. The parent stays simulated: its NLB, addons and the Karmada pods init would start are
  * AWS's and images' doing, which only the simulator models — so KarmadaInit stays modelled and stores the real
  * Karmada's kubeconfig.
@@ -13,11 +13,13 @@ import { ROLE_TAG } from "../../functions/lib/names.js";
 import { SIMULATED_REGION } from "../../local/run.js";
 import type { ProjectKind, SimAccount } from "../../local/sim/account.js";
 import type { ExternalApi, RealBuildOutcome, RealKubernetes } from "../../local/sim/real.js";
+import { runAgentOnceRegistered } from "./agent.js";
 import { awsCliEnv } from "./awscli.js";
 import { type BuildRunner, buildRunner } from "./builds.js";
 import { type ControlPlane, eksControlPlaneOptions, get, startControlPlane } from "./cluster.js";
 import { type EksAuthWebhook, startEksAuthWebhook } from "./eks-auth-webhook.js";
 import { type KarmadaControlPlane, startKarmada } from "./karmada.js";
+import { type Started, stop } from "./processes.js";
 
 /** The CodeBuild role's credentials for real builds (they sign in real time). */
 export const REAL_BUILD_CREDENTIAL = {
@@ -26,7 +28,7 @@ export const REAL_BUILD_CREDENTIAL = {
   clock: "real" as const,
 };
 
-const REAL_KINDS: ReadonlySet<ProjectKind> = new Set(["karmada-join", "karmada-unjoin"]);
+const REAL_KINDS: ReadonlySet<ProjectKind> = new Set(["karmada-join", "karmada-register", "karmada-unjoin"]);
 
 export interface RealKubernetesBackend {
   hooks: RealKubernetes;
@@ -51,6 +53,8 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
   /** Measured just before the processes stop (they have no memory afterwards). */
   let final: ReturnType<RealKubernetesBackend["report"]> | undefined;
   const clusters = new Map<string, ControlPlane>();
+  /** Pull members' karmada-agent processes, by `<region>/<EKS cluster name>`. */
+  const agents = new Map<string, Started>();
 
   const hooks: RealKubernetes = {
     async clusterActive(region, cluster): Promise<ExternalApi | undefined> {
@@ -70,13 +74,37 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
     async clusterDeleted(region, clusterName) {
       const plane = clusters.get(`${region}/${clusterName}`);
       clusters.delete(`${region}/${clusterName}`);
+      const agent = agents.get(`${region}/${clusterName}`);
+      agents.delete(`${region}/${clusterName}`);
+      if (agent) await stop(agent).catch(() => undefined);
       await plane?.stop();
     },
     runsBuild: (kind) => REAL_KINDS.has(kind),
     async runBuild(kind, environment): Promise<RealBuildOutcome> {
       if (!builds) throw new Error("the real-Kubernetes backend was not started");
       buildCount++;
-      const outcome = await builds.run(kind as "karmada-join" | "karmada-unjoin", environment);
+      const key = `${environment.CLUSTER_REGION}/${environment.CLUSTER_NAME}`;
+      const plane = clusters.get(key);
+      let ended = false;
+      const build = builds
+        .run(kind as "karmada-join" | "karmada-register" | "karmada-unjoin", environment)
+        .finally(() => {
+          ended = true;
+        });
+      // A pull member's agent runs once register has written its kubeconfig into the member (./agent.ts).
+      const agent =
+        kind === "karmada-register" && plane && !agents.has(key) && environment.MEMBER_NAME
+          ? runAgentOnceRegistered({
+              plane,
+              memberName: environment.MEMBER_NAME,
+              region: environment.CLUSTER_REGION ?? "",
+              dir: join(dir, key.replace("/", "-")),
+              cancelled: () => ended,
+            }).then((started) => {
+              if (started) agents.set(key, started);
+            })
+          : Promise.resolve();
+      const [outcome] = await Promise.all([build, agent]);
       // The whole log stays next to the processes' logs (what CloudWatch Logs would hold); the reason quotes its end.
       const log = join(dir, "builds", `${buildCount}-${kind}.log`);
       writeFileSync(log, outcome.output);
@@ -112,6 +140,8 @@ export function realKubernetes(options: { dir: string; kwokNodes?: number; regio
     report: () => final ?? measure(),
     async stop() {
       final = measure();
+      for (const agent of agents.values()) await stop(agent).catch(() => undefined);
+      agents.clear();
       for (const plane of clusters.values()) await plane.stop().catch(() => undefined);
       clusters.clear();
       await karmada?.stop().catch(() => undefined);
