@@ -71,7 +71,8 @@ async function rollOutSample(weights: number[], replicas: number, timeoutMs = 12
   let state = await bed.invoke<SampleWorkloadState>("sample-workload", input);
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 1; !state.ready; attempt++) {
-    if (Date.now() > deadline) throw new Error(`the split did not settle: ${JSON.stringify(state)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the split did not settle: ${JSON.stringify(state)}\n${await whyNotSettled()}`);
     await new Promise((r) => setTimeout(r, 2_000));
     state = await bed.invoke<SampleWorkloadState>("sample-workload-status", { ...input, attempt });
   }
@@ -83,6 +84,32 @@ const plane = (member: string) => {
   if (!found) throw new Error(`no member cluster ${member}`);
   return found;
 };
+
+/** What a timed-out roll-out leaves to read: each member's Deployment status and Karmada's binding of the sample. */
+async function whyNotSettled(): Promise<string> {
+  const members = await Promise.all(
+    bed.resolved.members.map(async (m) => {
+      const res = await get(plane(m.name), SAMPLE_PATH);
+      const d =
+        res.status === 200
+          ? (JSON.parse(res.body) as { metadata: { generation?: number }; spec: unknown; status?: unknown })
+          : undefined;
+      return `${m.name}: ${d ? JSON.stringify({ generation: d.metadata.generation, spec: d.spec, status: d.status }) : `HTTP ${res.status}`}`;
+    }),
+  );
+  const binding = await get(
+    bed.karmada,
+    `/apis/work.karmada.io/v1alpha2/namespaces/${SAMPLE_NAMESPACE}/resourcebindings/${SAMPLE_DEPLOYMENT}-deployment`,
+  );
+  const rb =
+    binding.status === 200
+      ? (JSON.parse(binding.body) as { spec?: { clusters?: unknown }; status?: unknown })
+      : undefined;
+  return [
+    ...members,
+    `binding: ${rb ? JSON.stringify({ clusters: rb.spec?.clusters, status: rb.status }) : `HTTP ${binding.status}`}`,
+  ].join("\n");
+}
 
 const memberDeployment = async (member: string) => {
   const res = await get(plane(member), SAMPLE_PATH);
