@@ -220,25 +220,44 @@ export function packageOf(input: string): string | undefined {
   return first?.startsWith("@") ? `${first}/${second}` : first;
 }
 
-/** Bundles one handler as SST does and returns its size and the packages it carries. */
-export async function bundleFunction(folder: string, outfile: string) {
+export interface Bundle {
+  file: string;
+  bytes: number;
+  sdkClients: string[];
+  kubernetes: boolean;
+}
+
+/**
+ * Bundles handlers as SST does, one `<folder>.mjs` each in `dir`, and returns each one's size and the packages it
+ * carries. One esbuild build with an entry point per function: every output is the bundle SST would build alone
+ * (no code splitting), while each source file is parsed once.
+ */
+export async function bundleFunctions(folders: string[], dir: string): Promise<Map<string, Bundle>> {
   const result = await build({
     ...ESBUILD_AS_SST,
-    entryPoints: [resolve(ROOT, "functions", folder, "handler.ts")],
-    outfile,
+    entryPoints: folders.map((folder) => ({ in: resolve(ROOT, "functions", folder, "handler.ts"), out: folder })),
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
   });
-  // What reaches the output (bytesInOutput > 0), not every file esbuild parsed before tree-shaking.
-  const output = Object.values(result.metafile?.outputs ?? {})[0];
-  const packages = new Set(
-    Object.entries(output?.inputs ?? {}).flatMap(([input, { bytesInOutput }]) =>
-      bytesInOutput > 0 ? (packageOf(input) ?? []) : [],
-    ),
-  );
-  return {
-    bytes: statSync(outfile).size,
-    sdkClients: [...packages].filter((p) => p.startsWith("@aws-sdk/client-")).sort(),
-    kubernetes: packages.has("@kubernetes/client-node"),
-  };
+  const bundles = new Map<string, Bundle>();
+  for (const folder of folders) {
+    const file = join(dir, `${folder}.mjs`);
+    const output = Object.entries(result.metafile?.outputs ?? {}).find(([out]) => resolve(out) === file)?.[1];
+    if (!output) throw new Error(`esbuild wrote no bundle for functions/${folder}`);
+    // What reaches the output (bytesInOutput > 0), not every file esbuild parsed before tree-shaking.
+    const packages = new Set(
+      Object.entries(output.inputs).flatMap(([input, { bytesInOutput }]) =>
+        bytesInOutput > 0 ? (packageOf(input) ?? []) : [],
+      ),
+    );
+    bundles.set(folder, {
+      file,
+      bytes: statSync(file).size,
+      sdkClients: [...packages].filter((p) => p.startsWith("@aws-sdk/client-")).sort(),
+      kubernetes: packages.has("@kubernetes/client-node"),
+    });
+  }
+  return bundles;
 }
 
 const median = (xs: number[]) => {
@@ -270,12 +289,12 @@ export async function measureBundles(dir = join(OUT, "bundles")): Promise<{ base
   mkdirSync(dir, { recursive: true });
   const empty = join(dir, "_empty.mjs");
   writeFileSync(empty, "export {};\n");
-  const rows: BundleRow[] = [];
-  for (const folder of Object.values(STAGE_FOLDERS)) {
-    const outfile = join(dir, `${folder}.mjs`);
-    const bundle = await bundleFunction(folder, outfile);
-    rows.push({ stage: folder, ...bundle, importMs: timeImport(outfile) });
-  }
+  const bundles = await bundleFunctions(Object.values(STAGE_FOLDERS), dir);
+  const rows: BundleRow[] = [...bundles].map(([stage, { file, ...bundle }]) => ({
+    stage,
+    ...bundle,
+    importMs: timeImport(file),
+  }));
   return { baselineMs: timeImport(empty), rows };
 }
 
