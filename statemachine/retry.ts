@@ -2,7 +2,7 @@
  * The one retry policy. Every Task retries transient faults with exponential backoff and full jitter;
  * everything else is caught and becomes a named failure.
  */
-import { THROTTLING_ERRORS } from "../functions/lib/aws.js";
+import { THROTTLING_ERRORS } from "../functions/lib/throttling.js";
 import type { Retrier } from "./asl.js";
 
 /** Lambda service faults (the function never ran or its runtime failed transiently). */

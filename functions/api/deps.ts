@@ -1,5 +1,5 @@
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import type { AwsClients } from "../lib/aws.js";
+import type { AwsClients } from "../lib/clients.js";
 import type { createLogger } from "../lib/logger.js";
 import { arnRegion, day2Setting, type Registry, type StartDeps } from "../lib/registry.js";
 

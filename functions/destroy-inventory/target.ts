@@ -6,7 +6,7 @@
 import type { Cluster } from "@aws-sdk/client-eks";
 import { z } from "zod";
 import { pollStateSchema } from "../lib/contracts.js";
-import { isKubeStatus, kubeFailure } from "../lib/kube.js";
+import { isKubeStatus, kubeFailure } from "../lib/kube-errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
 import type { PolledWork } from "../lib/timing.js";
@@ -119,7 +119,7 @@ export function notOurs(
 /**
  * Deletes one Kubernetes object: true when deleted now, false when it was already gone (404). Other failures are
  * mapped like `kubeCall` (unreachable → KubernetesApiUnavailable, retried; other answers → KubernetesRequestFailed).
- * TODO(lead): belongs in functions/lib/kube.ts next to `kubeRead`.
+ * TODO(lead): belongs in functions/lib/kube-errors.ts next to `kubeRead`.
  */
 export async function kubeDelete(action: string, call: () => Promise<unknown>): Promise<boolean> {
   try {

@@ -1,10 +1,12 @@
 import { clusterDeletionInputSchema } from "../destroy-inventory/target.js";
+import { eksClient } from "../lib/clients.js";
 import { defineStage } from "../lib/stage.js";
 import { destroyNodegroups } from "./destroyNodegroups.js";
 
 /** DestroyNodegroups: deletes every node group of one of our clusters; returns the first poll step. */
 export const handler = defineStage({
   name: "destroy-nodegroups",
+  clients: { eks: eksClient },
   input: clusterDeletionInputSchema,
   run: destroyNodegroups,
 });

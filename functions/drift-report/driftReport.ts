@@ -1,7 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
-import { onResetAwsClients } from "../lib/aws.js";
+import { onResetAwsClients } from "../lib/clients.js";
 import { AwsRequestFailed } from "../lib/errors.js";
 import { MANAGED_BY } from "../lib/names.js";
 import { awsFailure } from "../lib/poll.js";

@@ -1,76 +1,29 @@
 /**
- * AWS SDK clients, created once per region and reused across invocations (Lambda keeps the module warm).
- * Stages receive an `AwsClients` factory as an argument, so tests and the simulator swap nothing in the stage:
- * aws-sdk-client-mock patches the client classes, and `AWS_ENDPOINT_URL_*` redirects them.
+ * Every AWS SDK client at once, for the tests, the local runner and tools. Stages do not import this module: each
+ * handler names the clients it calls (functions/lib/clients.ts), so its bundle carries only those.
  */
-import { CodeBuildClient } from "@aws-sdk/client-codebuild";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EKSClient } from "@aws-sdk/client-eks";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SFNClient } from "@aws-sdk/client-sfn";
+import {
+  type AwsClients,
+  codebuildClient,
+  ec2Client,
+  eksClient,
+  elbv2Client,
+  iamClient,
+  regionalClients,
+  secretsClient,
+  sfnClient,
+} from "./clients.js";
 
-export interface RegionalClients {
-  ec2: EC2Client;
-  eks: EKSClient;
-  elbv2: ElasticLoadBalancingV2Client;
-  secrets: SecretsManagerClient;
-  codebuild: CodeBuildClient;
-  sfn: SFNClient;
-  /** IAM is global: every region's client reaches iam.amazonaws.com. */
-  iam: IAMClient;
-}
+export { type AwsClients, onResetAwsClients, type RegionalClients, resetAwsClients } from "./clients.js";
+export { THROTTLING_ERRORS } from "./throttling.js";
 
-/** Returns the clients of one region. */
-export type AwsClients = (region: string) => RegionalClients;
-
-const cache = new Map<string, RegionalClients>();
-
-/** The default factory: lazily built clients per region, standard retry mode with SDK defaults. */
-export const awsClients: AwsClients = (region) => {
-  let clients = cache.get(region);
-  if (!clients) {
-    const config = { region, maxAttempts: 3 };
-    clients = {
-      ec2: new EC2Client(config),
-      eks: new EKSClient(config),
-      elbv2: new ElasticLoadBalancingV2Client(config),
-      secrets: new SecretsManagerClient(config),
-      codebuild: new CodeBuildClient(config),
-      sfn: new SFNClient(config),
-      iam: new IAMClient(config),
-    };
-    cache.set(region, clients);
-  }
-  return clients;
-};
-
-const resets: (() => void)[] = [];
-
-/**
- * Registers how a module forgets the clients it keeps itself (once per container, in the Lambda's region), so that
- * {@link resetAwsClients} forgets them too.
- */
-export const onResetAwsClients = (reset: () => void): void => {
-  resets.push(reset);
-};
-
-/**
- * Forgets cached clients: tests that change endpoints between cases, and the local runner, whose runs are fresh
- * containers that may be in another region than the last.
- */
-export const resetAwsClients = (): void => {
-  cache.clear();
-  for (const reset of resets) reset();
-};
-
-/** Error names AWS uses for throttling; the state machine retries them with backoff (see statemachine/retry.ts). */
-export const THROTTLING_ERRORS = [
-  "ThrottlingException",
-  "Throttling",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "ServiceUnavailableException",
-  "ServiceUnavailable",
-] as const;
+/** The factory over every client: lazily built clients per region (one cache with the per-client factories). */
+export const awsClients: AwsClients = regionalClients({
+  ec2: ec2Client,
+  eks: eksClient,
+  elbv2: elbv2Client,
+  secrets: secretsClient,
+  codebuild: codebuildClient,
+  sfn: sfnClient,
+  iam: iamClient,
+});

@@ -4,9 +4,9 @@
  * and how they wrap AWS errors so the state machine can tell "retry" from "stop and tell a person".
  */
 import { createHash } from "node:crypto";
-import { THROTTLING_ERRORS } from "./aws.js";
 import type { PollState } from "./contracts.js";
 import { AwsRequestFailed, OrchestratorError } from "./errors.js";
+import { THROTTLING_ERRORS } from "./throttling.js";
 import { nextPollSeconds, type PolledWork, secondsBetween } from "./timing.js";
 
 export interface PollStateInput {

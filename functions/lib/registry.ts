@@ -23,7 +23,7 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { z } from "zod";
-import { onResetAwsClients } from "./aws.js";
+import { onResetAwsClients } from "./clients.js";
 import { ENV, type Setting, setting } from "./config.js";
 import type { CostEstimate } from "./cost.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";

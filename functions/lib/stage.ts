@@ -5,7 +5,7 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import type { z } from "zod";
-import { type AwsClients, awsClients } from "./aws.js";
+import { type AwsClients, type ClientFactories, regionalClients } from "./clients.js";
 import { InvalidStageInput, OrchestratorError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { formatPath } from "./plan.js";
@@ -23,6 +23,11 @@ export interface StageDefinition<S extends z.ZodType, R> {
   name: string;
   input: S;
   run: (input: z.output<S>, deps: StageDeps) => Promise<R>;
+  /**
+   * The AWS clients the stage calls (functions/lib/clients.ts), by the name its logic reads (`deps.aws(region).eks`):
+   * only these are bundled with it. Pure stages name none.
+   */
+  clients?: ClientFactories;
 }
 
 /** Parses a stage payload or throws `InvalidStageInput` naming every wrong field. */
@@ -61,7 +66,8 @@ function explainThrottling(stage: string, input: unknown, error: Error): void {
 /** Builds the Lambda handler of a stage. `deps` overrides defaults (tests). */
 export function defineStage<S extends z.ZodType, R>(definition: StageDefinition<S, R>, deps: Partial<StageDeps> = {}) {
   const log = deps.log ?? createLogger(definition.name);
-  const resolved: StageDeps = { aws: deps.aws ?? awsClients, log, now: deps.now ?? (() => new Date()) };
+  const aws = deps.aws ?? regionalClients(definition.clients ?? {});
+  const resolved: StageDeps = { aws, log, now: deps.now ?? (() => new Date()) };
   return middy(async (event: unknown, context: Context): Promise<R> => {
     log.addContext(context);
     const input = parseStageInput(definition.name, definition.input, event);

@@ -69,11 +69,6 @@ const NOT_SENT: Partial<Record<StageKey, { action: string; via: string[] }[]>> =
   driftKarmada: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
   driftSample: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
   destroyInventory: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
-  // functions/lib/kube.ts: the Karmada kubeconfig reader (destroy-inventory/target.ts imports its error mappers).
-  destroyNodegroups: [{ action: "secretsmanager:GetSecretValue", via: ["kubeFactory", "karmadaKubeConfig"] }],
-  destroyNodegroupsStatus: [{ action: "secretsmanager:GetSecretValue", via: ["kubeFactory", "karmadaKubeConfig"] }],
-  destroyCluster: [{ action: "secretsmanager:GetSecretValue", via: ["kubeFactory", "karmadaKubeConfig"] }],
-  destroyClusterStatus: [{ action: "secretsmanager:GetSecretValue", via: ["kubeFactory", "karmadaKubeConfig"] }],
 };
 
 /** The AWS actions a stage's code sends: the scan less NOT_SENT. */
