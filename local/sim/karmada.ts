@@ -1013,15 +1013,7 @@ function applyJoin(sim: SimAccount, build: BuildRecord, e: Record<string, string
       },
       status: {
         kubernetesVersion: `v${member.version}.3-eks`,
-        conditions: [
-          {
-            type: "Ready",
-            status: "True",
-            reason: "ClusterReady",
-            message: "cluster is healthy and ready to accept workloads",
-            lastTransitionTime: new Date(at).toISOString(),
-          },
-        ],
+        conditions: [clusterReady(at)],
       },
     });
     sim.count("karmada:Cluster");
@@ -1168,13 +1160,7 @@ function markReachability(sim: SimAccount, karmada: KarmadaRecord, store: KubeSt
       ...object.status,
       conditions: [
         reachable
-          ? {
-              type: "Ready",
-              status: "True",
-              reason: "ClusterReady",
-              message: "cluster is healthy and ready to accept workloads",
-              lastTransitionTime: new Date(sim.now()).toISOString(),
-            }
+          ? clusterReady(sim.now())
           : pull
             ? {
                 // The agent stopped reporting: pkg/controllers/cluster/cluster_controller.go:546-550@v1.18.2.
@@ -1577,17 +1563,23 @@ function applyRegister(sim: SimAccount, build: BuildRecord, e: Record<string, st
       },
       status: {
         kubernetesVersion: `v${member.version}.3-eks`,
-        conditions: [
-          {
-            type: "Ready",
-            status: "True",
-            reason: "ClusterReady",
-            message: "cluster is healthy and ready to accept workloads",
-            lastTransitionTime: new Date(at).toISOString(),
-          },
-        ],
+        conditions: [clusterReady(at)],
       },
     });
     sim.count("karmada:Cluster");
   });
+}
+
+/**
+ * The Ready condition Karmada's cluster status controller sets on a healthy member, push or pull
+ * (pkg/controllers/status/cluster_status_controller.go:63-64@v1.18.2, clusterReady / clusterHealthy).
+ */
+function clusterReady(at: number) {
+  return {
+    type: "Ready",
+    status: "True",
+    reason: "ClusterReady",
+    message: "cluster is healthy and ready to accept workloads",
+    lastTransitionTime: new Date(at).toISOString(),
+  };
 }
