@@ -66,7 +66,9 @@ const sampleInput = (weights: number[], replicas: number) => ({
 });
 
 /** Runs the sample poll loop as the state machine does (SampleWorkload, then the status stage until ready). */
-async function rollOutSample(weights: number[], replicas: number, timeoutMs = 120_000) {
+// 240 s (under the 300 s test timeout): twice on 2026-12-02 every member's pods stayed unavailable for 2–3 minutes after
+// a roll-out (Deployments updated, Karmada FullyApplied), then recovered; cause not yet found (see the issue 9 note).
+async function rollOutSample(weights: number[], replicas: number, timeoutMs = 240_000) {
   const input = sampleInput(weights, replicas);
   let state = await bed.invoke<SampleWorkloadState>("sample-workload", input);
   const deadline = Date.now() + timeoutMs;
