@@ -348,6 +348,14 @@ async function startComponents(
           // Only the nodes this harness creates (kwok's own convention, kwokctl's default).
           "--manage-all-nodes=false",
           "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+          // The node-heartbeat-with-lease stage posts node status only every 10–20 min and leaves liveness to the
+          // node Lease, which kwok renews only when given a lease duration (its KwokConfiguration has no default;
+          // kwokctl passes 40 with this stage: sigs.k8s.io/kwok@v0.8.0 pkg/kwokctl/runtime/cluster.go:186-198,
+          // components/kwok_controller.go:118). Without it kube-controller-manager finds no heartbeat for its 50 s
+          // grace (k8s.io/kubernetes@v1.35.4 pkg/controller/nodelifecycle/config/v1alpha1/defaults.go:46), marks
+          // every Pod NotReady (node_lifecycle_controller.go:759), and kwok's pod-ready stage, which only matches
+          // Pending Pods, never makes them Ready again: members' Deployments stayed unavailable for minutes.
+          "--node-lease-duration-seconds=40",
           "--cidr=10.244.0.0/16",
           "--node-ip=127.0.0.1",
           "--server-address=127.0.0.1:0",
@@ -355,9 +363,34 @@ async function startComponents(
         join(dir, "kwok.log"),
       ),
     );
-    for (let i = 0; i < options.kwokNodes; i++) await createFakeNode(cp, `${name}-node-${i}`);
+    const nodes = Array.from({ length: options.kwokNodes }, (_, i) => `${name}-node-${i}`);
+    for (const node of nodes) await createFakeNode(cp, node);
+    await waitForNodeLeases(cp, nodes, join(dir, "kwok.log"));
   }
   return started;
+}
+
+/**
+ * Waits until kwok holds a Lease for every node: the heartbeat kube-controller-manager judges nodes by (see the
+ * --node-lease-duration-seconds flag above). Without one, nodes look dead 50 s later and their Pods turn NotReady.
+ */
+async function waitForNodeLeases(cp: Pick<ControlPlane, "endpoint" | "ca" | "admin">, nodes: string[], log: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await get(cp, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases");
+    const held = new Set(
+      res.status === 200
+        ? (JSON.parse(res.body) as { items: { metadata: { name: string }; spec?: { renewTime?: string } }[] }).items
+            .filter((l) => l.spec?.renewTime)
+            .map((l) => l.metadata.name)
+        : [],
+    );
+    const missing = nodes.filter((n) => !held.has(n));
+    if (missing.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error(`kwok renews no Lease for ${missing.join(", ")} after 30 s; last lines of ${log}:\n${tail(log)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** A Node for kwok to keep Ready: the shape kwokctl creates (sigs.k8s.io/kwok@v0.8.0 kustomize/kwokctl/resource/node.yaml). */
