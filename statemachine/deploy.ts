@@ -20,7 +20,7 @@ import { pollLoop, pollStateNames } from "./poll.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
 import type { DeployResources } from "./resources.js";
 import { replacingRetry } from "./retry.js";
-import { codebuildTask, lambdaTask } from "./task.js";
+import { catchAll, codebuildTask, lambdaTask } from "./task.js";
 
 /** State names: what a person reads in the console graph, in runbook order. */
 export const DEPLOY = {
@@ -222,7 +222,7 @@ function createClusters(resources: DeployResources, next: string): ParallelState
       "members.$": "$[1].members",
     },
     ResultPath: "$.built",
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DEPLOY.summarizeFailure }],
+    Catch: catchAll(DEPLOY.summarizeFailure),
     Next: next,
   };
 }
@@ -532,7 +532,7 @@ function joinMembers(resources: DeployResources, next: string): States[string] {
     },
     ResultSelector: { "builds.$": "$[*].build" },
     ResultPath: "$.joins",
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DEPLOY.summarizeFailure }],
+    Catch: catchAll(DEPLOY.summarizeFailure),
     Next: next,
   };
 }

@@ -23,7 +23,7 @@ import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";
 import { pollLoop, pollStateNames } from "./poll.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
-import { codebuildTask, lambdaTask } from "./task.js";
+import { catchAll, codebuildTask, FAILURE_PATH, lambdaTask } from "./task.js";
 
 /** State names, in runbook order. */
 export const DESTROY = {
@@ -72,7 +72,6 @@ export const DESTROY_ERRORS = {
 } as const;
 
 const MAX_CLUSTER_CONCURRENCY = 40; // inline Map limit
-const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: next }];
 
 export function destroyDefinition(resources: Day2Resources): StateMachineDefinition {
   const fn = resources.functions;
@@ -139,7 +138,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
           Error: DESTROY_ERRORS.karmadaDeinitFailed,
           "Cause.$": `States.Format('kubectl karmada deinit on {} failed (CodeBuild project ${resources.projects.karmadaDeinit}): {}. Read the build log, fix the cause and run Destroy again; steps already done are skipped.', ${target}.parent.clusterName, $.buildError.Error)`,
         },
-        ResultPath: "$.failure",
+        ResultPath: FAILURE_PATH,
         Next: DESTROY.summarizeFailure,
       },
       [DESTROY.skipRemoveKarmada]: {

@@ -11,7 +11,7 @@
  */
 import { maxPollAttempts, type PolledWork } from "../functions/lib/timing.js";
 import type { Payload, States } from "./asl.js";
-import { lambdaTask } from "./task.js";
+import { FAILURE_PATH, lambdaTask } from "./task.js";
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -71,7 +71,7 @@ export function pollLoop(options: PollLoopOptions): States {
     [names.timedOut]: {
       Type: "Pass",
       Parameters: { Error: options.timeout.error, "Cause.$": cause },
-      ResultPath: options.catchTo ? "$.failure" : "$.timeout",
+      ResultPath: options.catchTo ? FAILURE_PATH : "$.timeout",
       Next: options.catchTo ?? names.timeout,
     },
   };
