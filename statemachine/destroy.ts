@@ -156,7 +156,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
         ...top,
       }),
       ...pollLoop({
-        subject: "VPC deletion",
+        names: DESTROY.vpcDeletion,
         statusFunction: fn.destroyVpcs,
         parameters: vpcInput,
         resultPath: "$.vpcs",
@@ -296,7 +296,7 @@ function loadBalancerDeletion(resources: Day2Resources, next: string): States {
       catchTo: DESTROY.summarizeFailure,
     }),
     ...pollLoop({
-      subject: "Karmada NLB deletion",
+      names: DESTROY.loadBalancerDeletion,
       statusFunction: fn.destroyKarmadaLbStatus,
       parameters: {
         "cluster.$": "$.target.parent",
@@ -337,7 +337,7 @@ function deleteClusters(resources: Day2Resources): MapState {
           next: DESTROY.nodegroupDeletion.ready,
         }),
         ...pollLoop({
-          subject: "node group deletion",
+          names: DESTROY.nodegroupDeletion,
           statusFunction: fn.destroyNodegroupsStatus,
           parameters: { ...cluster, "startedAt.$": "$.nodegroups.startedAt" },
           resultPath: "$.nodegroups",
@@ -355,7 +355,7 @@ function deleteClusters(resources: Day2Resources): MapState {
           next: DESTROY.clusterDeletion.ready,
         }),
         ...pollLoop({
-          subject: "cluster deletion",
+          names: DESTROY.clusterDeletion,
           statusFunction: fn.destroyClusterStatus,
           // The previous status tells a cluster that failed to be created (deleted now) from one whose deletion failed.
           parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt", "status.$": "$.deletion.status" },
