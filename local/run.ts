@@ -23,6 +23,7 @@ import { deployDefinition } from "../statemachine/deploy.js";
 import { destroyDefinition } from "../statemachine/destroy.js";
 import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
+import { RETRIED_ERRORS } from "../statemachine/retry.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { lambdaContext, stageHandlers } from "./lambda.js";
@@ -650,7 +651,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     if (error) {
       // Throttling and other retried errors keep the phase open; the state machine decides.
       span.detail = error.name;
-      if (/Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|KubernetesApiUnavailable/.test(error.name)) {
+      if (RETRIED_ERRORS.has(error.name)) {
         retried.set(span, messageOf(error));
         return;
       }

@@ -20,7 +20,7 @@ import { pollLoop, pollStateNames } from "./poll.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
 import type { DeployResources } from "./resources.js";
 import { replacingRetry } from "./retry.js";
-import { codebuildTask, lambdaTask } from "./task.js";
+import { catchAll, codebuildTask, lambdaTask } from "./task.js";
 
 /** State names: what a person reads in the console graph, in runbook order. */
 export const DEPLOY = {
@@ -189,7 +189,7 @@ function createVpcs(resources: DeployResources, next: string): States {
       catchTo: DEPLOY.summarizeFailure,
     }),
     ...pollLoop({
-      subject: "VPC NAT gateways",
+      names: DEPLOY.vpcs,
       statusFunction: fn.ensureVpcs,
       parameters: input,
       resultPath: "$.vpcs",
@@ -222,7 +222,7 @@ function createClusters(resources: DeployResources, next: string): ParallelState
       "members.$": "$[1].members",
     },
     ResultPath: "$.built",
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DEPLOY.summarizeFailure }],
+    Catch: catchAll(DEPLOY.summarizeFailure),
     Next: next,
   };
 }
@@ -246,7 +246,7 @@ function parentBranch(resources: DeployResources): StateMachineDefinition {
         next: DEPLOY.parentControlPlane.ready,
       }),
       ...pollLoop({
-        subject: "parent control plane",
+        names: DEPLOY.parentControlPlane,
         statusFunction: fn.clusterStatus,
         parameters: parentInput,
         resultPath: "$.controlPlane",
@@ -312,7 +312,7 @@ function parentNodegroupBranch(resources: DeployResources): StateMachineDefiniti
         next: DEPLOY.parentNodegroup.ready,
       }),
       ...pollLoop({
-        subject: "parent node group",
+        names: DEPLOY.parentNodegroup,
         statusFunction: fn.nodegroupStatus,
         parameters: parentInput,
         resultPath: "$.nodegroup",
@@ -338,7 +338,7 @@ function addonsBranch(resources: DeployResources): StateMachineDefinition {
         next: DEPLOY.addons.ready,
       }),
       ...pollLoop({
-        subject: "EBS CSI driver addons",
+        names: DEPLOY.addons,
         statusFunction: fn.addonsStatus,
         parameters: parentInput,
         resultPath: "$.addons",
@@ -375,7 +375,7 @@ function karmadaApiBranch(resources: DeployResources): StateMachineDefinition {
         next: DEPLOY.karmadaNlb.ready,
       }),
       ...pollLoop({
-        subject: "Karmada NLB",
+        names: DEPLOY.karmadaNlb,
         statusFunction: fn.karmadaLbStatus,
         parameters: lbInput,
         resultPath: "$.loadBalancer",
@@ -416,7 +416,7 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
               next: DEPLOY.memberControlPlane.ready,
             }),
             ...pollLoop({
-              subject: "member control plane",
+              names: DEPLOY.memberControlPlane,
               statusFunction: fn.clusterStatus,
               parameters: memberInput,
               resultPath: "$.controlPlane",
@@ -435,7 +435,7 @@ function membersBranch(resources: DeployResources): StateMachineDefinition {
               next: DEPLOY.memberNodegroup.ready,
             }),
             ...pollLoop({
-              subject: "member node group",
+              names: DEPLOY.memberNodegroup,
               statusFunction: fn.nodegroupStatus,
               parameters: memberInput,
               resultPath: "$.nodegroup",
@@ -532,7 +532,7 @@ function joinMembers(resources: DeployResources, next: string): States[string] {
     },
     ResultSelector: { "builds.$": "$[*].build" },
     ResultPath: "$.joins",
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DEPLOY.summarizeFailure }],
+    Catch: catchAll(DEPLOY.summarizeFailure),
     Next: next,
   };
 }
@@ -547,7 +547,7 @@ function sampleWorkload(resources: DeployResources, next: string): States {
     "members.$": "$.resolved.members",
   };
   const loop = pollLoop({
-    subject: "sample split",
+    names: DEPLOY.sampleSplit,
     statusFunction: fn.sampleWorkloadStatus,
     parameters: input,
     resultPath: "$.sample",

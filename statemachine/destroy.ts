@@ -23,7 +23,7 @@ import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";
 import { pollLoop, pollStateNames } from "./poll.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
-import { codebuildTask, lambdaTask } from "./task.js";
+import { catchAll, codebuildTask, FAILURE_PATH, lambdaTask } from "./task.js";
 
 /** State names, in runbook order. */
 export const DESTROY = {
@@ -72,7 +72,6 @@ export const DESTROY_ERRORS = {
 } as const;
 
 const MAX_CLUSTER_CONCURRENCY = 40; // inline Map limit
-const catchAll = (next: string) => [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: next }];
 
 export function destroyDefinition(resources: Day2Resources): StateMachineDefinition {
   const fn = resources.functions;
@@ -139,7 +138,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
           Error: DESTROY_ERRORS.karmadaDeinitFailed,
           "Cause.$": `States.Format('kubectl karmada deinit on {} failed (CodeBuild project ${resources.projects.karmadaDeinit}): {}. Read the build log, fix the cause and run Destroy again; steps already done are skipped.', ${target}.parent.clusterName, $.buildError.Error)`,
         },
-        ResultPath: "$.failure",
+        ResultPath: FAILURE_PATH,
         Next: DESTROY.summarizeFailure,
       },
       [DESTROY.skipRemoveKarmada]: {
@@ -157,7 +156,7 @@ export function destroyDefinition(resources: Day2Resources): StateMachineDefinit
         ...top,
       }),
       ...pollLoop({
-        subject: "VPC deletion",
+        names: DESTROY.vpcDeletion,
         statusFunction: fn.destroyVpcs,
         parameters: vpcInput,
         resultPath: "$.vpcs",
@@ -297,7 +296,7 @@ function loadBalancerDeletion(resources: Day2Resources, next: string): States {
       catchTo: DESTROY.summarizeFailure,
     }),
     ...pollLoop({
-      subject: "Karmada NLB deletion",
+      names: DESTROY.loadBalancerDeletion,
       statusFunction: fn.destroyKarmadaLbStatus,
       parameters: {
         "cluster.$": "$.target.parent",
@@ -338,7 +337,7 @@ function deleteClusters(resources: Day2Resources): MapState {
           next: DESTROY.nodegroupDeletion.ready,
         }),
         ...pollLoop({
-          subject: "node group deletion",
+          names: DESTROY.nodegroupDeletion,
           statusFunction: fn.destroyNodegroupsStatus,
           parameters: { ...cluster, "startedAt.$": "$.nodegroups.startedAt" },
           resultPath: "$.nodegroups",
@@ -356,7 +355,7 @@ function deleteClusters(resources: Day2Resources): MapState {
           next: DESTROY.clusterDeletion.ready,
         }),
         ...pollLoop({
-          subject: "cluster deletion",
+          names: DESTROY.clusterDeletion,
           statusFunction: fn.destroyClusterStatus,
           // The previous status tells a cluster that failed to be created (deleted now) from one whose deletion failed.
           parameters: { ...cluster, "startedAt.$": "$.deletion.startedAt", "status.$": "$.deletion.status" },

@@ -13,7 +13,7 @@ import type { ParallelState, StateMachineDefinition } from "./asl.js";
 import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";
 import { recordedFailureStates, registryTask } from "./registry.js";
-import { lambdaTask } from "./task.js";
+import { catchAll, lambdaTask } from "./task.js";
 
 /** State names, in runbook order. */
 export const DRIFT_CHECK = {
@@ -172,7 +172,7 @@ function checks(resources: Day2Resources): ParallelState {
       "vpcs.$": "$[3].findings",
     },
     ResultPath: "$.checks",
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: DRIFT_CHECK.summarizeFailure }],
+    Catch: catchAll(DRIFT_CHECK.summarizeFailure),
     Next: DRIFT_CHECK.recordReport,
   };
 }

@@ -11,7 +11,7 @@
  */
 import { maxPollAttempts, type PolledWork } from "../functions/lib/timing.js";
 import type { Payload, States } from "./asl.js";
-import { lambdaTask } from "./task.js";
+import { FAILURE_PATH, lambdaTask } from "./task.js";
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -27,8 +27,11 @@ export const pollStateNames = (subject: string) => ({
   done: `${capitalize(subject)} done`,
 });
 
+export type PollStateNames = ReturnType<typeof pollStateNames>;
+
 export interface PollLoopOptions {
-  subject: string;
+  /** The loop's state names, from its subject (`pollStateNames`), kept in the definition's table of states. */
+  names: PollStateNames;
   /** Status stage ARN. */
   statusFunction: string;
   /** Status stage payload without `attempt` (the loop adds it). */
@@ -48,7 +51,7 @@ export interface PollLoopOptions {
 }
 
 export function pollLoop(options: PollLoopOptions): States {
-  const names = pollStateNames(options.subject);
+  const names = options.names;
   const cap = maxPollAttempts(options.work);
   const poll = options.resultPath;
   const cause = `States.Format('${options.timeout.cause} (gave up after ${cap} polls)', ${options.timeout.args.join(", ")})`;
@@ -71,7 +74,7 @@ export function pollLoop(options: PollLoopOptions): States {
     [names.timedOut]: {
       Type: "Pass",
       Parameters: { Error: options.timeout.error, "Cause.$": cause },
-      ResultPath: options.catchTo ? "$.failure" : "$.timeout",
+      ResultPath: options.catchTo ? FAILURE_PATH : "$.timeout",
       Next: options.catchTo ?? names.timeout,
     },
   };

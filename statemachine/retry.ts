@@ -56,3 +56,14 @@ export const lambdaRetry = (): Retrier[] => [
 
 /** Retry for a `codebuild:startBuild.sync` Task. A build that ran and failed is not retried. */
 export const codebuildRetry = (): Retrier[] => [{ ErrorEquals: [...CODEBUILD_TRANSIENT_ERRORS], ...backoff }];
+
+/**
+ * Every error name some Task retries. The local runner keeps a phase open on these (the state machine decides whether
+ * the retries ran out) and ends it on any other error.
+ */
+export const RETRIED_ERRORS: ReadonlySet<string> = new Set([
+  ...LAMBDA_TRANSIENT_ERRORS,
+  ...STAGE_TRANSIENT_ERRORS,
+  ...REPLACING_ERRORS,
+  ...CODEBUILD_TRANSIENT_ERRORS,
+]);

@@ -3,7 +3,7 @@
  * into the failure path. Inside Parallel branches and Map iterations there is no Catch: an error ends the
  * branch and surfaces, with its name intact, at the enclosing state's Catch.
  */
-import type { Payload, Retrier, TaskState } from "./asl.js";
+import type { Catcher, Payload, Retrier, TaskState } from "./asl.js";
 import { nextOrEnd } from "./asl.js";
 import { codebuildRetry, lambdaRetry } from "./retry.js";
 
@@ -24,10 +24,13 @@ export interface TaskOptions {
   retry?: Retrier[];
 }
 
+/** The one Catch: any error goes to `next`, kept at `resultPath` next to the input. */
+export const catchAll = (next: string, resultPath: string = FAILURE_PATH): Catcher[] => [
+  { ErrorEquals: ["States.ALL"], ResultPath: resultPath, Next: next },
+];
+
 function withCatch(task: TaskState, catchTo: string | undefined): TaskState {
-  return catchTo
-    ? { ...task, Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: FAILURE_PATH, Next: catchTo }] }
-    : task;
+  return catchTo ? { ...task, Catch: catchAll(catchTo) } : task;
 }
 
 /** Invokes a Lambda stage (by function ARN: the task's result is the stage's return value). */
@@ -89,7 +92,7 @@ export function codebuildTask(options: BuildOptions): TaskState {
   if (options.onFailure)
     return {
       ...task,
-      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: options.onFailure.resultPath, Next: options.onFailure.next }],
+      Catch: catchAll(options.onFailure.next, options.onFailure.resultPath),
     };
   return withCatch(task, options.catchTo);
 }
