@@ -3,7 +3,7 @@
  * zod schema here is the format's one definition (local/README.md "World files" documents it; examples/world.json
  * is an example). A fresh account then has exactly these VPCs (none of the default world's).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isIpv4Cidr, type PlanProblem, toProblem } from "../functions/lib/plan.js";
 import type { RouteRecord } from "./sim/state.js";
 import { type NetworkLayout, regionZones, stableHex } from "./sim/world.js";

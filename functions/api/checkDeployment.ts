@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { formatPath } from "../lib/plan.js";
 import { getDeployment, startExclusive } from "../lib/registry.js";
 import { type ApiDeps, startDeps, stateMachines } from "./deps.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DestroyNotConfirmed } from "../lib/errors.js";
 import type { StageDeps } from "../lib/stage.js";
 

@@ -1,5 +1,5 @@
 import { type Cluster, type EKSClient, paginateListClusters } from "@aws-sdk/client-eks";
-import { z } from "zod";
+import * as z from "zod";
 import { findCluster } from "../cluster-status/clusterState.js";
 import { KARMADA_CLUSTERS, type KarmadaCluster } from "../drift-karmada/driftKarmada.js";
 import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";

@@ -4,7 +4,7 @@
  * order, never the permission.
  */
 import type { Cluster } from "@aws-sdk/client-eks";
-import { z } from "zod";
+import * as z from "zod";
 import { pollStateSchema } from "../lib/contracts.js";
 import { isKubeStatus, kubeFailure } from "../lib/kube-errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";

@@ -7,7 +7,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
-import { z } from "zod";
+import * as z from "zod";
 import { findCluster } from "../cluster-status/clusterState.js";
 import {
   type DeletionState,

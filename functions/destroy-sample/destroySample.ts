@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { kubeDelete } from "../destroy-inventory/target.js";
 import { isKarmadaUnreachable, type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOurs } from "../lib/kube-objects.js";

@@ -3,7 +3,7 @@ import {
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
 } from "@aws-sdk/client-secrets-manager";
-import { z } from "zod";
+import * as z from "zod";
 import { DEPLOYMENT_TAG } from "../lib/names.js";
 import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";

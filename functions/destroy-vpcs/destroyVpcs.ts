@@ -29,7 +29,7 @@ import {
   type Subnet,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { pollStateSchema } from "../lib/contracts.js";
 import { DEPLOYMENT_TAG, VPC_TAG } from "../lib/names.js";
 import { awsFailure, isAwsError, pollState } from "../lib/poll.js";

@@ -5,7 +5,7 @@ import {
   ListAccessEntriesCommand,
   type Nodegroup,
 } from "@aws-sdk/client-eks";
-import { z } from "zod";
+import * as z from "zod";
 import { findAddon } from "../addons-status/addonsState.js";
 import { findCluster } from "../cluster-status/clusterState.js";
 import {

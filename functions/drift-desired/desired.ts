@@ -3,7 +3,7 @@
  * read by the check stages), and the findings they return. Read-only workflow: nothing here leads to a write
  * except the report itself.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PARENT_ADDONS } from "../addons-status/addonsState.js";
 import { desiredVpcsSchema } from "../drift-vpcs/desiredVpcs.js";
 import {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parsePlan } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
 import { type DesiredState, desiredState } from "./desired.js";

@@ -1,6 +1,6 @@
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
-import { z } from "zod";
+import * as z from "zod";
 import { findCluster } from "../cluster-status/clusterState.js";
 import {
   type CheckResult,

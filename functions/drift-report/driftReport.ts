@@ -1,6 +1,6 @@
 import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { z } from "zod";
+import * as z from "zod";
 import { onResetAwsClients } from "../lib/clients.js";
 import { AwsRequestFailed } from "../lib/errors.js";
 import { MANAGED_BY } from "../lib/names.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { findCluster } from "../cluster-status/clusterState.js";
 import {
   type CheckResult,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { createdVpcSchema } from "../preflight/input.js";
 
 /** The created VPCs of the plan (DriftDesired → DriftVpcs), with the deployment whose tags find them. */

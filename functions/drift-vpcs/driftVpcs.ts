@@ -20,7 +20,7 @@ import {
   type Tag,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, ZONES_PER_VPC } from "../lib/plan.js";
 import { awsFailure } from "../lib/poll.js";

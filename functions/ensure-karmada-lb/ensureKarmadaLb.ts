@@ -1,5 +1,5 @@
 import type { V1Namespace, V1Service } from "@kubernetes/client-node";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { karmadaLbInputSchema, LoadBalancerState } from "../lib/contracts.js";
 import { KubernetesRequestFailed } from "../lib/errors.js";
 import {

@@ -35,7 +35,7 @@ import {
   type Tag,
   type Vpc,
 } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { pollStateSchema } from "../lib/contracts.js";
 import { NatGatewayFailed, SubnetsInsufficient, VpcCidrMismatch, VpcCidrOverlap } from "../lib/errors.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";

@@ -4,7 +4,7 @@ import {
   type LoadBalancer,
   paginateDescribeLoadBalancers,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { karmadaLbPollInputSchema, LoadBalancerState } from "../lib/contracts.js";
 import { KubernetesRequestFailed, LoadBalancerFailed } from "../lib/errors.js";
 import { type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";

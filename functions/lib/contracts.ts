@@ -3,7 +3,7 @@
  * of these schemas; the state machine builder (statemachine/deploy.ts) wires the JSON paths.
  * Nothing here may ever hold a secret: payloads show up in the execution history.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { SYNC_MODES } from "./plan.js";
 
 /** One cluster, fully resolved by Preflight: everything a stage needs to act on it without lookups. */

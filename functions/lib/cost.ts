@@ -2,7 +2,7 @@
  * The estimated monthly cost of a deployment, itemised per cluster and service, from the list prices in
  * ./prices.ts. A pure function of the resolved plan: Summary, `npm run local` and the portal API all show this.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ClusterSpec, ResolvedDeployment } from "./contracts.js";
 import { instanceHourUsd, PRICES } from "./prices.js";
 

@@ -2,7 +2,7 @@
  * The execution input contract: one zod schema, from which come the TypeScript types,
  * the committed JSON Schema (`schema/plan.schema.json`) and the normalized plan every stage receives.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidPlan } from "./errors.js";
 import { DEFAULT_KARMADA_VERSION, SUPPORTED_KARMADA_VERSIONS } from "./karmada-versions.js";
 import { clusterName, nodegroupName, vpcKey, vpcName } from "./names.js";

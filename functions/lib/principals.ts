@@ -2,7 +2,7 @@
  * IAM principals that may hold an EKS access entry: the rules of the plan's `access.clusterAdmins` and of the stack's
  * DEFAULT_CLUSTER_ADMIN_ARNS (sst.config.ts). Pure: no settings, no I/O (the plan schema imports it).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * At most this many principals per plan: each costs up to four EKS calls per cluster and run, and the list travels

@@ -22,7 +22,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { z } from "zod";
+import * as z from "zod";
 import { onResetAwsClients } from "./clients.js";
 import { ENV, type Setting, setting } from "./config.js";
 import type { CostEstimate } from "./cost.js";

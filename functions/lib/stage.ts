@@ -4,7 +4,7 @@
  */
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type AwsClients, type ClientFactories, regionalClients } from "./clients.js";
 import { InvalidStageInput, OrchestratorError } from "./errors.js";
 import { createLogger } from "./logger.js";

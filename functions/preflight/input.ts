@@ -2,7 +2,7 @@
  * Preflight's input: the normalized plan ValidateInput returned. It was validated in full there, so this schema only
  * checks the shape Preflight relies on (a wiring check), not the user-facing rules.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { type Plan, SYNC_MODES } from "../lib/plan.js";
 
 const vpcRef = z.union([

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type CostEstimate, costEstimateSchema } from "../lib/cost.js";
 import { DeploymentNotFound, ExecutionInProgress } from "../lib/errors.js";
 import { parsePlan } from "../lib/plan.js";

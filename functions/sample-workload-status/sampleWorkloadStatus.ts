@@ -1,5 +1,5 @@
 import type { V1Deployment } from "@kubernetes/client-node";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { SampleWorkloadState, sampleWorkloadPollInputSchema } from "../lib/contracts.js";
 import { SampleSplitMismatch } from "../lib/errors.js";
 import { type KubeDeps, type KubeFactory, kubeFactory, kubeRead } from "../lib/kube.js";

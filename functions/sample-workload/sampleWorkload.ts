@@ -1,5 +1,5 @@
 import type { V1Deployment } from "@kubernetes/client-node";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { SampleWorkloadState, sampleWorkloadInputSchema } from "../lib/contracts.js";
 import { type KubeClients, type KubeDeps, kubeCall, kubeFactory, kubeRead, MERGE_PATCH } from "../lib/kube.js";
 import { drift } from "../lib/kube-objects.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { defineStage } from "../lib/stage.js";
 import { validateInput } from "./validateInput.js";
 

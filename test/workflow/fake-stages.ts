@@ -3,7 +3,7 @@
  * through its branches, loops and failure paths. Each fake records its calls; `faults` injects failures.
  */
 
-import { z } from "zod";
+import * as z from "zod";
 import { ensureVpcsInputSchema } from "../../functions/ensure-vpcs/ensureVpcs.js";
 import type { ClusterSpec, ResolvedDeployment } from "../../functions/lib/contracts.js";
 import {

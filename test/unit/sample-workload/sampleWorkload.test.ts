@@ -2,7 +2,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidStageInput, KarmadaNotInitialized, KubernetesApiUnavailable } from "../../../functions/lib/errors.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload/handler.js";
