@@ -2,7 +2,7 @@
  * The orchestrator's own network. The Karmada NLB admits only the CIDRs it is given, and the orchestrator calls the
  * Karmada API itself (kubectl karmada init / join in CodeBuild, the Kubernetes-facing Lambda stages). So those run
  * in the private subnets of an orchestrator VPC whose NAT sends everything out through Elastic IPs: fixed addresses
- * that the NLB admits next to the plan's allowedCidrs (functions/ensure-karmada-lb/sourceRanges.ts).
+ * that the NLB admits next to the plan's allowedCidrs (functions/lib/karmada-source-ranges.ts).
  *
  * Also here: the IAM statements Lambda and CodeBuild need to attach their network interfaces to that VPC.
  */

@@ -4,8 +4,7 @@
  * `iam:PassRole` behind `eks:CreateNodegroup`). https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelastickubernetesservice.html
  */
 
-import { DRIFT_METRIC } from "../functions/drift-report/driftReport.js";
-import { EKS_CLUSTER_ADMIN_POLICY, INSTALLED_ADDONS, nodegroupName } from "../functions/lib/names.js";
+import { DRIFT_METRIC, EKS_CLUSTER_ADMIN_POLICY, INSTALLED_ADDONS, nodegroupName } from "../functions/lib/names.js";
 import { type AccountScope, arn, type PolicyDocument, policyDocument, type Statement } from "./iam.js";
 import { lambdaLogGroupName } from "./naming.js";
 import { lambdaVpcAccess } from "./network.js";

@@ -126,7 +126,7 @@ export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
   // Destroy
   destroyConfirm: aws(10),
   // Lists and describes the clusters of every region of the plan, reads Karmada (its Task allows 300 s).
-  destroyInventory: kubernetes(120, ["orchestratorEgressCidrs"]),
+  destroyInventory: kubernetes(120),
   destroySample: kubernetes(60),
   destroyKarmadaLb: kubernetes(60),
   destroyKarmadaLbStatus: kubernetes(60),

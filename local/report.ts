@@ -86,7 +86,7 @@ export interface TimelineFiles {
 /**
  * What to do about a `VpcNotFound` in the simulated account: the VPCs it has in each region where the plan's VPC is
  * missing, and the `--world` flag. The runner says it, not preflight: in a real account the fix is the VPC, not a
- * flag, and preflight's message (functions/preflight/findVpc.ts) must stay right there.
+ * flag, and preflight's message (functions/lib/find-vpc.ts) must stay right there.
  */
 export function vpcNotFoundHint(result: LocalRunResult): string[] | undefined {
   if (result.error !== "VpcNotFound" || !result.plan) return undefined;

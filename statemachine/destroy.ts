@@ -17,7 +17,7 @@
  * $.clusters, $.secrets, $.failure.
  */
 
-import { DELETION_WORK } from "../functions/destroy-inventory/target.js";
+import { DELETION_WORK } from "../functions/lib/deletion.js";
 import type { MapState, Payload, StateMachineDefinition, States } from "./asl.js";
 import type { Day2Resources } from "./day2-resources.js";
 import { FAILURE_STATES } from "./failure.js";

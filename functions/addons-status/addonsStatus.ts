@@ -1,7 +1,7 @@
 import type { Addon } from "@aws-sdk/client-eks";
+import { addonsState, findAddon, PARENT_ADDONS, type ParentAddon } from "../lib/addons-state.js";
 import type { ClusterPollInput, PollState } from "../lib/contracts.js";
 import type { StageDeps } from "../lib/stage.js";
-import { addonsState, findAddon, PARENT_ADDONS, type ParentAddon } from "./addonsState.js";
 
 /**
  * One poll of the parent's EKS addons: ready once all are ACTIVE. Read-only. See `addonsState` for the rules.

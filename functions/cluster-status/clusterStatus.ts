@@ -1,6 +1,6 @@
+import { clusterState, findCluster } from "../lib/cluster-state.js";
 import type { ClusterPollInput, PollState } from "../lib/contracts.js";
 import type { StageDeps } from "../lib/stage.js";
-import { clusterState, findCluster } from "./clusterState.js";
 
 /**
  * One poll of the EKS control plane: ready once ACTIVE. Read-only.

@@ -1,6 +1,6 @@
-import { findCluster } from "../cluster-status/clusterState.js";
-import { clusterDone, deleteClusterNow } from "../destroy-cluster/clusterDeletion.js";
-import { type ClusterDeletionPollInput, type DeletionState, notOurs } from "../destroy-inventory/target.js";
+import { clusterDone, deleteClusterNow } from "../lib/cluster-deletion.js";
+import { findCluster } from "../lib/cluster-state.js";
+import { type ClusterDeletionPollInput, type DeletionState, notOurs } from "../lib/deletion.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

@@ -1,5 +1,5 @@
-import { clusterDeletionPollInputSchema } from "../destroy-inventory/target.js";
 import { eksClient } from "../lib/clients.js";
+import { clusterDeletionPollInputSchema } from "../lib/deletion.js";
 import { defineStage } from "../lib/stage.js";
 import { destroyClusterStatus } from "./destroyClusterStatus.js";
 

@@ -1,7 +1,7 @@
-import { findCluster } from "../cluster-status/clusterState.js";
-import { type ClusterDeletionInput, type DeletionState, notOurs } from "../destroy-inventory/target.js";
+import { clusterDone, deleteClusterNow } from "../lib/cluster-deletion.js";
+import { findCluster } from "../lib/cluster-state.js";
+import { type ClusterDeletionInput, type DeletionState, notOurs } from "../lib/deletion.js";
 import type { StageDeps } from "../lib/stage.js";
-import { clusterDone, deleteClusterNow } from "./clusterDeletion.js";
 
 /**
  * DestroyCluster: once its node groups are gone, deletes the cluster's addons and then the cluster, after

@@ -1,9 +1,10 @@
 import { type Cluster, type EKSClient, paginateListClusters } from "@aws-sdk/client-eks";
 import * as z from "zod";
-import { findCluster } from "../cluster-status/clusterState.js";
-import { KARMADA_CLUSTERS, type KarmadaCluster } from "../drift-karmada/driftKarmada.js";
-import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
+import { findCluster } from "../lib/cluster-state.js";
+import { type DestroyTarget, type LoadBalancerRef, notOurs, type TargetCluster } from "../lib/deletion.js";
+import { KARMADA_CLUSTERS, type KarmadaCluster } from "../lib/karmada-clusters.js";
 import { isKarmadaUnreachable, type KubeClients, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
+import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import {
   isOwnedBy,
   KARMADA_LB_SERVICE,
@@ -16,7 +17,6 @@ import {
 import { type ClusterPlan, parsePlan } from "../lib/plan.js";
 import { awsFailure } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { type DestroyTarget, type LoadBalancerRef, notOurs, type TargetCluster } from "./target.js";
 
 export const destroyInventoryInputSchema = z.object({
   /** The registered plan document (`$.registry.plan`). */

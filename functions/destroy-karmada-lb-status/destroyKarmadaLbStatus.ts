@@ -5,7 +5,7 @@ import {
   loadBalancerGone,
   parentClients,
   readService,
-} from "../destroy-karmada-lb/karmadaLbDeletion.js";
+} from "../lib/karmada-lb-deletion.js";
 import type { KubeDeps } from "../lib/kube.js";
 import type { StageDeps } from "../lib/stage.js";
 

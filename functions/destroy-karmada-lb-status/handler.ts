@@ -1,5 +1,5 @@
-import { lbDeletionPollInputSchema } from "../destroy-karmada-lb/karmadaLbDeletion.js";
 import { eksClient, elbv2Client } from "../lib/clients.js";
+import { lbDeletionPollInputSchema } from "../lib/karmada-lb-deletion.js";
 import { defineStage } from "../lib/stage.js";
 import { destroyKarmadaLbStatus } from "./destroyKarmadaLbStatus.js";
 

@@ -1,9 +1,4 @@
-import { kubeDelete } from "../destroy-inventory/target.js";
-import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
-import type { KubeDeps } from "../lib/kube.js";
-import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import { awsFailure } from "../lib/poll.js";
-import type { StageDeps } from "../lib/stage.js";
+import { kubeDelete } from "../lib/deletion.js";
 import {
   type LbDeletionInput,
   type LbDeletionState,
@@ -12,7 +7,12 @@ import {
   parentClients,
   readService,
   SERVICE_REF,
-} from "./karmadaLbDeletion.js";
+} from "../lib/karmada-lb-deletion.js";
+import type { KubeDeps } from "../lib/kube.js";
+import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
+import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
+import { awsFailure } from "../lib/poll.js";
+import type { StageDeps } from "../lib/stage.js";
 
 /**
  * DestroyKarmadaLb: deletes the Karmada API's LoadBalancer Service on the parent, so the cloud controller deletes

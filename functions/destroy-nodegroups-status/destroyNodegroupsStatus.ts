@@ -1,16 +1,11 @@
-import { findCluster } from "../cluster-status/clusterState.js";
-import {
-  type ClusterDeletionPollInput,
-  type DeletionState,
-  deletionState,
-  notOurs,
-} from "../destroy-inventory/target.js";
+import { findCluster } from "../lib/cluster-state.js";
+import { type ClusterDeletionPollInput, type DeletionState, deletionState, notOurs } from "../lib/deletion.js";
 import {
   deleteNodegroups,
   nodegroupsDeletionState,
   nodegroupsOf,
   nodegroupsResource,
-} from "../destroy-nodegroups/nodegroupsDeletion.js";
+} from "../lib/nodegroups-deletion.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

@@ -1,7 +1,12 @@
-import { findCluster } from "../cluster-status/clusterState.js";
-import { type ClusterDeletionInput, type DeletionState, deletionState, notOurs } from "../destroy-inventory/target.js";
+import { findCluster } from "../lib/cluster-state.js";
+import { type ClusterDeletionInput, type DeletionState, deletionState, notOurs } from "../lib/deletion.js";
+import {
+  deleteNodegroups,
+  nodegroupsDeletionState,
+  nodegroupsOf,
+  nodegroupsResource,
+} from "../lib/nodegroups-deletion.js";
 import type { StageDeps } from "../lib/stage.js";
-import { deleteNodegroups, nodegroupsDeletionState, nodegroupsOf, nodegroupsResource } from "./nodegroupsDeletion.js";
 
 /**
  * DestroyNodegroups: deletes every node group of the cluster (EKS deletes a cluster only without them), after

@@ -1,5 +1,5 @@
-import { clusterDeletionInputSchema } from "../destroy-inventory/target.js";
 import { eksClient } from "../lib/clients.js";
+import { clusterDeletionInputSchema } from "../lib/deletion.js";
 import { defineStage } from "../lib/stage.js";
 import { destroyNodegroups } from "./destroyNodegroups.js";
 

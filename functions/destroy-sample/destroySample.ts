@@ -1,10 +1,10 @@
 import * as z from "zod";
-import { kubeDelete } from "../destroy-inventory/target.js";
+import { kubeDelete } from "../lib/deletion.js";
 import { isKarmadaUnreachable, type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOurs } from "../lib/kube-objects.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
+import { PROPAGATION_POLICY } from "../lib/sample-manifests.js";
 import type { StageDeps } from "../lib/stage.js";
-import { PROPAGATION_POLICY } from "../sample-workload/manifests.js";
 
 export const destroySampleInputSchema = z.object({
   deploymentName: z.string(),

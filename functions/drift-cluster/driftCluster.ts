@@ -6,22 +6,22 @@ import {
   type Nodegroup,
 } from "@aws-sdk/client-eks";
 import * as z from "zod";
-import { findAddon } from "../addons-status/addonsState.js";
-import { findCluster } from "../cluster-status/clusterState.js";
+import { type ClusterAdmin, clusterAdmins } from "../lib/access.js";
+import { hasClusterAdmin } from "../lib/access-entries.js";
+import { findAddon } from "../lib/addons-state.js";
+import { findCluster } from "../lib/cluster-state.js";
 import {
   type CheckResult,
   type DesiredCluster,
   desiredClusterSchema,
   finding,
   RESOURCE,
-} from "../drift-desired/desired.js";
-import { hasClusterAdmin } from "../grant-access/accessEntries.js";
-import { type ClusterAdmin, clusterAdmins } from "../lib/access.js";
+} from "../lib/drift-desired.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
+import { findNodegroup } from "../lib/nodegroup-state.js";
 import { awsFailure } from "../lib/poll.js";
 import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
-import { findNodegroup } from "../nodegroup-status/nodegroupState.js";
 
 export const driftClusterInputSchema = z.object({ cluster: desiredClusterSchema });
 export type DriftClusterInput = z.output<typeof driftClusterInputSchema>;

@@ -1,7 +1,7 @@
 import * as z from "zod";
+import { type DesiredState, desiredState } from "../lib/drift-desired.js";
 import { parsePlan } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
-import { type DesiredState, desiredState } from "./desired.js";
 
 /** `$.registry` (what `checkStarted` returned) and the execution input. */
 export const driftDesiredInputSchema = z.object({

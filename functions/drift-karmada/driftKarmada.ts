@@ -1,17 +1,18 @@
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
 import * as z from "zod";
-import { findCluster } from "../cluster-status/clusterState.js";
+import { findCluster } from "../lib/cluster-state.js";
 import {
   type CheckResult,
   type DesiredKarmada,
   desiredKarmadaSchema,
   finding,
   RESOURCE,
-} from "../drift-desired/desired.js";
-import { karmadaSourceRanges, orchestratorEgressCidrs } from "../ensure-karmada-lb/sourceRanges.js";
-import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
+} from "../lib/drift-desired.js";
+import { KARMADA_CLUSTERS, type KarmadaCluster } from "../lib/karmada-clusters.js";
+import { karmadaSourceRanges, orchestratorEgressCidrs } from "../lib/karmada-source-ranges.js";
 import { isKarmadaUnreachable, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
+import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { isOwnedBy, KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
 import { awsFailure } from "../lib/poll.js";
 import type { Finding } from "../lib/registry.js";
@@ -19,17 +20,6 @@ import type { StageDeps } from "../lib/stage.js";
 
 export const driftKarmadaInputSchema = z.object({ karmada: desiredKarmadaSchema });
 export type DriftKarmadaInput = z.output<typeof driftKarmadaInputSchema>;
-
-/** Karmada's Cluster API (a CRD on the Karmada API server). */
-export const KARMADA_CLUSTERS = { group: "cluster.karmada.io", version: "v1alpha1", plural: "clusters" } as const;
-
-/** The part of a Karmada Cluster object the check reads. */
-export interface KarmadaCluster {
-  metadata?: { name?: string };
-  /** `Push` (kubectl karmada join) or `Pull` (registered by its karmada-agent). */
-  spec?: { syncMode?: string };
-  status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
-}
 
 /** ELBv2 states: `active` is healthy; `active_impaired` routes but cannot scale. */
 const LB_OK = "active";

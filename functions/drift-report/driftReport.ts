@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import * as z from "zod";
 import { onResetAwsClients } from "../lib/clients.js";
 import { AwsRequestFailed } from "../lib/errors.js";
-import { MANAGED_BY } from "../lib/names.js";
+import { DRIFT_EVENT, DRIFT_METRIC } from "../lib/names.js";
 import { awsFailure } from "../lib/poll.js";
 import {
   consoleUrl,
@@ -32,14 +32,6 @@ export const driftReportInputSchema = z.object({
 });
 export type DriftReportInput = z.output<typeof driftReportInputSchema>;
 
-/** The EventBridge event a drift sends: `source` and `detail-type` for rules to match. */
-export const DRIFT_EVENT = { source: MANAGED_BY, detailType: "Karmada Drift Detected" } as const;
-/** The CloudWatch metric every check publishes (critical + warning findings; 0 when clean). */
-export const DRIFT_METRIC = {
-  namespace: "EksKarmadaOrchestrator",
-  name: "DriftFindings",
-  dimension: "DeploymentName",
-} as const;
 /** Findings carried in the event (EventBridge entries are at most 256 KB); the report in the registry has more. */
 export const MAX_EVENT_FINDINGS = 50;
 

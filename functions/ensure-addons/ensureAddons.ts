@@ -5,7 +5,7 @@ import {
   type EKSClient,
   UpdateAddonCommand,
 } from "@aws-sdk/client-eks";
-import { addonsState, findAddon, needsUpdate, PARENT_ADDONS, type ParentAddon } from "../addons-status/addonsState.js";
+import { addonsState, findAddon, needsUpdate, PARENT_ADDONS, type ParentAddon } from "../lib/addons-state.js";
 import { setting } from "../lib/config.js";
 import type { ClusterInput, ClusterSpec, PollState } from "../lib/contracts.js";
 import { clusterTags, EBS_CSI_ADDON, EBS_CSI_SERVICE_ACCOUNT } from "../lib/names.js";

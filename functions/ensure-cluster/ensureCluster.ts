@@ -5,7 +5,7 @@ import {
   DeleteClusterCommand,
   type EKSClient,
 } from "@aws-sdk/client-eks";
-import { clusterState, findCluster } from "../cluster-status/clusterState.js";
+import { clusterState, findCluster } from "../lib/cluster-state.js";
 import { setting } from "../lib/config.js";
 import type { ClusterSpec, EnsureInput, PollState } from "../lib/contracts.js";
 import { ClusterCreateFailed, ClusterNameTaken, ClusterReplacing } from "../lib/errors.js";

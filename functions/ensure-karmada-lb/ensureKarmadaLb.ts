@@ -2,6 +2,7 @@ import type { V1Namespace, V1Service } from "@kubernetes/client-node";
 import type * as z from "zod";
 import type { karmadaLbInputSchema, LoadBalancerState } from "../lib/contracts.js";
 import { KubernetesRequestFailed } from "../lib/errors.js";
+import { karmadaSourceRanges, orchestratorEgressCidrs } from "../lib/karmada-source-ranges.js";
 import {
   type KubeClients,
   type KubeDeps,
@@ -21,7 +22,6 @@ import {
 } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { karmadaSourceRanges, orchestratorEgressCidrs } from "./sourceRanges.js";
 
 export type KarmadaLbInput = z.output<typeof karmadaLbInputSchema>;
 

@@ -11,9 +11,9 @@ import { setting } from "../lib/config.js";
 import type { ClusterSpec, EnsureInput, PollState } from "../lib/contracts.js";
 import { NodegroupCreateFailed, NodegroupReplacing } from "../lib/errors.js";
 import { clusterTags, isOwnedBy, ROLE_TAG } from "../lib/names.js";
+import { findNodegroup, nodegroupState } from "../lib/nodegroup-state.js";
 import { awsFailure, formatHealthIssues, isAwsError, pollState, requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { findNodegroup, nodegroupState } from "../nodegroup-status/nodegroupState.js";
 
 /**
  * The CreateNodegroup request: a fixed-size on-demand group (min = max = desired = count; no autoscaler runs

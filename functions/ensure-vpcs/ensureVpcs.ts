@@ -36,14 +36,13 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import { pollStateSchema } from "../lib/contracts.js";
+import { createdVpcSchema, pollStateSchema } from "../lib/contracts.js";
 import { NatGatewayFailed, SubnetsInsufficient, VpcCidrMismatch, VpcCidrOverlap } from "../lib/errors.js";
+import { findVpc } from "../lib/find-vpc.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, cidrsOverlap } from "../lib/plan.js";
 import { awsFailure, pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
-import { findVpc } from "../preflight/findVpc.js";
-import { createdVpcSchema } from "../preflight/input.js";
 import { chooseZones, vpcLayout } from "./vpcLayout.js";
 
 const lookedUpRef = z.union([z.strictObject({ name: z.string() }), z.strictObject({ id: z.string() })]);

@@ -5,9 +5,9 @@
  * block and which tags. The EC2 calls that make it are in ensureVpcs.ts.
  */
 
+import { EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../lib/eks-network.js";
 import { SUBNET_TIER_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, splitCidr, ZONES_PER_VPC } from "../lib/plan.js";
-import { EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../preflight/network.js";
 
 /** Subnet tag that lets internal load balancers find private subnets (AWS Load Balancer Controller, cloud provider). */
 export const INTERNAL_ELB_SUBNET_TAG = "kubernetes.io/role/internal-elb";

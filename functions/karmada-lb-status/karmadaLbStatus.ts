@@ -1,13 +1,9 @@
 import { resolve4 } from "node:dns/promises";
-import {
-  type ElasticLoadBalancingV2Client,
-  type LoadBalancer,
-  paginateDescribeLoadBalancers,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
 import type * as z from "zod";
 import type { karmadaLbPollInputSchema, LoadBalancerState } from "../lib/contracts.js";
 import { KubernetesRequestFailed, LoadBalancerFailed } from "../lib/errors.js";
 import { type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
+import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
 import { awsFailure, pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
@@ -27,17 +23,6 @@ export interface KarmadaLbStatusDeps extends StageDeps, KubeDeps {
 
 /** ELBv2 states in which the NLB routes traffic (`active_impaired` routes, it only cannot scale). */
 const ROUTING_STATES = new Set(["active", "active_impaired"]);
-
-/** Finds the load balancer with this DNS name (DescribeLoadBalancers has no filter by DNS name: page through). */
-export async function findLoadBalancerByDnsName(
-  elbv2: ElasticLoadBalancingV2Client,
-  hostname: string,
-): Promise<LoadBalancer | undefined> {
-  const wanted = hostname.toLowerCase();
-  for await (const page of paginateDescribeLoadBalancers({ client: elbv2 }, {}))
-    for (const lb of page.LoadBalancers ?? []) if (lb.DNSName?.toLowerCase() === wanted) return lb;
-  return undefined;
-}
 
 /**
  * One IPv4 address of the hostname (the lowest, so repeated polls agree), or the DNS error code while it has none:

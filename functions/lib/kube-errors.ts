@@ -1,6 +1,6 @@
 /**
  * Kubernetes API failures mapped to the workflow's named errors. Kept apart from kube.ts (which loads
- * @kubernetes/client-node) so that stages that only classify errors (destroy-inventory/target.ts's users) do not
+ * @kubernetes/client-node) so that stages that only classify errors (lib/deletion.ts's users) do not
  * bundle the Kubernetes client.
  */
 import {

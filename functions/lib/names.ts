@@ -91,3 +91,12 @@ export const EBS_CSI_ADDON = "aws-ebs-csi-driver";
 export const INSTALLED_ADDONS = [POD_IDENTITY_ADDON, EBS_CSI_ADDON] as const;
 export const EBS_CSI_SERVICE_ACCOUNT = "ebs-csi-controller-sa";
 export const EKS_CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+/** The EventBridge event a drift sends: `source` and `detail-type` for rules to match. */
+export const DRIFT_EVENT = { source: MANAGED_BY, detailType: "Karmada Drift Detected" } as const;
+/** The CloudWatch metric every check publishes (critical + warning findings; 0 when clean). */
+export const DRIFT_METRIC = {
+  namespace: "EksKarmadaOrchestrator",
+  name: "DriftFindings",
+  dimension: "DeploymentName",
+} as const;

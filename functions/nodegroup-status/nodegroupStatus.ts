@@ -1,6 +1,6 @@
 import type { ClusterPollInput, PollState } from "../lib/contracts.js";
+import { findNodegroup, nodegroupState } from "../lib/nodegroup-state.js";
 import type { StageDeps } from "../lib/stage.js";
-import { findNodegroup, nodegroupState } from "./nodegroupState.js";
 
 /**
  * One poll of the cluster's managed node group: ready once ACTIVE. Read-only.

@@ -1,8 +1,8 @@
 import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
+import { callAws } from "../lib/call-aws.js";
 import { ClusterNameTaken } from "../lib/errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
 import { isAwsError } from "../lib/poll.js";
-import { callAws } from "./callAws.js";
 
 /** An EKS cluster of this deployment that already exists (a re-run adopts it). */
 export interface ExistingCluster {

@@ -3,6 +3,7 @@
  * checks the shape Preflight relies on (a wiring check), not the user-facing rules.
  */
 import * as z from "zod";
+import { createdVpcSchema } from "../lib/contracts.js";
 import { type Plan, SYNC_MODES } from "../lib/plan.js";
 
 const vpcRef = z.union([
@@ -10,15 +11,6 @@ const vpcRef = z.union([
   z.strictObject({ id: z.string().min(1) }),
   z.strictObject({ created: z.string().min(1) }),
 ]);
-/** A VPC the plan creates (functions/lib/plan.ts `CreatedVpcPlan`). */
-export const createdVpcSchema = z.object({
-  key: z.string().min(1),
-  name: z.string().min(1),
-  region: z.string().min(1),
-  cidr: z.string().min(1),
-  natGateways: z.enum(["one", "perAz"]),
-  usedBy: z.array(z.string()),
-});
 const count = z.number().int().min(1);
 const nodes = z.union([
   z.strictObject({ count, instanceTypes: z.array(z.string()).min(1) }),

@@ -1,6 +1,6 @@
 import { type ClusterVersionInformation, type EKSClient, paginateDescribeClusterVersions } from "@aws-sdk/client-eks";
+import { callAws } from "../lib/call-aws.js";
 import { KubernetesVersionUnsupported } from "../lib/errors.js";
-import { callAws } from "./callAws.js";
 
 /** A Kubernetes minor version EKS offers in a region, with its support status. */
 export interface OfferedVersion {

@@ -13,23 +13,12 @@ import {
   type RouteTable,
   type Subnet,
 } from "@aws-sdk/client-ec2";
+import { callAws } from "../lib/call-aws.js";
+import { CLUSTER_TAG_PREFIX, EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../lib/eks-network.js";
 import { type OrchestratorError, PublicSubnetNoPublicIp, SubnetsInsufficient } from "../lib/errors.js";
-import { callAws } from "./callAws.js";
 
-/** Subnet tag the Kubernetes AWS cloud provider uses to break ties between public subnets of one zone. */
-export const ELB_SUBNET_TAG = "kubernetes.io/role/elb";
-/** cloud-provider-aws pkg/providers/v1/tags.go@v1.36.1 `TagNameKubernetesClusterPrefix`. */
-export const CLUSTER_TAG_PREFIX = "kubernetes.io/cluster/";
 /** cloud-provider-aws pkg/providers/v1/tags.go@v1.36.1 `TagNameKubernetesClusterLegacy` (its value is the cluster). */
 const LEGACY_CLUSTER_TAG = "KubernetesCluster";
-
-/**
- * Availability Zone IDs in which EKS refuses cluster subnets (CreateCluster answers
- * `UnsupportedAvailabilityZoneException`). EKS User Guide, "View Amazon EKS networking requirements for VPC and
- * subnets" › "Subnet requirements for clusters" (awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc
- * @101184ec). Zone names (us-east-1e) map to IDs per account, so the check uses the subnet's zone ID.
- */
-export const EKS_UNSUPPORTED_ZONE_IDS: ReadonlySet<string> = new Set(["use1-az3", "usw1-az2", "cac1-az3"]);
 
 export type ZoneType = "availability-zone" | "local-zone" | "wavelength-zone" | (string & {});
 

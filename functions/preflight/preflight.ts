@@ -5,20 +5,21 @@
  */
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
 import { clusterAdmins } from "../lib/access.js";
+import { callAws } from "../lib/call-aws.js";
 import { listSetting, setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
+import { ELB_SUBNET_TAG } from "../lib/eks-network.js";
 import { ParentRegionUnsupported } from "../lib/errors.js";
+import { findVpc } from "../lib/find-vpc.js";
 import { karmadaKubeconfigSecretName, karmadaPkiSecretName } from "../lib/names.js";
 import { type ClusterPlan, createdNatGatewayCount } from "../lib/plan.js";
 import type { StageDeps } from "../lib/stage.js";
-import { callAws } from "./callAws.js";
 import { type ExistingCluster, findExistingCluster } from "./existingCluster.js";
 import { Findings } from "./findings.js";
-import { findVpc } from "./findVpc.js";
 import type { PreflightInput } from "./input.js";
 import { resolveInstanceTypes } from "./instanceTypes.js";
 import { chooseKubernetesVersion, type OfferedVersion, offeredVersions } from "./kubernetesVersion.js";
-import { describeNetwork, ELB_SUBNET_TAG, loadBalancerSubnets, placeClusters } from "./network.js";
+import { describeNetwork, loadBalancerSubnets, placeClusters } from "./network.js";
 import { checkClusterAdmins } from "./principals.js";
 import { checkPullEgress, natGatewaysOf } from "./pullEgress.js";
 

@@ -7,9 +7,9 @@
  * stays the whole truth about who may reach the Karmada API (and the drift check compares against it alone).
  */
 import { DescribeNatGatewaysCommand, type EC2Client, type NatGateway } from "@aws-sdk/client-ec2";
+import { callAws } from "../lib/call-aws.js";
 import { type OrchestratorError, PullMemberEgressNotAllowed, PullMemberNoEgress } from "../lib/errors.js";
 import { ipv4InCidr } from "../lib/plan.js";
-import { callAws } from "./callAws.js";
 import type { SubnetInfo, VpcNetwork } from "./network.js";
 
 /** A Pull member as preflight sees it: its path in the plan and where its nodes go. */

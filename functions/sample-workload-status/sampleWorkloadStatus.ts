@@ -1,10 +1,10 @@
-import type { V1Deployment } from "@kubernetes/client-node";
 import type * as z from "zod";
 import type { SampleWorkloadState, sampleWorkloadPollInputSchema } from "../lib/contracts.js";
 import { SampleSplitMismatch } from "../lib/errors.js";
 import { type KubeDeps, type KubeFactory, kubeFactory, kubeRead } from "../lib/kube.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
+import { type MemberObservation, observe } from "../lib/sample-observation.js";
 import type { StageDeps } from "../lib/stage.js";
 import {
   type Divisions,
@@ -18,35 +18,6 @@ import {
 } from "../lib/webster.js";
 
 export type SampleWorkloadPollInput = z.output<typeof sampleWorkloadPollInputSchema>;
-
-/** What one member cluster runs of the sample Deployment. */
-export interface MemberObservation {
-  name: string;
-  /** Whether the Deployment exists on the member (Karmada has propagated it). */
-  exists: boolean;
-  /** `spec.replicas`: the share Karmada gave this member. */
-  desired: number;
-  /** `status.availableReplicas`. */
-  available: number;
-  /** The Deployment controller has seen the latest spec and every replica is updated and available. */
-  settled: boolean;
-  createdAt?: Date;
-}
-
-/** Reads a member's Deployment into an observation (absent → 0 available, not settled). */
-export function observe(name: string, deployment: V1Deployment | undefined): MemberObservation {
-  if (!deployment) return { name, exists: false, desired: 0, available: 0, settled: false };
-  const desired = deployment.spec?.replicas ?? 1;
-  const status = deployment.status ?? {};
-  const available = status.availableReplicas ?? 0;
-  const settled =
-    (status.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 1) &&
-    (status.replicas ?? 0) === desired &&
-    (status.updatedReplicas ?? 0) === desired &&
-    available === desired;
-  const created = deployment.metadata?.creationTimestamp;
-  return { name, exists: true, desired, available, settled, ...(created ? { createdAt: new Date(created) } : {}) };
-}
 
 /** The verdict of one poll, decided purely from the observations. */
 export type SplitVerdict =

@@ -5,14 +5,14 @@ import { type KubeClients, type KubeDeps, kubeCall, kubeFactory, kubeRead, MERGE
 import { drift } from "../lib/kube-objects.js";
 import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
 import { pollState } from "../lib/poll.js";
-import type { StageDeps } from "../lib/stage.js";
-import { divideByWeight, nameOrderOf } from "../lib/webster.js";
 import {
   PROPAGATION_POLICY,
   type PropagationPolicy,
   propagationPolicyManifest,
   sampleDeploymentManifest,
-} from "./manifests.js";
+} from "../lib/sample-manifests.js";
+import type { StageDeps } from "../lib/stage.js";
+import { divideByWeight, nameOrderOf } from "../lib/webster.js";
 
 export type SampleWorkloadInput = z.output<typeof sampleWorkloadInputSchema>;
 

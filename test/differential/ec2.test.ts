@@ -1,5 +1,5 @@
 /**
- * EC2 as preflight reads it (functions/preflight/findVpc.ts, network.ts, instanceTypes.ts, preflight.ts): the
+ * EC2 as preflight reads it (functions/lib/find-vpc.ts, functions/preflight/network.ts, instanceTypes.ts, preflight.ts): the
  * simulator's default world replicated into moto, the same calls to both.
  */
 import {
@@ -14,7 +14,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
-import { findVpc } from "../../functions/preflight/findVpc.js";
+import { findVpc } from "../../functions/lib/find-vpc.js";
 import { resolveInstanceTypes } from "../../functions/preflight/instanceTypes.js";
 import { describeNetwork, placeClusters } from "../../functions/preflight/network.js";
 import { INSTANCE_TYPES } from "../../local/sim/world.js";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { PARENT_ADDONS } from "../../functions/addons-status/addonsState.js";
+import { PARENT_ADDONS } from "../../functions/lib/addons-state.js";
+import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/lib/eks-network.js";
 import {
   DEPLOYMENT_TAG,
   EKS_CLUSTER_ADMIN_POLICY,
   karmadaKubeconfigSecretName,
   karmadaPkiSecretName,
 } from "../../functions/lib/names.js";
-import { ELB_SUBNET_TAG as PREFLIGHT_ELB_SUBNET_TAG } from "../../functions/preflight/network.js";
 import { SECRET_NAME_PREFIX } from "../../infra/naming.js";
 import { DESTROYED_ADDONS, ELB_SUBNET_TAG } from "../../infra/stage-policies.js";
 import { inOrchestratorVpc, STAGE_ROLES, type StageRole } from "../../infra/stages.js";

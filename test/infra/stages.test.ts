@@ -64,11 +64,10 @@ const NOT_SENT: Partial<Record<StageKey, { action: string; via: string[] }[]>> =
     { action: "dynamodb:Scan", via: ["listDeployments"] },
   ],
   driftRemediate: [{ action: "dynamodb:Scan", via: ["listDeployments"] }],
-  // functions/addons-status/addonsState.ts: findAddon (desired.ts imports only the addon names).
+  // functions/lib/addons-state.ts: findAddon (drift-desired.ts imports only the addon names).
   driftDesired: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
   driftKarmada: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
   driftSample: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
-  destroyInventory: [{ action: "eks:DescribeAddon", via: ["findAddon", "addonsState"] }],
 };
 
 /** The AWS actions a stage's code sends: the scan less NOT_SENT. */

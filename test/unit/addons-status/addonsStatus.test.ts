@@ -1,9 +1,9 @@
 import { type Addon, DescribeAddonCommand, EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEGRADED_GRACE_SECONDS } from "../../../functions/addons-status/addonsState.js";
 import { addonsStatus } from "../../../functions/addons-status/addonsStatus.js";
 import { handler } from "../../../functions/addons-status/handler.js";
+import { DEGRADED_GRACE_SECONDS } from "../../../functions/lib/addons-state.js";
 import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../../../functions/lib/names.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
 import { awsError, fakeContext, NOW, parentSpec, secondsAgo, stageDeps } from "../ensure-cluster/eksFixtures.js";

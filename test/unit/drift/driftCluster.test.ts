@@ -18,8 +18,8 @@ import {
   judgeNodegroup,
 } from "../../../functions/drift-cluster/driftCluster.js";
 import { handler } from "../../../functions/drift-cluster/handler.js";
-import { type DesiredCluster, desiredState } from "../../../functions/drift-desired/desired.js";
 import { driftDesired } from "../../../functions/drift-desired/driftDesired.js";
+import { type DesiredCluster, desiredState } from "../../../functions/lib/drift-desired.js";
 import { EKS_CLUSTER_ADMIN_POLICY } from "../../../functions/lib/names.js";
 import { awsError, fakeContext, stageDeps } from "../kube/kubeFixtures.js";
 import { DEMO_PLAN, demoPlan, eksCluster, foreignCluster } from "./driftFixtures.js";

@@ -7,8 +7,8 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { desiredState } from "../../../functions/drift-desired/desired.js";
 import { driftKarmada, judgeLoadBalancer, judgeMembers } from "../../../functions/drift-karmada/driftKarmada.js";
+import { desiredState } from "../../../functions/lib/drift-desired.js";
 import { KarmadaNotInitialized } from "../../../functions/lib/errors.js";
 import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
 import { stageDeps } from "../kube/kubeFixtures.js";

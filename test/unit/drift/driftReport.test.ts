@@ -4,14 +4,10 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftRemediate } from "../../../functions/drift-remediate/driftRemediate.js";
-import {
-  buildReport,
-  DRIFT_EVENT,
-  driftReport,
-  MAX_EVENT_FINDINGS,
-} from "../../../functions/drift-report/driftReport.js";
+import { buildReport, driftReport, MAX_EVENT_FINDINGS } from "../../../functions/drift-report/driftReport.js";
 import { driftSchedule } from "../../../functions/drift-schedule/driftSchedule.js";
 import { AwsRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
+import { DRIFT_EVENT } from "../../../functions/lib/names.js";
 import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/registry.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
 import { type FakeTable, fakeTable } from "../registry/fakeTable.js";

@@ -1,9 +1,9 @@
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { desiredState } from "../../../functions/drift-desired/desired.js";
 import { driftSample, judgeSample } from "../../../functions/drift-sample/driftSample.js";
-import { observe } from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
+import { desiredState } from "../../../functions/lib/drift-desired.js";
+import { observe } from "../../../functions/lib/sample-observation.js";
 import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
 import { stageDeps } from "../kube/kubeFixtures.js";
 import { demoPlan, eksCluster, foreignCluster, kubeFor, sampleDeployment } from "./driftFixtures.js";

@@ -7,9 +7,9 @@ import {
 } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEGRADED_GRACE_SECONDS } from "../../../functions/addons-status/addonsState.js";
 import { createAddonRequest, ensureAddons } from "../../../functions/ensure-addons/ensureAddons.js";
 import { handler } from "../../../functions/ensure-addons/handler.js";
+import { DEGRADED_GRACE_SECONDS } from "../../../functions/lib/addons-state.js";
 import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../../../functions/lib/names.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import {

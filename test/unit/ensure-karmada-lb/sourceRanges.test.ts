@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { karmadaSourceRanges, orchestratorEgressCidrs } from "../../../functions/ensure-karmada-lb/sourceRanges.js";
 import { MissingConfiguration } from "../../../functions/lib/errors.js";
+import { karmadaSourceRanges, orchestratorEgressCidrs } from "../../../functions/lib/karmada-source-ranges.js";
 
 describe("karmadaSourceRanges", () => {
   it.each<[string, string[], string[], string[]]>([

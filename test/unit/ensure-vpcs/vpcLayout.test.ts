@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { chooseZones, INTERNAL_ELB_SUBNET_TAG, vpcLayout } from "../../../functions/ensure-vpcs/vpcLayout.js";
+import { ELB_SUBNET_TAG } from "../../../functions/lib/eks-network.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, ZONE_TAG } from "../../../functions/lib/names.js";
 import { type CreatedVpcPlan, cidrsOverlap, splitCidr } from "../../../functions/lib/plan.js";
-import { ELB_SUBNET_TAG } from "../../../functions/preflight/network.js";
 
 const vpc = (over: Partial<CreatedVpcPlan> = {}): CreatedVpcPlan => ({
   key: "top-level",

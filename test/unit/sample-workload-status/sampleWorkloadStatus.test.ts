@@ -3,13 +3,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidStageInput, KubernetesApiUnavailable, SampleSplitMismatch } from "../../../functions/lib/errors.js";
+import type { MemberObservation } from "../../../functions/lib/sample-observation.js";
 import { pollInterval } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload-status/handler.js";
-import {
-  judgeSplit,
-  type MemberObservation,
-  sampleWorkloadStatus,
-} from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
+import { judgeSplit, sampleWorkloadStatus } from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
 import {
   createCertificateAuthority,
   type FakeKubeApiServer,

@@ -4,13 +4,13 @@ import { Deployment } from "kubernetes-models/apps/v1";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
 import { InvalidStageInput, KarmadaNotInitialized, KubernetesApiUnavailable } from "../../../functions/lib/errors.js";
-import { TYPICAL } from "../../../functions/lib/timing.js";
-import { handler } from "../../../functions/sample-workload/handler.js";
 import {
   propagationPolicyManifest,
   SAMPLE_IMAGE,
   sampleDeploymentManifest,
-} from "../../../functions/sample-workload/manifests.js";
+} from "../../../functions/lib/sample-manifests.js";
+import { TYPICAL } from "../../../functions/lib/timing.js";
+import { handler } from "../../../functions/sample-workload/handler.js";
 import { sampleWorkload } from "../../../functions/sample-workload/sampleWorkload.js";
 import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
 import {

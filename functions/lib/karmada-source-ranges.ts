@@ -4,9 +4,9 @@
  * NLB from the orchestrator VPC's NAT addresses). Every stage that computes or checks the desired
  * `loadBalancerSourceRanges` uses these two functions, so creation, convergence and drift checks agree.
  */
-import { listSetting } from "../lib/config.js";
-import { MissingConfiguration } from "../lib/errors.js";
-import { isCidr } from "../lib/plan.js";
+import { listSetting } from "./config.js";
+import { MissingConfiguration } from "./errors.js";
+import { isCidr } from "./plan.js";
 
 /**
  * The Karmada LB Service's `loadBalancerSourceRanges`: the plan's `allowedCidrs` in the plan's order, then the

@@ -5,11 +5,11 @@
  */
 import type { Cluster } from "@aws-sdk/client-eks";
 import * as z from "zod";
-import { pollStateSchema } from "../lib/contracts.js";
-import { isKubeStatus, kubeFailure } from "../lib/kube-errors.js";
-import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
-import { pollState } from "../lib/poll.js";
-import type { PolledWork } from "../lib/timing.js";
+import { pollStateSchema } from "./contracts.js";
+import { isKubeStatus, kubeFailure } from "./kube-errors.js";
+import { DEPLOYMENT_TAG, isOwnedBy } from "./names.js";
+import { pollState } from "./poll.js";
+import type { PolledWork } from "./timing.js";
 
 /** One EKS cluster the teardown knows about. */
 export const targetClusterSchema = z.object({

@@ -4,17 +4,17 @@
  * except the report itself.
  */
 import * as z from "zod";
-import { PARENT_ADDONS } from "../addons-status/addonsState.js";
-import { desiredVpcsSchema } from "../drift-vpcs/desiredVpcs.js";
+import { PARENT_ADDONS } from "./addons-state.js";
+import { desiredVpcsSchema } from "./desired-vpcs.js";
 import {
   KARMADA_LB_SERVICE,
   KARMADA_NAMESPACE,
   karmadaKubeconfigSecretName,
   SAMPLE_DEPLOYMENT,
   SAMPLE_NAMESPACE,
-} from "../lib/names.js";
-import { type Plan, SYNC_MODES } from "../lib/plan.js";
-import type { Finding, Severity } from "../lib/registry.js";
+} from "./names.js";
+import { type Plan, SYNC_MODES } from "./plan.js";
+import type { Finding, Severity } from "./registry.js";
 
 /** One EKS cluster as the plan wants it. */
 export const desiredClusterSchema = z.object({

@@ -1,7 +1,7 @@
 import type { V1Deployment } from "@kubernetes/client-node";
-import { deploymentLabels } from "../lib/kube-objects.js";
-import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "../lib/names.js";
-import type { WeightedMember } from "../lib/webster.js";
+import { deploymentLabels } from "./kube-objects.js";
+import { SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE, SAMPLE_POLICY } from "./names.js";
+import type { WeightedMember } from "./webster.js";
 
 /** Pinned image of the sample workload: Docker's official nginx through ECR Public (no Docker Hub pull limits). */
 export const SAMPLE_IMAGE = "public.ecr.aws/docker/library/nginx:1.27-alpine";

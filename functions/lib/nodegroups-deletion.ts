@@ -3,12 +3,12 @@
  * every node group of our cluster) and DestroyNodegroupsStatus (which waits until none is left).
  */
 import { DeleteNodegroupCommand, type EKSClient, type Nodegroup, paginateListNodegroups } from "@aws-sdk/client-eks";
-import type { DeletionState } from "../destroy-inventory/target.js";
-import { deletionState, type TargetCluster } from "../destroy-inventory/target.js";
-import { NodegroupDeleteFailed } from "../lib/errors.js";
-import { awsFailure, formatHealthIssues, isAwsError } from "../lib/poll.js";
-import type { StageDeps } from "../lib/stage.js";
-import { findNodegroup } from "../nodegroup-status/nodegroupState.js";
+import type { DeletionState } from "./deletion.js";
+import { deletionState, type TargetCluster } from "./deletion.js";
+import { NodegroupDeleteFailed } from "./errors.js";
+import { findNodegroup } from "./nodegroup-state.js";
+import { awsFailure, formatHealthIssues, isAwsError } from "./poll.js";
+import type { StageDeps } from "./stage.js";
 
 /**
  * Node group states EKS refuses DeleteNodegroup in (ResourceInUseException, an error botocore's eks 2017-11-01

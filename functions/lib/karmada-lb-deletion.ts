@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
 import * as z from "zod";
-import { findCluster } from "../cluster-status/clusterState.js";
+import { findCluster } from "./cluster-state.js";
 import {
   type DeletionState,
   deletionState,
@@ -17,12 +17,12 @@ import {
   loadBalancerRefSchema,
   notOurs,
   targetClusterSchema,
-} from "../destroy-inventory/target.js";
-import { findLoadBalancerByDnsName } from "../karmada-lb-status/karmadaLbStatus.js";
-import { type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
-import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import { awsFailure, isAwsError } from "../lib/poll.js";
-import type { StageDeps } from "../lib/stage.js";
+} from "./deletion.js";
+import { type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "./kube.js";
+import { findLoadBalancerByDnsName } from "./load-balancers.js";
+import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "./names.js";
+import { awsFailure, isAwsError } from "./poll.js";
+import type { StageDeps } from "./stage.js";
 
 export const lbDeletionInputSchema = z.object({ cluster: targetClusterSchema, loadBalancer: loadBalancerRefSchema });
 export type LbDeletionInput = z.output<typeof lbDeletionInputSchema>;
