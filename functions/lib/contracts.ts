@@ -159,13 +159,3 @@ export const buildResultSchema = z.object({
   endTime: z.union([z.string(), z.number()]).optional(),
 });
 export type BuildResult = z.output<typeof buildResultSchema>;
-
-/** A VPC the plan creates (functions/lib/plan.ts `CreatedVpcPlan`). */
-export const createdVpcSchema = z.object({
-  key: z.string().min(1),
-  name: z.string().min(1),
-  region: z.string().min(1),
-  cidr: z.string().min(1),
-  natGateways: z.enum(["one", "perAz"]),
-  usedBy: z.array(z.string()),
-});

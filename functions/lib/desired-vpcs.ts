@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { createdVpcSchema } from "./contracts.js";
+import { createdVpcSchema } from "./plan.js";
 
 /** The created VPCs of the plan (DriftDesired → DriftVpcs), with the deployment whose tags find them. */
 export const desiredVpcsSchema = z.object({ deploymentName: z.string(), vpcs: z.array(createdVpcSchema) });

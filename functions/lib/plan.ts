@@ -369,51 +369,66 @@ export const createdNatGatewayCount = (vpcs: readonly Pick<CreatedVpcPlan, "natG
   vpcs.reduce((n, v) => n + (v.natGateways === "perAz" ? ZONES_PER_VPC : 1), 0);
 
 /** A VPC the plan creates (Deploy's "Create VPCs"), named and tagged by its key. */
-export interface CreatedVpcPlan {
+export const createdVpcSchema = z.object({
   /** `top-level` for the plan's `vpc`, `member/<name>` for a member's own (see names.ts `vpcKey`). */
-  key: string;
+  key: z.string().min(1),
   /** Its Name tag: `<deploymentName>-vpc` or `<deploymentName>-<member>-vpc`. */
-  name: string;
-  region: string;
-  cidr: string;
-  natGateways: "one" | "perAz";
+  name: z.string().min(1),
+  region: z.string().min(1),
+  cidr: z.string().min(1),
+  natGateways: z.enum(["one", "perAz"]),
   /** EKS clusters placed in it. */
-  usedBy: string[];
-}
+  usedBy: z.array(z.string()),
+});
+export type CreatedVpcPlan = z.output<typeof createdVpcSchema>;
 export type NodesSpec = z.output<typeof nodes>;
 type ParsedPlanShape = z.output<typeof planObject>;
 
-/** One cluster of the plan, defaults resolved, before any AWS lookup. */
-export interface ClusterPlan {
-  role: "parent" | "member";
-  /** Karmada / logical name (`parent` or the member name). */
-  name: string;
-  /** EKS cluster name. */
-  clusterName: string;
-  nodegroupName: string;
-  region: string;
-  vpc: VpcRef;
-  nodes: NodesSpec;
-  /** Weight in the sample PropagationPolicy (members only). */
-  weight?: number;
-  /** How Karmada reaches the member (members only). @default "Push" */
-  syncMode?: SyncMode;
-}
+/** A cluster's `vpc` once normalized: looked up by name or id, or `created` (the key of a VPC of `vpcs`). */
+const normalizedVpcRef = z.union([
+  z.strictObject({ name: z.string().min(1) }),
+  z.strictObject({ id: z.string().min(1) }),
+  z.strictObject({ created: z.string().min(1) }),
+]);
 
-/** The normalized plan: what ValidateInput returns and every later stage reads. */
-export interface Plan {
-  deploymentName: string;
-  region: string;
-  kubernetesVersion: string;
-  tagSubnetsForLoadBalancers: boolean;
-  parent: ClusterPlan;
-  members: ClusterPlan[];
-  /** VPCs the plan creates (none when every `vpc` is looked up). @default [] */
-  vpcs: CreatedVpcPlan[];
-  karmada: ParsedPlan["karmada"];
-  sampleWorkload: ParsedPlan["sampleWorkload"];
-  access: ParsedPlan["access"];
-}
+/** One cluster of the plan, defaults resolved, before any AWS lookup. */
+const clusterPlanSchema = z.object({
+  role: z.enum(["parent", "member"]),
+  /** Karmada / logical name (`parent` or the member name). */
+  name: z.string().min(1),
+  /** EKS cluster name. */
+  clusterName: z.string().min(1),
+  nodegroupName: z.string().min(1),
+  region: z.string().min(1),
+  vpc: normalizedVpcRef,
+  nodes,
+  /** Weight in the sample PropagationPolicy (members only). */
+  weight: z.number().int().min(1).optional(),
+  /** How Karmada reaches the member (members only); absent in plans normalized before syncMode existed. @default "Push" */
+  syncMode: z.enum(SYNC_MODES).optional(),
+});
+export type ClusterPlan = z.output<typeof clusterPlanSchema>;
+
+/**
+ * The normalized plan: what ValidateInput returns (`parsePlan`) and every later stage reads. Stages parse it with
+ * this schema as a wiring check: it was validated in full by `planSchema`, whose own schemas it reuses where the
+ * normalized shape is the input's (nodes, karmada, sampleWorkload, access).
+ */
+export const normalizedPlanSchema = z.object({
+  deploymentName: z.string().min(1),
+  region: z.string().min(1),
+  kubernetesVersion: z.string().min(1),
+  tagSubnetsForLoadBalancers: z.boolean(),
+  parent: clusterPlanSchema,
+  members: z.array(clusterPlanSchema).min(1),
+  /** VPCs the plan creates (none when every `vpc` is looked up); absent in plans normalized before vpc.create. */
+  vpcs: z.array(createdVpcSchema).default([]),
+  karmada: planObject.shape.karmada,
+  sampleWorkload: planObject.shape.sampleWorkload,
+  /** Absent in plans normalized before access.clusterAdmins existed. */
+  access: planObject.shape.access,
+});
+export type Plan = z.output<typeof normalizedPlanSchema>;
 
 /** A problem with the input: its JSON path (`members[2].name`) and the rule it breaks. */
 export interface PlanProblem {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkPlan, parsePlan } from "../../../functions/lib/plan.js";
+import { checkPlan, normalizedPlanSchema, parsePlan } from "../../../functions/lib/plan.js";
 import { checkWorld } from "../../../local/world-file.js";
 
 const examplesDir = new URL("../../../examples/", import.meta.url);
@@ -19,6 +19,20 @@ describe("examples/", () => {
     const result = checkPlan(load(file));
 
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+
+  it.each(examples)("%s normalized is what the later stages read: normalizedPlanSchema keeps every field", (file) => {
+    const plan = parsePlan(load(file));
+
+    expect(normalizedPlanSchema.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+  });
+
+  it("a normalized plan missing a field the stages read is refused by normalizedPlanSchema, naming it", () => {
+    const { kubernetesVersion: _, ...plan } = parsePlan(load("minimal.json"));
+
+    const result = normalizedPlanSchema.safeParse(plan);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join("."))).toEqual(["kubernetesVersion"]);
   });
 
   it("has a world file", () => {
