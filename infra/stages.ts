@@ -6,21 +6,21 @@
  * read, AWS commands sent, Kubernetes API use).
  */
 import type { Setting } from "../functions/lib/config.js";
-import { DAY2_ENTRY_FOLDERS, DAY2_STAGE_FOLDERS, type Day2StageKey } from "../statemachine/day2-resources.js";
-import { STAGE_FOLDERS as DEPLOY_STAGE_FOLDERS, type StageKey as DeployStageKey } from "../statemachine/resources.js";
+import {
+  foldersOf,
+  type KubernetesStageKey,
+  STAGE_KEYS,
+  STAGES as STAGE_TABLE,
+  type StageKey,
+} from "../statemachine/stages.js";
 
-/** Every Lambda function of the stack: a Deploy stage, a day-2 stage, or an entry point. */
-export type StageKey = DeployStageKey | Day2StageKey | keyof typeof DAY2_ENTRY_FOLDERS;
+export type { StageKey };
 
 /** Function key → folder under functions/ (the handler is functions/<folder>/handler.handler). */
-export const STAGE_FOLDERS: Record<StageKey, string> = {
-  ...DEPLOY_STAGE_FOLDERS,
-  ...DAY2_STAGE_FOLDERS,
-  ...DAY2_ENTRY_FOLDERS,
-};
+export const STAGE_FOLDERS: Record<StageKey, string> = foldersOf(STAGE_KEYS);
 
 /** Every function, Deploy stages first. */
-export const STAGES = Object.keys(STAGE_FOLDERS) as StageKey[];
+export const STAGES: readonly StageKey[] = STAGE_KEYS;
 
 /** A record with one value per function. */
 export const perStage = <T>(value: (stage: StageKey) => T): Record<StageKey, T> =>
@@ -30,21 +30,10 @@ export const perStage = <T>(value: (stage: StageKey) => T): Record<StageKey, T> 
  * Stages that call the Kubernetes API of the clusters. They share one IAM role because that role is a
  * principal of the clusters' EKS access entries (ADMIN_PRINCIPAL_ARNS): one entry per cluster for all of them.
  */
-export const KUBERNETES_STAGES = [
-  "ensureStorageClass",
-  "ensureKarmadaLb",
-  "karmadaLbStatus",
-  "sampleWorkload",
-  "sampleWorkloadStatus",
-  "summarize",
-  "driftKarmada",
-  "driftSample",
-  "destroyInventory",
-  "destroySample",
-  "destroyKarmadaLb",
-  "destroyKarmadaLbStatus",
-] as const satisfies readonly StageKey[];
-export type KubernetesStage = (typeof KUBERNETES_STAGES)[number];
+export const KUBERNETES_STAGES = STAGE_KEYS.filter(
+  (stage): stage is KubernetesStageKey => STAGE_TABLE[stage].kubernetes,
+) as readonly KubernetesStageKey[];
+export type KubernetesStage = KubernetesStageKey;
 
 /** The role shared by the Kubernetes-facing stages. */
 export const KUBERNETES_ROLE = "kubernetes";
@@ -73,76 +62,78 @@ export interface StageProfile {
   memoryMb: number;
 }
 
-const aws = (seconds: number, settings: readonly Setting[] = []): StageProfile => ({
+/** A stage's timeout and the settings it reads. */
+const limits = (seconds: number, settings: readonly Setting[] = []): Omit<StageProfile, "memoryMb"> => ({
   settings,
   timeoutSeconds: seconds,
-  memoryMb: 256,
-});
-/** Kubernetes clients are heavier, and API servers answer slower than EKS's control plane API. */
-const kubernetes = (seconds: number, settings: readonly Setting[] = []): StageProfile => ({
-  settings,
-  timeoutSeconds: seconds,
-  memoryMb: 512,
 });
 
-export const STAGE_PROFILES: Record<StageKey, StageProfile> = {
-  validateInput: aws(10),
+/** Kubernetes clients are heavier, and API servers answer slower than EKS's control plane API. */
+const memoryMb = (stage: StageKey): number => (isKubernetesStage(stage) ? 512 : 256);
+
+const STAGE_LIMITS: Record<StageKey, Omit<StageProfile, "memoryMb">> = {
+  validateInput: limits(10),
   // Looks up or creates every piece of the plan's VPCs (dozens of EC2 calls per VPC on the first run).
-  ensureVpcs: aws(120),
+  ensureVpcs: limits(120),
   // Looks up VPCs, subnets, versions and instance types in every region of the plan.
   // Also checks that the cluster admins of the stack's account (that of ADMIN_PRINCIPAL_ARNS) exist.
-  preflight: aws(120, ["orchestratorRegion", "adminPrincipalArns", "defaultClusterAdminArns"]),
-  ensureCluster: aws(30, ["clusterRoleArn"]),
-  clusterStatus: aws(30),
-  ensureNodegroup: aws(30, ["nodeRoleArn"]),
-  nodegroupStatus: aws(30),
-  ensureAddons: aws(60, ["ebsCsiRoleArn"]),
-  addonsStatus: aws(30),
-  grantAccess: aws(60, ["adminPrincipalArns", "defaultClusterAdminArns"]),
-  ensureStorageClass: kubernetes(60),
+  preflight: limits(120, ["orchestratorRegion", "adminPrincipalArns", "defaultClusterAdminArns"]),
+  ensureCluster: limits(30, ["clusterRoleArn"]),
+  clusterStatus: limits(30),
+  ensureNodegroup: limits(30, ["nodeRoleArn"]),
+  nodegroupStatus: limits(30),
+  ensureAddons: limits(60, ["ebsCsiRoleArn"]),
+  addonsStatus: limits(30),
+  grantAccess: limits(60, ["adminPrincipalArns", "defaultClusterAdminArns"]),
+  ensureStorageClass: limits(60),
   // The NLB admits the plan's CIDRs and the orchestrator's own egress addresses.
-  ensureKarmadaLb: kubernetes(60, ["orchestratorEgressCidrs"]),
-  karmadaLbStatus: kubernetes(60),
-  sampleWorkload: kubernetes(90),
+  ensureKarmadaLb: limits(60, ["orchestratorEgressCidrs"]),
+  karmadaLbStatus: limits(60),
+  sampleWorkload: limits(90),
   // Reads the sample Deployment on every member cluster.
-  sampleWorkloadStatus: kubernetes(120),
-  summarize: kubernetes(60),
+  sampleWorkloadStatus: limits(120),
+  summarize: limits(60),
   // Every registry step's Task allows 30 s.
-  registryUpdate: aws(20, ["registryTable"]),
+  registryUpdate: limits(20, ["registryTable"]),
 
   // DriftCheck
-  driftDesired: aws(30),
+  driftDesired: limits(30),
   // Checks the access entries of the admin principals GrantAccess grants.
-  driftCluster: aws(30, ["adminPrincipalArns", "defaultClusterAdminArns"]),
+  driftCluster: limits(30, ["adminPrincipalArns", "defaultClusterAdminArns"]),
   // Compares the NLB's source ranges with the plan's CIDRs plus the orchestrator's egress addresses.
-  driftKarmada: kubernetes(60, ["orchestratorEgressCidrs"]),
+  driftKarmada: limits(60, ["orchestratorEgressCidrs"]),
   // Reads the sample Deployment on every member cluster (its Task allows 300 s).
-  driftSample: kubernetes(120),
+  driftSample: limits(120),
   // Reads each created VPC's subnets, gateways and route tables.
-  driftVpcs: aws(30),
-  driftReport: aws(30, ["driftEventBusName", "registryTable"]),
-  driftRemediate: aws(30, ["deployStateMachineArn", "registryTable"]),
+  driftVpcs: limits(30),
+  driftReport: limits(30, ["driftEventBusName", "registryTable"]),
+  driftRemediate: limits(30, ["deployStateMachineArn", "registryTable"]),
 
   // Destroy
-  destroyConfirm: aws(10),
+  destroyConfirm: limits(10),
   // Lists and describes the clusters of every region of the plan, reads Karmada (its Task allows 300 s).
-  destroyInventory: kubernetes(120),
-  destroySample: kubernetes(60),
-  destroyKarmadaLb: kubernetes(60),
-  destroyKarmadaLbStatus: kubernetes(60),
-  destroyNodegroups: aws(60),
-  destroyNodegroupsStatus: aws(30),
-  destroyCluster: aws(60),
-  destroyClusterStatus: aws(30),
+  destroyInventory: limits(120),
+  destroySample: limits(60),
+  destroyKarmadaLb: limits(60),
+  destroyKarmadaLbStatus: limits(60),
+  destroyNodegroups: limits(60),
+  destroyNodegroupsStatus: limits(30),
+  destroyCluster: limits(60),
+  destroyClusterStatus: limits(30),
   // Deletes what it can of each created VPC per call.
-  destroyVpcs: aws(120),
-  destroySecrets: aws(30),
+  destroyVpcs: limits(120),
+  destroySecrets: limits(30),
 
   // Entry points: the drift schedule's target starts one DriftCheck per registered deployment.
-  driftSchedule: aws(60, ["driftCheckStateMachineArn", "registryTable"]),
+  driftSchedule: limits(60, ["driftCheckStateMachineArn", "registryTable"]),
   // API Gateway waits at most 29 s for an integration.
-  api: aws(25, ["deployStateMachineArn", "destroyStateMachineArn", "driftCheckStateMachineArn", "registryTable"]),
+  api: limits(25, ["deployStateMachineArn", "destroyStateMachineArn", "driftCheckStateMachineArn", "registryTable"]),
 };
+
+export const STAGE_PROFILES: Record<StageKey, StageProfile> = perStage((stage) => ({
+  ...STAGE_LIMITS[stage],
+  memoryMb: memoryMb(stage),
+}));
 
 /** Every stage role, each once. */
 export const STAGE_ROLES: StageRole[] = [...new Set(STAGES.map(roleOf))];

@@ -24,6 +24,7 @@ import { destroyDefinition } from "../statemachine/destroy.js";
 import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
 import { RETRIED_ERRORS } from "../statemachine/retry.js";
+import { STAGE_KEYS, STAGES } from "../statemachine/stages.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { lambdaContext, stageHandlers } from "./lambda.js";
@@ -273,46 +274,14 @@ export interface LocalRunResult {
   plan?: Plan;
 }
 
-/** Which phase a stage or build belongs to. */
+/** Which phase a stage (statemachine/stages.ts) or a build belongs to. */
 const PHASES: Record<string, string> = {
-  "validate-input": "validate plan",
-  "ensure-vpcs": "VPCs",
-  preflight: "preflight",
-  "ensure-cluster": "control plane",
-  "cluster-status": "control plane",
-  "ensure-nodegroup": "node group",
-  "nodegroup-status": "node group",
-  "ensure-addons": "EBS CSI addons",
-  "addons-status": "EBS CSI addons",
-  "grant-access": "access entries",
-  "ensure-storage-class": "storage class",
-  "ensure-karmada-lb": "Karmada NLB",
-  "karmada-lb-status": "Karmada NLB",
+  ...Object.fromEntries(STAGE_KEYS.map((key) => [STAGES[key].folder, STAGES[key].phase])),
   "karmada-init": "Karmada init",
   "karmada-join": "Karmada join",
-  "sample-workload": "sample workload",
-  "sample-workload-status": "sample workload",
-  summarize: "summary",
-  "registry-update": "registry",
-  "drift-desired": "desired state",
-  "drift-cluster": "drift: cluster",
-  "drift-karmada": "drift: Karmada",
-  "drift-sample": "drift: sample split",
-  "drift-report": "drift report",
-  "drift-remediate": "remediation",
-  "destroy-confirm": "confirm",
-  "destroy-inventory": "inventory",
-  "destroy-sample": "delete sample",
+  "karmada-register": "Karmada register",
   "karmada-unjoin": "Karmada unjoin",
   "karmada-deinit": "Karmada deinit",
-  "destroy-karmada-lb": "delete Karmada NLB",
-  "destroy-karmada-lb-status": "delete Karmada NLB",
-  "destroy-nodegroups": "delete node group",
-  "destroy-nodegroups-status": "delete node group",
-  "destroy-cluster": "delete cluster",
-  "destroy-cluster-status": "delete cluster",
-  "destroy-vpcs": "delete VPCs",
-  "destroy-secrets": "delete secrets",
 };
 
 /** The plan a run works on: the input of a deploy, the registered plan for check and destroy (if known). */

@@ -3,32 +3,11 @@
  * Task). sst.config.ts builds the resources from the deployed functions and projects; tests and the local runner use
  * fake ARNs. The registry steps the workflows share are in registry.ts.
  */
+import { foldersOf, type StagesIn, stagesIn } from "./stages.js";
 
 export interface Day2Resources {
-  /** Lambda function ARNs, one per stage (folder functions/<stage>). */
-  functions: {
-    registryUpdate: string;
-    driftDesired: string;
-    driftCluster: string;
-    driftKarmada: string;
-    driftSample: string;
-    /** The VPCs the plan creates (vpc.create), read-only. */
-    driftVpcs: string;
-    driftReport: string;
-    driftRemediate: string;
-    destroyConfirm: string;
-    destroyInventory: string;
-    destroySample: string;
-    destroyKarmadaLb: string;
-    destroyKarmadaLbStatus: string;
-    destroyNodegroups: string;
-    destroyNodegroupsStatus: string;
-    destroyCluster: string;
-    destroyClusterStatus: string;
-    /** Deletes the VPCs Deploy created (vpc.create), piece by piece, and polls until none is left. */
-    destroyVpcs: string;
-    destroySecrets: string;
-  };
+  /** Lambda function ARNs, one per DriftCheck or Destroy stage of stages.ts. */
+  functions: Record<Day2StageKey, string>;
   /** CodeBuild project names (the `.sync` integration takes the name). */
   projects: {
     karmadaUnjoin: string;
@@ -36,33 +15,14 @@ export interface Day2Resources {
   };
 }
 
-export type Day2StageKey = keyof Day2Resources["functions"];
+/** The DriftCheck and Destroy workflows' functions (stages.ts). */
+export type Day2StageKey = StagesIn<"driftCheck" | "destroy">;
 
 /** Stage key → folder under functions/ (the Lambda handler is functions/<folder>/handler.handler). */
-export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = {
-  registryUpdate: "registry-update",
-  driftDesired: "drift-desired",
-  driftCluster: "drift-cluster",
-  driftKarmada: "drift-karmada",
-  driftSample: "drift-sample",
-  driftVpcs: "drift-vpcs",
-  driftReport: "drift-report",
-  driftRemediate: "drift-remediate",
-  destroyConfirm: "destroy-confirm",
-  destroyInventory: "destroy-inventory",
-  destroySample: "destroy-sample",
-  destroyKarmadaLb: "destroy-karmada-lb",
-  destroyKarmadaLbStatus: "destroy-karmada-lb-status",
-  destroyNodegroups: "destroy-nodegroups",
-  destroyNodegroupsStatus: "destroy-nodegroups-status",
-  destroyCluster: "destroy-cluster",
-  destroyClusterStatus: "destroy-cluster-status",
-  destroyVpcs: "destroy-vpcs",
-  destroySecrets: "destroy-secrets",
-};
+export const DAY2_STAGE_FOLDERS: Record<Day2StageKey, string> = foldersOf(stagesIn("driftCheck", "destroy"));
 
 /** Lambdas outside the state machines: the scheduler's target and the portal API (one function, every route). */
-export const DAY2_ENTRY_FOLDERS = { driftSchedule: "drift-schedule", api: "api" } as const;
+export const DAY2_ENTRY_FOLDERS = foldersOf(stagesIn("entry"));
 
 /** Fake but well-formed resources for tests and the local runner. */
 export function fakeDay2Resources(account = "123456789012", region = "eu-central-1"): Day2Resources {
