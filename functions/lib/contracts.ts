@@ -6,15 +6,23 @@
 import * as z from "zod";
 import { SYNC_MODES } from "./plan.js";
 
-/** One cluster, fully resolved by Preflight: everything a stage needs to act on it without lookups. */
-export const clusterSpecSchema = z.object({
+/**
+ * Which cluster of which deployment: the description of a cluster Deploy (ClusterSpec), DriftCheck (DesiredCluster,
+ * drift-desired.ts) and Destroy (TargetCluster, deletion.ts) share; each workflow adds what it needs to know.
+ */
+export const clusterIdentitySchema = z.object({
   deploymentName: z.string(),
   role: z.enum(["parent", "member"]),
-  /** Karmada / logical name. */
+  /** Karmada / logical name (`parent` or the member name). */
   name: z.string(),
   /** EKS cluster name. */
   clusterName: z.string(),
   region: z.string(),
+});
+export type ClusterIdentity = z.output<typeof clusterIdentitySchema>;
+
+/** One cluster, fully resolved by Preflight: everything a stage needs to act on it without lookups. */
+export const clusterSpecSchema = clusterIdentitySchema.extend({
   kubernetesVersion: z.string(),
   vpcId: z.string(),
   /** Subnets for the control plane ENIs (public and private, at least two AZs). */

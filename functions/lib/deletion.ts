@@ -5,20 +5,15 @@
  */
 import type { Cluster } from "@aws-sdk/client-eks";
 import * as z from "zod";
-import { pollStateSchema } from "./contracts.js";
+import { type ClusterIdentity, clusterIdentitySchema, pollStateSchema } from "./contracts.js";
 import { isKubeStatus, kubeFailure } from "./kube-errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "./names.js";
+import { SYNC_MODES } from "./plan.js";
 import { pollState } from "./poll.js";
 import type { PolledWork } from "./timing.js";
 
 /** One EKS cluster the teardown knows about. */
-export const targetClusterSchema = z.object({
-  deploymentName: z.string(),
-  role: z.enum(["parent", "member"]),
-  /** Karmada / logical name. */
-  name: z.string(),
-  clusterName: z.string(),
-  region: z.string(),
+export const targetClusterSchema = clusterIdentitySchema.extend({
   /** EKS has a cluster of that exact name (ours or not). */
   exists: z.boolean(),
   /** It carries this deployment's tag: only then is anything in it touched. */
@@ -26,7 +21,7 @@ export const targetClusterSchema = z.object({
   /** Members: ours, and Karmada has a Cluster object of that name (KarmadaUnjoin runs). */
   joined: z.boolean(),
   /** Joined members: the Cluster's spec.syncMode in Karmada (Pull members are unregistered, not unjoined). */
-  syncMode: z.enum(["Push", "Pull"]).optional(),
+  syncMode: z.enum(SYNC_MODES).optional(),
 });
 export type TargetCluster = z.output<typeof targetClusterSchema>;
 
@@ -107,7 +102,7 @@ export function deletionState(options: {
 
 /** Why a cluster is left alone, or undefined when it is ours to delete. */
 export function notOurs(
-  target: Pick<TargetCluster, "clusterName" | "region" | "deploymentName">,
+  target: Pick<ClusterIdentity, "clusterName" | "region" | "deploymentName">,
   cluster: Cluster | undefined,
 ) {
   if (!cluster) return "gone";

@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { PARENT_ADDONS } from "./addons-state.js";
+import { clusterIdentitySchema } from "./contracts.js";
 import { desiredVpcsSchema } from "./desired-vpcs.js";
 import {
   KARMADA_LB_SERVICE,
@@ -17,13 +18,7 @@ import { type Plan, SYNC_MODES } from "./plan.js";
 import type { Finding, Severity } from "./registry.js";
 
 /** One EKS cluster as the plan wants it. */
-export const desiredClusterSchema = z.object({
-  deploymentName: z.string(),
-  role: z.enum(["parent", "member"]),
-  /** Karmada / logical name. */
-  name: z.string(),
-  clusterName: z.string(),
-  region: z.string(),
+export const desiredClusterSchema = clusterIdentitySchema.extend({
   /** Absent when the plan says `latest` and no successful Deploy has recorded what that resolved to. */
   kubernetesVersion: z.string().optional(),
   /** The managed node group: min = max = desired = size. */
