@@ -4,7 +4,7 @@ import {
   type HistoryEvent,
   type SFNClient,
 } from "@aws-sdk/client-sfn";
-import { awsFailure, isAwsError } from "../lib/poll.js";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { consoleUrl, type ExecutionOutcome, type ExecutionRef, getDeployment as getRecord } from "../lib/registry.js";
 import { type ApiDeps, sfnFor } from "./deps.js";
 import { type ApiRequest, type ApiResponse, badRequest, json, nameProblems } from "./http.js";

@@ -3,9 +3,9 @@
  * errors become HTTP answers. Bodies are JSON; every 4xx names what to fix.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { isThrottling } from "../lib/aws-errors.js";
 import { DeploymentNotFound, ExecutionInProgress, OrchestratorError } from "../lib/errors.js";
 import { MAX_DEPLOYMENT_NAME, type PlanProblem } from "../lib/plan.js";
-import { isThrottling } from "../lib/poll.js";
 import { consoleUrl } from "../lib/registry.js";
 
 /** The HTTP API event (IAM authorizer: the caller's ARN is in `requestContext.authorizer.iam.userArn`). */

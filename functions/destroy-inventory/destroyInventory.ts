@@ -1,5 +1,6 @@
 import { type Cluster, type EKSClient, paginateListClusters } from "@aws-sdk/client-eks";
 import * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import { findCluster } from "../lib/cluster-state.js";
 import { type DestroyTarget, type LoadBalancerRef, notOurs, type TargetCluster } from "../lib/deletion.js";
 import { KARMADA_CLUSTERS, type KarmadaCluster } from "../lib/karmada-clusters.js";
@@ -15,7 +16,6 @@ import {
   ROLE_TAG,
 } from "../lib/names.js";
 import { type ClusterPlan, parsePlan } from "../lib/plan.js";
-import { awsFailure } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const destroyInventoryInputSchema = z.object({

@@ -1,3 +1,4 @@
+import { awsFailure } from "../lib/aws-errors.js";
 import { kubeDelete } from "../lib/deletion.js";
 import {
   type LbDeletionInput,
@@ -11,7 +12,6 @@ import {
 import type { KubeDeps } from "../lib/kube.js";
 import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import { awsFailure } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

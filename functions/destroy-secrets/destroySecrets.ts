@@ -4,8 +4,8 @@ import {
   type DescribeSecretCommandOutput,
 } from "@aws-sdk/client-secrets-manager";
 import * as z from "zod";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { DEPLOYMENT_TAG } from "../lib/names.js";
-import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const destroySecretsInputSchema = z.object({

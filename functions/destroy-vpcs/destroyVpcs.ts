@@ -30,9 +30,10 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { pollStateSchema } from "../lib/contracts.js";
 import { DEPLOYMENT_TAG, VPC_TAG } from "../lib/names.js";
-import { awsFailure, isAwsError, pollState } from "../lib/poll.js";
+import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const destroyVpcsInputSchema = z.object({

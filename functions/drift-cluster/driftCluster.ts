@@ -9,6 +9,7 @@ import * as z from "zod";
 import { type ClusterAdmin, clusterAdmins } from "../lib/access.js";
 import { hasClusterAdmin } from "../lib/access-entries.js";
 import { findAddon } from "../lib/addons-state.js";
+import { awsFailure } from "../lib/aws-errors.js";
 import { findCluster } from "../lib/cluster-state.js";
 import {
   type CheckResult,
@@ -19,7 +20,6 @@ import {
 } from "../lib/drift-desired.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
 import { findNodegroup } from "../lib/nodegroup-state.js";
-import { awsFailure } from "../lib/poll.js";
 import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 

@@ -1,6 +1,7 @@
 import type { LoadBalancer } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
 import * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import { findCluster } from "../lib/cluster-state.js";
 import {
   type CheckResult,
@@ -14,7 +15,6 @@ import { karmadaSourceRanges, orchestratorEgressCidrs } from "../lib/karmada-sou
 import { isKarmadaUnreachable, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
 import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { isOwnedBy, KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import { awsFailure } from "../lib/poll.js";
 import type { Finding } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 

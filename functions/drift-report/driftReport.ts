@@ -1,10 +1,10 @@
 import { CloudWatchClient, PutMetricDataCommand, type PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import { onResetAwsClients } from "../lib/clients.js";
 import { AwsRequestFailed } from "../lib/errors.js";
 import { DRIFT_EVENT, DRIFT_METRIC } from "../lib/names.js";
-import { awsFailure } from "../lib/poll.js";
 import {
   consoleUrl,
   type DriftReport,

@@ -21,10 +21,10 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import { desiredVpcsSchema, vpcResource } from "../lib/desired-vpcs.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, ZONES_PER_VPC } from "../lib/plan.js";
-import { awsFailure } from "../lib/poll.js";
 import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 

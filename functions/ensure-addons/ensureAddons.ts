@@ -6,10 +6,11 @@ import {
   UpdateAddonCommand,
 } from "@aws-sdk/client-eks";
 import { addonsState, findAddon, needsUpdate, PARENT_ADDONS, type ParentAddon } from "../lib/addons-state.js";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { setting } from "../lib/config.js";
 import type { ClusterInput, ClusterSpec, PollState } from "../lib/contracts.js";
 import { clusterTags, EBS_CSI_ADDON, EBS_CSI_SERVICE_ACCOUNT } from "../lib/names.js";
-import { awsFailure, isAwsError, requestToken } from "../lib/poll.js";
+import { requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

@@ -5,12 +5,13 @@ import {
   DeleteClusterCommand,
   type EKSClient,
 } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { clusterState, findCluster } from "../lib/cluster-state.js";
 import { setting } from "../lib/config.js";
 import type { ClusterSpec, EnsureInput, PollState } from "../lib/contracts.js";
 import { ClusterCreateFailed, ClusterNameTaken, ClusterReplacing } from "../lib/errors.js";
 import { clusterTags, DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
-import { awsFailure, formatHealthIssues, isAwsError, requestToken } from "../lib/poll.js";
+import { formatHealthIssues, requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

@@ -7,12 +7,13 @@ import {
   type Nodegroup,
   UpdateNodegroupConfigCommand,
 } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { setting } from "../lib/config.js";
 import type { ClusterSpec, EnsureInput, PollState } from "../lib/contracts.js";
 import { NodegroupCreateFailed, NodegroupReplacing } from "../lib/errors.js";
 import { clusterTags, isOwnedBy, ROLE_TAG } from "../lib/names.js";
 import { findNodegroup, nodegroupState } from "../lib/nodegroup-state.js";
-import { awsFailure, formatHealthIssues, isAwsError, pollState, requestToken } from "../lib/poll.js";
+import { formatHealthIssues, pollState, requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /**

@@ -36,12 +36,13 @@ import {
   type Vpc,
 } from "@aws-sdk/client-ec2";
 import * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import { pollStateSchema } from "../lib/contracts.js";
 import { NatGatewayFailed, SubnetsInsufficient, VpcCidrMismatch, VpcCidrOverlap } from "../lib/errors.js";
 import { findVpc } from "../lib/find-vpc.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG, vpcTags, ZONE_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, cidrsOverlap, createdVpcSchema } from "../lib/plan.js";
-import { awsFailure, pollState } from "../lib/poll.js";
+import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { chooseZones, vpcLayout } from "./vpcLayout.js";
 

@@ -6,10 +6,11 @@ import {
 } from "@aws-sdk/client-eks";
 import { ADMIN_SOURCE_SETTING, type ClusterAdmin, clusterAdmins } from "../lib/access.js";
 import { hasClusterAdmin } from "../lib/access-entries.js";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import type { ClusterSpec, GrantAccessInput } from "../lib/contracts.js";
 import { AccessPrincipalNotFound } from "../lib/errors.js";
 import { clusterTags, EKS_CLUSTER_ADMIN_POLICY } from "../lib/names.js";
-import { awsFailure, isAwsError, requestToken } from "../lib/poll.js";
+import { requestToken } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /** What GrantAccess returns: the principals that now hold cluster admin (ARNs, not secrets). */

@@ -1,11 +1,12 @@
 import { resolve4 } from "node:dns/promises";
 import type * as z from "zod";
+import { awsFailure } from "../lib/aws-errors.js";
 import type { karmadaLbPollInputSchema, LoadBalancerState } from "../lib/contracts.js";
 import { KubernetesRequestFailed, LoadBalancerFailed } from "../lib/errors.js";
 import { type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import { awsFailure, pollState } from "../lib/poll.js";
+import { pollState } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export type KarmadaLbPollInput = z.output<typeof karmadaLbPollInputSchema>;

@@ -4,8 +4,8 @@
  * `accessScope`, paginated by `nextToken`.
  */
 import { type EKSClient, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
+import { awsFailure } from "./aws-errors.js";
 import { EKS_CLUSTER_ADMIN_POLICY } from "./names.js";
-import { awsFailure } from "./poll.js";
 
 /** Whether the principal holds the cluster admin policy scoped to the whole cluster (a namespace scope is not enough). */
 export async function hasClusterAdmin(eks: EKSClient, clusterName: string, principalArn: string): Promise<boolean> {

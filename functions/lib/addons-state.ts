@@ -3,10 +3,11 @@
  * EnsureAddons (which may adopt addons in any state) and AddonsStatus.
  */
 import { type Addon, type AddonStatus, DescribeAddonCommand, type EKSClient } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import type { ClusterSpec, PollState } from "./contracts.js";
 import { AddonDegraded } from "./errors.js";
 import { INSTALLED_ADDONS } from "./names.js";
-import { awsFailure, formatHealthIssues, isAwsError, pollState } from "./poll.js";
+import { formatHealthIssues, pollState } from "./poll.js";
 import { secondsBetween, TYPICAL } from "./timing.js";
 
 /** The addons the parent needs, in creation order: the CSI driver authenticates through the pod identity agent. */

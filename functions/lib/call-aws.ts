@@ -1,4 +1,4 @@
-import { awsFailure } from "./poll.js";
+import { awsFailure } from "./aws-errors.js";
 
 /**
  * Runs one read (or the tagging write) and, on failure, says what Preflight was doing

@@ -5,10 +5,11 @@ import {
   type EKSClient,
   paginateListAddons,
 } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import { type DeletionState, deletionState, type TargetCluster } from "./deletion.js";
 import { ClusterDeleteFailed } from "./errors.js";
 import { INSTALLED_ADDONS } from "./names.js";
-import { awsFailure, formatHealthIssues, isAwsError, pollState } from "./poll.js";
+import { formatHealthIssues, pollState } from "./poll.js";
 import type { StageDeps } from "./stage.js";
 
 export const clusterResource = (cluster: TargetCluster) => `EKS cluster ${cluster.clusterName} (${cluster.region})`;

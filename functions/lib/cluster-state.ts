@@ -3,9 +3,10 @@
  * (which may adopt a cluster in any state) and ClusterStatus, so both apply the same rules.
  */
 import { type Cluster, type ClusterStatus, DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import type { ClusterSpec, PollState } from "./contracts.js";
 import { ClusterCreateFailed } from "./errors.js";
-import { awsFailure, formatHealthIssues, isAwsError, pollState } from "./poll.js";
+import { formatHealthIssues, pollState } from "./poll.js";
 
 /** Reads the EKS cluster, or `undefined` when none has that name. */
 export async function findCluster(eks: EKSClient, clusterName: string): Promise<Cluster | undefined> {

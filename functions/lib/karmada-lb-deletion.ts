@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { V1Service } from "@kubernetes/client-node";
 import * as z from "zod";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import { findCluster } from "./cluster-state.js";
 import {
   type DeletionState,
@@ -21,7 +22,6 @@ import {
 import { type KubeClients, type KubeDeps, kubeFactory, kubeRead } from "./kube.js";
 import { findLoadBalancerByDnsName } from "./load-balancers.js";
 import { KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "./names.js";
-import { awsFailure, isAwsError } from "./poll.js";
 import type { StageDeps } from "./stage.js";
 
 export const lbDeletionInputSchema = z.object({ cluster: targetClusterSchema, loadBalancer: loadBalancerRefSchema });

@@ -20,10 +20,10 @@ import {
   setHeaderOptions,
   type User,
 } from "@kubernetes/client-node";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import type { AwsClients } from "./clients.js";
 import { type EksTokenOptions, eksToken } from "./eks-token.js";
 import { KarmadaNotInitialized, KubernetesApiUnavailable, KubernetesRequestFailed } from "./errors.js";
-import { awsFailure, isAwsError } from "./poll.js";
 
 export * from "./kube-errors.js";
 

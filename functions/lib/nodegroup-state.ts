@@ -3,9 +3,10 @@
  * EnsureNodegroup (which may adopt a node group in any state) and NodegroupStatus.
  */
 import { DescribeNodegroupCommand, type EKSClient, type Nodegroup, type NodegroupStatus } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import type { ClusterSpec, PollState } from "./contracts.js";
 import { NodegroupCreateFailed } from "./errors.js";
-import { awsFailure, formatHealthIssues, isAwsError, pollState } from "./poll.js";
+import { formatHealthIssues, pollState } from "./poll.js";
 
 /** Reads the node group, or `undefined` when the cluster has none by that name. */
 export async function findNodegroup(

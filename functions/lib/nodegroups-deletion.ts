@@ -3,11 +3,12 @@
  * every node group of our cluster) and DestroyNodegroupsStatus (which waits until none is left).
  */
 import { DeleteNodegroupCommand, type EKSClient, type Nodegroup, paginateListNodegroups } from "@aws-sdk/client-eks";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import type { DeletionState } from "./deletion.js";
 import { deletionState, type TargetCluster } from "./deletion.js";
 import { NodegroupDeleteFailed } from "./errors.js";
 import { findNodegroup } from "./nodegroup-state.js";
-import { awsFailure, formatHealthIssues, isAwsError } from "./poll.js";
+import { formatHealthIssues } from "./poll.js";
 import type { StageDeps } from "./stage.js";
 
 /**

@@ -1,12 +1,10 @@
 /**
  * Helpers shared by the stages that create an EKS resource and then poll it (cluster, node group, addons,
- * access entries): the `PollState` they return, how they report EKS health issues, idempotency tokens,
- * and how they wrap AWS errors so the state machine can tell "retry" from "stop and tell a person".
+ * access entries): the `PollState` they return, how they report EKS health issues, and idempotency tokens.
+ * How AWS errors are told apart is in aws-errors.ts.
  */
 import { createHash } from "node:crypto";
 import type { PollState } from "./contracts.js";
-import { AwsRequestFailed, OrchestratorError } from "./errors.js";
-import { THROTTLING_ERRORS } from "./throttling.js";
 import { nextPollSeconds, type PolledWork, secondsBetween } from "./timing.js";
 
 export interface PollStateInput {
@@ -62,25 +60,3 @@ export function formatHealthIssues(issues: readonly HealthIssue[] | undefined): 
  */
 export const requestToken = (...parts: string[]): string =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 64);
-
-/** The `name` of an SDK (or any) error, if it has one. */
-export const errorName = (error: unknown): string | undefined =>
-  error instanceof Error ? error.name : (error as { name?: string } | undefined)?.name;
-
-/** Whether `error` is the AWS error `name` (compared by name: SDK classes differ between client packages). */
-export const isAwsError = (error: unknown, name: string): boolean => errorName(error) === name;
-
-/** Whether AWS throttled the call; the state machine retries these with backoff. */
-export const isThrottling = (error: unknown): boolean =>
-  (THROTTLING_ERRORS as readonly (string | undefined)[]).includes(errorName(error));
-
-/**
- * What to throw when an AWS call failed: throttling and our own named errors unchanged (their names are the
- * state machine's contract), anything else as `AwsRequestFailed` with `action` as context and the SDK error as cause.
- * @param action what was attempted, naming the resource ("failed to create node group x in cluster y")
- */
-export function awsFailure(action: string, error: unknown): Error {
-  if (isThrottling(error) || error instanceof OrchestratorError) return error as Error;
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new AwsRequestFailed(`${action}: ${detail}`, { cause: error });
-}

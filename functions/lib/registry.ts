@@ -23,11 +23,11 @@ import {
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod";
+import { awsFailure, isAwsError } from "./aws-errors.js";
 import { onResetAwsClients } from "./clients.js";
 import { ENV, type Setting, setting } from "./config.js";
 import type { CostEstimate } from "./cost.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";
-import { awsFailure, isAwsError } from "./poll.js";
 
 // ---------------------------------------------------------------------------------------------- settings
 

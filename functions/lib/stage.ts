@@ -5,11 +5,11 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import type * as z from "zod";
+import { isThrottling } from "./aws-errors.js";
 import { type AwsClients, type ClientFactories, regionalClients } from "./clients.js";
 import { InvalidStageInput, OrchestratorError } from "./errors.js";
 import { createLogger } from "./logger.js";
 import { formatPath } from "./plan.js";
-import { isThrottling } from "./poll.js";
 
 export interface StageDeps {
   aws: AwsClients;

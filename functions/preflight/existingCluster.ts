@@ -1,8 +1,8 @@
 import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
+import { isAwsError } from "../lib/aws-errors.js";
 import { callAws } from "../lib/call-aws.js";
 import { ClusterNameTaken } from "../lib/errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
-import { isAwsError } from "../lib/poll.js";
 
 /** An EKS cluster of this deployment that already exists (a re-run adopts it). */
 export interface ExistingCluster {

@@ -4,10 +4,10 @@ import {
   type _InstanceType as InstanceType,
   paginateGetInstanceTypesFromInstanceRequirements,
 } from "@aws-sdk/client-ec2";
+import { isAwsError } from "../lib/aws-errors.js";
 import { callAws } from "../lib/call-aws.js";
 import { NoInstanceTypeMatches } from "../lib/errors.js";
 import type { NodesSpec } from "../lib/plan.js";
-import { isAwsError } from "../lib/poll.js";
 
 /**
  * How many matching instance types a node group gets when the plan gives requirements. Several types let the

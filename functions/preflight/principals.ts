@@ -8,8 +8,8 @@
  */
 import { GetRoleCommand, GetUserCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { ADMIN_SOURCE_SETTING, type ClusterAdmin } from "../lib/access.js";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import { AccessPrincipalNotFound } from "../lib/errors.js";
-import { awsFailure, isAwsError } from "../lib/poll.js";
 
 const IAM_PRINCIPAL = /^arn:[^:]+:iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/;
 

@@ -1,11 +1,11 @@
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { awsFailure, isAwsError } from "../lib/aws-errors.js";
 import type { BuildResult, PollState } from "../lib/contracts.js";
 import { type CostEstimate, estimateMonthlyCost } from "../lib/cost.js";
 import { KarmadaNotInitialized } from "../lib/errors.js";
 import { type KubeDeps, kubeCall, kubeFactory } from "../lib/kube.js";
 import { KARMADA_API_PORT, KARMADA_CERTS_EXPIRY_TAG } from "../lib/names.js";
 import { opensToInternet } from "../lib/plan.js";
-import { awsFailure, isAwsError } from "../lib/poll.js";
 import type { StageDeps } from "../lib/stage.js";
 import { secondsBetween } from "../lib/timing.js";
 import type { SummarizeInput } from "./schema.js";
