@@ -1,7 +1,8 @@
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type { AwsClients } from "../lib/clients.js";
+import { day2Setting } from "../lib/config.js";
 import type { createLogger } from "../lib/logger.js";
-import { arnRegion, day2Setting, type Registry, type StartDeps } from "../lib/registry.js";
+import { arnRegion, type Registry, type StartDeps } from "../lib/registry.js";
 
 /** What every route receives. */
 export interface ApiDeps {

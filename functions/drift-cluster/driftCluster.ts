@@ -18,9 +18,9 @@ import {
   finding,
   RESOURCE,
 } from "../lib/drift-desired.js";
+import type { Finding, Severity } from "../lib/findings.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
 import { findNodegroup } from "../lib/nodegroup-state.js";
-import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const driftClusterInputSchema = z.object({ cluster: desiredClusterSchema });

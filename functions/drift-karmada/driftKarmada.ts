@@ -10,12 +10,12 @@ import {
   finding,
   RESOURCE,
 } from "../lib/drift-desired.js";
+import type { Finding } from "../lib/findings.js";
 import { KARMADA_CLUSTERS, type KarmadaCluster } from "../lib/karmada-clusters.js";
 import { karmadaSourceRanges, orchestratorEgressCidrs } from "../lib/karmada-source-ranges.js";
 import { isKarmadaUnreachable, type KubeDeps, kubeCall, kubeFactory, kubeRead } from "../lib/kube.js";
 import { findLoadBalancerByDnsName } from "../lib/load-balancers.js";
 import { isOwnedBy, KARMADA_LB_SERVICE, KARMADA_NAMESPACE } from "../lib/names.js";
-import type { Finding } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const driftKarmadaInputSchema = z.object({ karmada: desiredKarmadaSchema });

@@ -1,8 +1,8 @@
 import * as z from "zod";
+import { day2Setting } from "../lib/config.js";
 import { ExecutionInProgress } from "../lib/errors.js";
 import {
   arnRegion,
-  day2Setting,
   defaultRegistry,
   type RegistryDeps,
   type StartedExecution,

@@ -3,20 +3,11 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from 
 import * as z from "zod";
 import { awsFailure } from "../lib/aws-errors.js";
 import { onResetAwsClients } from "../lib/clients.js";
+import { day2Setting } from "../lib/config.js";
 import { AwsRequestFailed } from "../lib/errors.js";
+import { type DriftReport, type Finding, findingSchema, MAX_STORED_FINDINGS, SEVERITIES } from "../lib/findings.js";
 import { DRIFT_EVENT, DRIFT_METRIC } from "../lib/names.js";
-import {
-  consoleUrl,
-  type DriftReport,
-  day2Setting,
-  defaultRegistry,
-  type Finding,
-  findingSchema,
-  MAX_STORED_FINDINGS,
-  type RegistryDeps,
-  release,
-  SEVERITIES,
-} from "../lib/registry.js";
+import { consoleUrl, defaultRegistry, type RegistryDeps, release } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const driftReportInputSchema = z.object({

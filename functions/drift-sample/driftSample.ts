@@ -1,9 +1,9 @@
 import * as z from "zod";
 import { findCluster } from "../lib/cluster-state.js";
 import { type CheckResult, type DesiredSample, desiredSampleSchema, finding, RESOURCE } from "../lib/drift-desired.js";
+import type { Finding } from "../lib/findings.js";
 import { isKubernetesCallFailure, type KubeDeps, kubeFactory, kubeRead } from "../lib/kube.js";
 import { isOwnedBy, SAMPLE_DEPLOYMENT, SAMPLE_NAMESPACE } from "../lib/names.js";
-import type { Finding } from "../lib/registry.js";
 import { type MemberObservation, observe } from "../lib/sample-observation.js";
 import type { StageDeps } from "../lib/stage.js";
 import { nearestDivision, possibleDivisions, sameSplit } from "../lib/webster.js";

@@ -1,13 +1,7 @@
 import * as z from "zod";
+import { day2Setting } from "../lib/config.js";
 import { ExecutionInProgress } from "../lib/errors.js";
-import {
-  arnRegion,
-  day2Setting,
-  defaultRegistry,
-  listDeployments,
-  type RegistryDeps,
-  startExclusive,
-} from "../lib/registry.js";
+import { arnRegion, defaultRegistry, listDeployments, type RegistryDeps, startExclusive } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 
 /** The schedule's payload (set on the EventBridge Scheduler target in sst.config.ts). */

@@ -23,9 +23,9 @@ import {
 import * as z from "zod";
 import { awsFailure } from "../lib/aws-errors.js";
 import { desiredVpcsSchema, vpcResource } from "../lib/desired-vpcs.js";
+import type { Finding, Severity } from "../lib/findings.js";
 import { DEPLOYMENT_TAG, SUBNET_TIER_TAG, VPC_TAG } from "../lib/names.js";
 import { type CreatedVpcPlan, ZONES_PER_VPC } from "../lib/plan.js";
-import type { Finding, Severity } from "../lib/registry.js";
 import type { StageDeps } from "../lib/stage.js";
 
 export const driftVpcsInputSchema = z.object({ vpcs: desiredVpcsSchema });

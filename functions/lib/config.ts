@@ -61,3 +61,30 @@ export const listSetting = (name: Setting, options: { optional?: boolean } = {})
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+
+/** The settings (functions/lib/config.ts `ENV`) of the day-2 stages and the API. */
+export type Day2Setting = Extract<
+  Setting,
+  | "registryTable"
+  | "deployStateMachineArn"
+  | "driftCheckStateMachineArn"
+  | "destroyStateMachineArn"
+  | "driftEventBusName"
+>;
+
+/** Their environment variables (set in sst.config.ts). */
+export const DAY2_ENV = {
+  registryTable: ENV.registryTable,
+  deployStateMachineArn: ENV.deployStateMachineArn,
+  driftCheckStateMachineArn: ENV.driftCheckStateMachineArn,
+  destroyStateMachineArn: ENV.destroyStateMachineArn,
+  driftEventBusName: ENV.driftEventBusName,
+} as const satisfies Record<Day2Setting, string>;
+
+/**
+ * Reads a day-2 setting: `setting` from functions/lib/config.ts under a narrower name type. A missing one is a
+ * deployment bug (`MissingConfiguration`) unless a fallback is given.
+ */
+export function day2Setting(name: Day2Setting, fallback?: string): string {
+  return setting(name, fallback);
+}

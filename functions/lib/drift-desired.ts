@@ -7,6 +7,7 @@ import * as z from "zod";
 import { PARENT_ADDONS } from "./addons-state.js";
 import { clusterIdentitySchema } from "./contracts.js";
 import { desiredVpcsSchema } from "./desired-vpcs.js";
+import type { Finding, Severity } from "./findings.js";
 import {
   KARMADA_LB_SERVICE,
   KARMADA_NAMESPACE,
@@ -15,7 +16,6 @@ import {
   SAMPLE_NAMESPACE,
 } from "./names.js";
 import { type Plan, SYNC_MODES } from "./plan.js";
-import type { Finding, Severity } from "./registry.js";
 
 /** One EKS cluster as the plan wants it. */
 export const desiredClusterSchema = clusterIdentitySchema.extend({

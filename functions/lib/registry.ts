@@ -22,76 +22,14 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import * as z from "zod";
 import { awsFailure, isAwsError } from "./aws-errors.js";
 import { onResetAwsClients } from "./clients.js";
-import { ENV, type Setting, setting } from "./config.js";
+import { setting } from "./config.js";
 import type { CostEstimate } from "./cost.js";
 import { DeploymentNotFound, ExecutionInProgress, MissingConfiguration } from "./errors.js";
-
-// ---------------------------------------------------------------------------------------------- settings
-
-/** The settings (functions/lib/config.ts `ENV`) of the day-2 stages and the API. */
-export type Day2Setting = Extract<
-  Setting,
-  | "registryTable"
-  | "deployStateMachineArn"
-  | "driftCheckStateMachineArn"
-  | "destroyStateMachineArn"
-  | "driftEventBusName"
->;
-
-/** Their environment variables (set in sst.config.ts). */
-export const DAY2_ENV = {
-  registryTable: ENV.registryTable,
-  deployStateMachineArn: ENV.deployStateMachineArn,
-  driftCheckStateMachineArn: ENV.driftCheckStateMachineArn,
-  destroyStateMachineArn: ENV.destroyStateMachineArn,
-  driftEventBusName: ENV.driftEventBusName,
-} as const satisfies Record<Day2Setting, string>;
-
-/**
- * Reads a day-2 setting: `setting` from functions/lib/config.ts under a narrower name type. A missing one is a
- * deployment bug (`MissingConfiguration`) unless a fallback is given.
- */
-export function day2Setting(name: Day2Setting, fallback?: string): string {
-  return setting(name, fallback);
-}
+import type { DriftReport } from "./findings.js";
 
 // ---------------------------------------------------------------------------------------------- records
-
-/** How bad a drift finding is: `critical` breaks the platform or widens access, `warning` differs but works. */
-export const SEVERITIES = ["critical", "warning", "info"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** One difference between the desired and the actual platform. */
-export const findingSchema = z.object({
-  /** The rule that found it, e.g. `cluster.status`, `nodegroup.desiredSize`, `karmada.memberReady`. */
-  check: z.string(),
-  /** What it is about, e.g. `eks:cluster/demo-member-1 (eu-west-1)`. */
-  resource: z.string(),
-  expected: z.string(),
-  actual: z.string(),
-  severity: z.enum(SEVERITIES),
-});
-export type Finding = z.output<typeof findingSchema>;
-
-/** Findings kept in the registry item (DynamoDB items are at most 400 KB); counts always cover all of them. */
-export const MAX_STORED_FINDINGS = 300;
-
-/** The result of one drift check, as stored in the registry and sent with the drift event. */
-export const driftReportSchema = z.object({
-  deploymentName: z.string(),
-  executionArn: z.string(),
-  checkedAt: z.string(),
-  /** Whether any finding is `critical` or `warning`. */
-  drifted: z.boolean(),
-  counts: z.object({ critical: z.number().int(), warning: z.number().int(), info: z.number().int() }),
-  findings: z.array(findingSchema),
-  /** Findings left out of `findings` to respect {@link MAX_STORED_FINDINGS}. */
-  omitted: z.number().int().min(0),
-});
-export type DriftReport = z.output<typeof driftReportSchema>;
 
 export const OPERATIONS = ["deploy", "check", "destroy"] as const;
 export type Operation = (typeof OPERATIONS)[number];

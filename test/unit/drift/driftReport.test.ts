@@ -7,8 +7,8 @@ import { driftRemediate } from "../../../functions/drift-remediate/driftRemediat
 import { buildReport, driftReport, MAX_EVENT_FINDINGS } from "../../../functions/drift-report/driftReport.js";
 import { driftSchedule } from "../../../functions/drift-schedule/driftSchedule.js";
 import { AwsRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
+import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/findings.js";
 import { DRIFT_EVENT } from "../../../functions/lib/names.js";
-import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/registry.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
 import { type FakeTable, fakeTable } from "../registry/fakeTable.js";
 import { DEMO_PLAN } from "./driftFixtures.js";

@@ -2,6 +2,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { day2Setting } from "../../../functions/lib/config.js";
 import {
   AwsRequestFailed,
   DeploymentNotFound,
@@ -12,7 +13,6 @@ import {
   claim,
   claimRequest,
   consoleUrl,
-  day2Setting,
   executionArnFor,
   executionName,
   getDeployment,
