@@ -43,6 +43,7 @@ export default $config({
     const { deployDefinition } = await import("./statemachine/deploy.js");
     const { driftCheckDefinition } = await import("./statemachine/drift-check.js");
     const { destroyDefinition } = await import("./statemachine/destroy.js");
+    const { BUILD_KEYS, BUILDS, buildsIn } = await import("./statemachine/stages.js");
     type StateMachineDefinition = import("./statemachine/asl.js").StateMachineDefinition;
     const naming = await import("./infra/naming.js");
     const network = await import("./infra/network.js");
@@ -61,6 +62,9 @@ export default $config({
     const stage = $app.stage;
     const json = (value: unknown) => JSON.stringify(value);
     const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+    /** The entries of `record` for `keys`. */
+    const pick = <K extends string, V>(record: Record<string, V>, keys: readonly K[]) =>
+      Object.fromEntries(keys.map((key) => [key, record[key] as V])) as Record<K, V>;
 
     // Where the stack lives: every policy is scoped to this account (and region where it applies).
     const scope = $resolve({
@@ -164,7 +168,8 @@ export default $config({
         },
       ],
     });
-    const buildProject = (job: (typeof naming.BUILD_JOBS)[number], description: string, timeoutMinutes: number) =>
+    // One project per build of statemachine/stages.ts BUILDS.
+    const buildProject = ({ job, description, timeoutMinutes }: (typeof BUILDS)[keyof typeof BUILDS]) =>
       new aws.codebuild.Project(pascal(job), {
         name: naming.projectName(stage, job),
         description,
@@ -184,11 +189,11 @@ export default $config({
         logsConfig: { cloudwatchLogs: { status: "ENABLED", groupName: buildLogs.name, streamName: job } },
         vpcConfig: { vpcId: vpc.id, subnets: vpc.privateSubnets, securityGroupIds: [egressOnly.id] },
       });
-    const karmadaInit = buildProject("karmada-init", "kubectl karmada init on the parent cluster", 45);
-    const karmadaJoin = buildProject("karmada-join", "kubectl karmada join of one member cluster", 20);
-    const karmadaRegister = buildProject("karmada-register", "kubectl karmada register of one pull-mode member", 20);
-    const karmadaUnjoin = buildProject("karmada-unjoin", "kubectl karmada unjoin/unregister of one member cluster", 20);
-    const karmadaDeinit = buildProject("karmada-deinit", "kubectl karmada deinit and etcd volumes on the parent", 30);
+    const buildProjects = Object.fromEntries(BUILD_KEYS.map((key) => [key, buildProject(BUILDS[key])])) as Record<
+      (typeof BUILD_KEYS)[number],
+      aws.codebuild.Project
+    >;
+    const { karmadaInit, karmadaJoin, karmadaRegister, karmadaUnjoin, karmadaDeinit } = buildProjects;
 
     // Lambda stage roles: one per stage, one shared by the Kubernetes-facing stages. Roles first, policies next:
     // GrantAccess's policy names the Kubernetes role, an admin principal of every cluster.
@@ -268,30 +273,16 @@ export default $config({
     // The three state machines (Standard, JSONPath from statemachine/): each with its own role (exactly the functions
     // its Tasks invoke, exactly its CodeBuild projects), logs without payloads, X-Ray.
     const functionArns = $resolve(perStage((key) => functions[key].arn));
-    const projects = $resolve({
-      karmadaInit: karmadaInit.name,
-      karmadaJoin: karmadaJoin.name,
-      karmadaRegister: karmadaRegister.name,
-      karmadaUnjoin: karmadaUnjoin.name,
-      karmadaDeinit: karmadaDeinit.name,
-    });
+    const projects = $resolve(
+      Object.fromEntries(BUILD_KEYS.map((key) => [key, buildProjects[key].name])) as Record<
+        (typeof BUILD_KEYS)[number],
+        $util.Output<string>
+      >,
+    );
     const definitions = $resolve({ functions: functionArns, projects }).apply(({ functions, projects }) => ({
-      deploy: deployDefinition({
-        functions,
-        projects: {
-          karmadaInit: projects.karmadaInit,
-          karmadaJoin: projects.karmadaJoin,
-          karmadaRegister: projects.karmadaRegister,
-        },
-      }),
-      driftCheck: driftCheckDefinition({
-        functions,
-        projects: { karmadaUnjoin: projects.karmadaUnjoin, karmadaDeinit: projects.karmadaDeinit },
-      }),
-      destroy: destroyDefinition({
-        functions,
-        projects: { karmadaUnjoin: projects.karmadaUnjoin, karmadaDeinit: projects.karmadaDeinit },
-      }),
+      deploy: deployDefinition({ functions, projects: pick(projects, buildsIn("deploy")) }),
+      driftCheck: driftCheckDefinition({ functions, projects: pick(projects, buildsIn("driftCheck", "destroy")) }),
+      destroy: destroyDefinition({ functions, projects: pick(projects, buildsIn("driftCheck", "destroy")) }),
     }));
     const stateMachine = (
       id: string,
@@ -340,7 +331,7 @@ export default $config({
       "Deploy",
       "deploy",
       definitions.apply((d) => d.deploy),
-      [karmadaInit.arn, karmadaJoin.arn, karmadaRegister.arn],
+      buildsIn("deploy").map((key) => buildProjects[key].arn),
     );
     const driftCheck = stateMachine(
       "DriftCheck",
@@ -352,7 +343,7 @@ export default $config({
       "Destroy",
       "destroy",
       definitions.apply((d) => d.destroy),
-      [karmadaUnjoin.arn, karmadaDeinit.arn],
+      buildsIn("destroy").map((key) => buildProjects[key].arn),
     );
 
     // Scheduled drift checks: EventBridge Scheduler invokes drift-schedule, which starts one DriftCheck per

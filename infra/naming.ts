@@ -3,6 +3,7 @@
  * before they exist. Names of what the workflow creates (clusters, secrets, tags) live in functions/lib/names.ts.
  */
 import { MANAGED_BY } from "../functions/lib/names.js";
+import { BUILD_KEYS, BUILDS, type BuildJob } from "../statemachine/stages.js";
 
 /** Short prefix for the stack's resources: Lambda names are limited to 64 characters. */
 export const STACK_PREFIX = "eko";
@@ -10,15 +11,9 @@ export const STACK_PREFIX = "eko";
 /** Every Karmada secret name starts with this; IAM grants on secrets are scoped to it. */
 export const SECRET_NAME_PREFIX = `${MANAGED_BY}/`;
 
-/** The CodeBuild jobs (buildspecs/<job>.yml): init and join for Deploy, unjoin and deinit for Destroy. */
-export const BUILD_JOBS = [
-  "karmada-init",
-  "karmada-join",
-  "karmada-register",
-  "karmada-unjoin",
-  "karmada-deinit",
-] as const;
-export type BuildJob = (typeof BUILD_JOBS)[number];
+/** The CodeBuild jobs (buildspecs/<job>.yml), from statemachine/stages.ts: init, join, register for Deploy; unjoin, deinit for Destroy. */
+export const BUILD_JOBS: readonly BuildJob[] = BUILD_KEYS.map((key) => BUILDS[key].job);
+export type { BuildJob };
 
 const LIMITS = {
   lambda: 64,

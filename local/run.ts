@@ -24,7 +24,7 @@ import { destroyDefinition } from "../statemachine/destroy.js";
 import { driftCheckDefinition } from "../statemachine/drift-check.js";
 import { type DeployResources, fakeDeployResources, STAGE_FOLDERS, type StageKey } from "../statemachine/resources.js";
 import { RETRIED_ERRORS } from "../statemachine/retry.js";
-import { STAGE_KEYS, STAGES } from "../statemachine/stages.js";
+import { BUILD_KEYS, BUILDS, type BuildKey, STAGE_KEYS, STAGES } from "../statemachine/stages.js";
 import { CODEBUILD_START_BUILD_SYNC } from "../statemachine/task.js";
 import { allStates } from "../statemachine/walk.js";
 import { lambdaContext, stageHandlers } from "./lambda.js";
@@ -277,11 +277,7 @@ export interface LocalRunResult {
 /** Which phase a stage (statemachine/stages.ts) or a build belongs to. */
 const PHASES: Record<string, string> = {
   ...Object.fromEntries(STAGE_KEYS.map((key) => [STAGES[key].folder, STAGES[key].phase])),
-  "karmada-init": "Karmada init",
-  "karmada-join": "Karmada join",
-  "karmada-register": "Karmada register",
-  "karmada-unjoin": "Karmada unjoin",
-  "karmada-deinit": "Karmada deinit",
+  ...Object.fromEntries(BUILD_KEYS.map((key) => [BUILDS[key].job, BUILDS[key].phase])),
 };
 
 /** The plan a run works on: the input of a deploy, the registered plan for check and destroy (if known). */
@@ -464,13 +460,10 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
   const plan = planOfRun(workflow, options.input, options.state, region);
   const settings = simulatedSettings(account, region);
   settings.env[ENV.defaultClusterAdminArns] = (options.defaultClusterAdmins ?? []).join(",");
-  const projects: Record<string, ProjectKind> = {
-    [resources.projects.karmadaInit]: "karmada-init",
-    [resources.projects.karmadaJoin]: "karmada-join",
-    [resources.projects.karmadaRegister]: "karmada-register",
-    [day2.projects.karmadaUnjoin]: "karmada-unjoin",
-    [day2.projects.karmadaDeinit]: "karmada-deinit",
-  };
+  const projectNames: Record<BuildKey, string> = { ...resources.projects, ...day2.projects };
+  const projects: Record<string, ProjectKind> = Object.fromEntries(
+    BUILD_KEYS.map((key) => [projectNames[key], BUILDS[key].job]),
+  );
   const clusters = plan ? [plan.parent, ...plan.members] : [];
   const policies = (options.policies ?? ((p: SimulatedPolicies) => p))(
     simulatedPolicies({

@@ -3,16 +3,13 @@
  * Task). sst.config.ts builds the resources from the deployed functions and projects; tests and the local runner use
  * fake ARNs. The registry steps the workflows share are in registry.ts.
  */
-import { foldersOf, type StagesIn, stagesIn } from "./stages.js";
+import { BUILDS, type BuildsIn, buildsIn, foldersOf, type StagesIn, stagesIn } from "./stages.js";
 
 export interface Day2Resources {
   /** Lambda function ARNs, one per DriftCheck or Destroy stage of stages.ts. */
   functions: Record<Day2StageKey, string>;
-  /** CodeBuild project names (the `.sync` integration takes the name). */
-  projects: {
-    karmadaUnjoin: string;
-    karmadaDeinit: string;
-  };
+  /** CodeBuild project names (the `.sync` integration takes the name), one per Destroy build of stages.ts. */
+  projects: Record<BuildsIn<"driftCheck" | "destroy">, string>;
 }
 
 /** The DriftCheck and Destroy workflows' functions (stages.ts). */
@@ -31,7 +28,9 @@ export function fakeDay2Resources(account = "123456789012", region = "eu-central
     functions: Object.fromEntries(
       keys.map((k) => [k, `arn:aws:lambda:${region}:${account}:function:eko-${DAY2_STAGE_FOLDERS[k]}`]),
     ) as Day2Resources["functions"],
-    projects: { karmadaUnjoin: "eko-karmada-unjoin", karmadaDeinit: "eko-karmada-deinit" },
+    projects: Object.fromEntries(
+      buildsIn("driftCheck", "destroy").map((k) => [k, `eko-${BUILDS[k].job}`]),
+    ) as Day2Resources["projects"],
   };
 }
 

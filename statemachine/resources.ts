@@ -2,18 +2,13 @@
  * What the Deploy definition needs to know about the deployed infrastructure: one ARN (or name) per Task.
  * sst.config.ts builds it from the deployed resources; tests and the local runner use fake ARNs.
  */
-import { foldersOf, type StagesIn, stagesIn } from "./stages.js";
+import { BUILDS, type BuildsIn, buildsIn, foldersOf, type StagesIn, stagesIn } from "./stages.js";
 
 export interface DeployResources {
   /** Lambda function ARNs, one per Deploy stage of stages.ts. */
   functions: Record<StageKey, string>;
-  /** CodeBuild project names (the `.sync` integration takes the name). */
-  projects: {
-    karmadaInit: string;
-    karmadaJoin: string;
-    /** Pull members: `kubectl karmada register` (buildspecs/karmada-register.yml). */
-    karmadaRegister: string;
-  };
+  /** CodeBuild project names (the `.sync` integration takes the name), one per Deploy build of stages.ts. */
+  projects: Record<BuildsIn<"deploy">, string>;
 }
 
 /** The Deploy workflow's functions (stages.ts). */
@@ -28,10 +23,8 @@ export function fakeDeployResources(account = "123456789012", region = "eu-centr
   const keys = Object.keys(STAGE_FOLDERS) as StageKey[];
   return {
     functions: Object.fromEntries(keys.map((k) => [k, fn(k)])) as DeployResources["functions"],
-    projects: {
-      karmadaInit: "eko-karmada-init",
-      karmadaJoin: "eko-karmada-join",
-      karmadaRegister: "eko-karmada-register",
-    },
+    projects: Object.fromEntries(
+      buildsIn("deploy").map((k) => [k, `eko-${BUILDS[k].job}`]),
+    ) as DeployResources["projects"],
   };
 }

@@ -100,3 +100,61 @@ export type KubernetesStageKey = {
 /** Stage key → folder under functions/, for the given stages. */
 export const foldersOf = <K extends StageKey>(keys: readonly K[]): Record<K, string> =>
   Object.fromEntries(keys.map((key) => [key, STAGES[key].folder])) as Record<K, string>;
+
+// ---------------------------------------------------------------------------------------------- CodeBuild jobs
+
+const build = <const J extends string, const W extends Workflow[]>(
+  job: J,
+  description: string,
+  timeoutMinutes: number,
+  phase: string,
+  ...workflows: W
+) => ({ job, description, timeoutMinutes, phase, workflows }) as const;
+
+/**
+ * Every CodeBuild project of the stack, once: its job (buildspecs/<job>.yml), what it does (the project's
+ * description), its build timeout, the workflows whose Tasks start it and its phase in the local timeline.
+ */
+export const BUILDS = {
+  karmadaInit: build("karmada-init", "kubectl karmada init on the parent cluster", 45, "Karmada init", "deploy"),
+  karmadaJoin: build("karmada-join", "kubectl karmada join of one member cluster", 20, "Karmada join", "deploy"),
+  /** Pull members: `kubectl karmada register` (buildspecs/karmada-register.yml). */
+  karmadaRegister: build(
+    "karmada-register",
+    "kubectl karmada register of one pull-mode member",
+    20,
+    "Karmada register",
+    "deploy",
+  ),
+  karmadaUnjoin: build(
+    "karmada-unjoin",
+    "kubectl karmada unjoin/unregister of one member cluster",
+    20,
+    "Karmada unjoin",
+    "destroy",
+  ),
+  karmadaDeinit: build(
+    "karmada-deinit",
+    "kubectl karmada deinit and etcd volumes on the parent",
+    30,
+    "Karmada deinit",
+    "destroy",
+  ),
+} as const;
+
+export type BuildKey = keyof typeof BUILDS;
+export type BuildJob = (typeof BUILDS)[BuildKey]["job"];
+
+/** Every CodeBuild project, in the table's order. */
+export const BUILD_KEYS = Object.keys(BUILDS) as BuildKey[];
+
+/** The CodeBuild projects whose builds one of the workflows starts. */
+export type BuildsIn<W extends Workflow> = {
+  [K in BuildKey]: W extends (typeof BUILDS)[K]["workflows"][number] ? K : never;
+}[BuildKey];
+
+/** The CodeBuild projects whose builds one of the workflows starts, in the table's order. */
+export const buildsIn = <W extends Workflow>(...workflows: W[]): BuildsIn<W>[] =>
+  BUILD_KEYS.filter((key): key is BuildsIn<W> =>
+    (BUILDS[key].workflows as readonly Workflow[]).some((w) => (workflows as Workflow[]).includes(w)),
+  );

@@ -31,12 +31,14 @@ import {
 } from "./state.js";
 import { realDate } from "./virtual-time.js";
 import { freshState, type NetworkLayout, type WorldVpc, worldPrincipals } from "./world.js";
+import type { BuildJob } from "../../statemachine/stages.js";
 
 export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
   | { ok: false; reason: string };
 
-export type ProjectKind = "karmada-init" | "karmada-join" | "karmada-register" | "karmada-unjoin" | "karmada-deinit";
+/** A CodeBuild job the simulator runs (statemachine/stages.ts BUILDS). */
+export type ProjectKind = BuildJob;
 
 export interface SimIdentities {
   /** Credentials the simulator accepts (SigV4 of EKS tokens) and whose principal it knows. */

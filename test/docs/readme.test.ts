@@ -187,7 +187,8 @@ describe("README Deploying the stack", () => {
     expect(builds).toMatch(new RegExp(`^${naming.BUILD_JOBS.length} CodeBuild projects`));
     for (const job of naming.BUILD_JOBS) expect(builds).toContain(`\`${naming.projectName(STAGE, job)}\``);
     expect(builds).toContain(`\`${naming.buildLogGroupName(STAGE)}\``);
-    expect(sstConfig.match(/= buildProject\(/g)).toHaveLength(naming.BUILD_JOBS.length);
+    // sst.config.ts makes one project per build of statemachine/stages.ts, whose jobs BUILD_JOBS lists.
+    expect(sstConfig).toContain("BUILD_KEYS.map((key) => [key, buildProject(BUILDS[key])])");
 
     const machines = row(/state machines/);
     expect(machines).toMatch(new RegExp(`^${naming.STATE_MACHINES.length} state machines`));

@@ -12,7 +12,16 @@ import { deployDefinition } from "../../statemachine/deploy.js";
 import { destroyDefinition } from "../../statemachine/destroy.js";
 import { driftCheckDefinition } from "../../statemachine/drift-check.js";
 import { fakeDeployResources } from "../../statemachine/resources.js";
-import { STAGE_KEYS, STAGES, type StageKey, stagesIn, type Workflow } from "../../statemachine/stages.js";
+import {
+  BUILD_KEYS,
+  BUILDS,
+  buildsIn,
+  STAGE_KEYS,
+  STAGES,
+  type StageKey,
+  stagesIn,
+  type Workflow,
+} from "../../statemachine/stages.js";
 import { allStates } from "../../statemachine/walk.js";
 import { ROOT } from "./stage-sources.js";
 
@@ -28,6 +37,19 @@ function invokedStages(definition: StateMachineDefinition, functions: Record<str
     const key = byArn.get(state.Resource);
     expect(key, `${name} invokes ${state.Resource}, which is no stage's function`).toBeDefined();
     keys.add(key as string);
+  }
+  return [...keys].sort();
+}
+
+/** The build keys whose CodeBuild projects a definition's Tasks start. */
+function startedBuilds(definition: StateMachineDefinition, projects: Record<string, string>): string[] {
+  const byName = new Map(Object.entries(projects).map(([key, name]) => [name, key]));
+  const keys = new Set<string>();
+  for (const [name, state] of allStates(definition)) {
+    if (state.Type !== "Task" || !state.Resource.startsWith("arn:aws:states:::codebuild:")) continue;
+    const project = (state.Parameters as { ProjectName?: string } | undefined)?.ProjectName ?? "";
+    expect(byName.has(project), `${name} starts ${project}, which is no build's project`).toBe(true);
+    keys.add(byName.get(project) as string);
   }
   return [...keys].sort();
 }
@@ -55,6 +77,14 @@ describe("the stage registry (statemachine/stages.ts)", () => {
 
   it("gives Destroy exactly the functions its definition invokes", () => {
     expect(invokedStages(destroyDefinition(day2), day2.functions)).toEqual(listed("destroy"));
+  });
+
+  it("gives each workflow exactly the CodeBuild projects its definition starts, and each job its buildspec", () => {
+    expect(startedBuilds(deployDefinition(deploy), deploy.projects)).toEqual([...buildsIn("deploy")].sort());
+    expect(startedBuilds(driftCheckDefinition(day2), day2.projects)).toEqual([...buildsIn("driftCheck")].sort());
+    expect(startedBuilds(destroyDefinition(day2), day2.projects)).toEqual([...buildsIn("destroy")].sort());
+    const buildspecs = readdirSync(join(ROOT, "buildspecs")).filter((f) => f.endsWith(".yml"));
+    expect(BUILD_KEYS.map((key) => `${BUILDS[key].job}.yml`).sort()).toEqual(buildspecs.sort());
   });
 
   it("leaves only the entry points outside the workflows: the drift schedule's target and the API", () => {
