@@ -5,6 +5,7 @@
  * (HTTPS on 127.0.0.1, each with its own CA), and DNS answers for load balancer names.
  */
 import { DEPLOYMENT_TAG, EKS_CLUSTER_ADMIN_POLICY, MEMBER_TAG } from "../../functions/lib/names.js";
+import type { BuildJob } from "../../statemachine/stages.js";
 import { buildDone, settleBuild } from "./aws/codebuild.js";
 import { ensureTable } from "./aws/dynamodb.js";
 import { handleEks, retireToken } from "./aws/eks.js";
@@ -31,7 +32,6 @@ import {
 } from "./state.js";
 import { realDate } from "./virtual-time.js";
 import { freshState, type NetworkLayout, type WorldVpc, worldPrincipals } from "./world.js";
-import type { BuildJob } from "../../statemachine/stages.js";
 
 export type EksTokenReview =
   | { ok: true; username: string; groups: string[]; extra: Record<string, string[]> }
