@@ -7,6 +7,21 @@
 /** The workflows whose Tasks invoke a function; `entry` functions are invoked from outside (schedule, API). */
 export type Workflow = "deploy" | "driftCheck" | "destroy" | "entry";
 
+/** A table of functions or builds, each entry naming the workflows that use it. */
+type WorkflowTable = Record<string, { readonly workflows: readonly Workflow[] }>;
+
+/** The keys of a table whose entry names one of the workflows. */
+type KeysIn<T extends WorkflowTable, W extends Workflow> = {
+  [K in keyof T & string]: W extends T[K]["workflows"][number] ? K : never;
+}[keyof T & string];
+
+/** The keys of a table whose entry names one of the workflows, in the table's order. */
+const keysIn = <T extends WorkflowTable, W extends Workflow>(table: T, workflows: readonly W[]): KeysIn<T, W>[] =>
+  (Object.keys(table) as (keyof T & string)[]).filter(
+    (key): key is KeysIn<T, W> =>
+      table[key]?.workflows.some((w) => (workflows as readonly Workflow[]).includes(w)) ?? false,
+  );
+
 export interface StageEntry {
   /** Folder under functions/: the handler is functions/<folder>/handler.handler. */
   folder: string;
@@ -82,15 +97,10 @@ export type StageKey = keyof typeof STAGES;
 export const STAGE_KEYS = Object.keys(STAGES) as StageKey[];
 
 /** The functions whose Tasks one of the workflows has. */
-export type StagesIn<W extends Workflow> = {
-  [K in StageKey]: W extends (typeof STAGES)[K]["workflows"][number] ? K : never;
-}[StageKey];
+export type StagesIn<W extends Workflow> = KeysIn<typeof STAGES, W>;
 
 /** The functions whose Tasks one of the workflows has (its keys of the resource map), in the table's order. */
-export const stagesIn = <W extends Workflow>(...workflows: W[]): StagesIn<W>[] =>
-  STAGE_KEYS.filter((key): key is StagesIn<W> =>
-    (STAGES[key].workflows as readonly Workflow[]).some((w) => (workflows as Workflow[]).includes(w)),
-  );
+export const stagesIn = <W extends Workflow>(...workflows: W[]): StagesIn<W>[] => keysIn(STAGES, workflows);
 
 /** The functions that call a Kubernetes API. */
 export type KubernetesStageKey = {
@@ -149,12 +159,7 @@ export type BuildJob = (typeof BUILDS)[BuildKey]["job"];
 export const BUILD_KEYS = Object.keys(BUILDS) as BuildKey[];
 
 /** The CodeBuild projects whose builds one of the workflows starts. */
-export type BuildsIn<W extends Workflow> = {
-  [K in BuildKey]: W extends (typeof BUILDS)[K]["workflows"][number] ? K : never;
-}[BuildKey];
+export type BuildsIn<W extends Workflow> = KeysIn<typeof BUILDS, W>;
 
 /** The CodeBuild projects whose builds one of the workflows starts, in the table's order. */
-export const buildsIn = <W extends Workflow>(...workflows: W[]): BuildsIn<W>[] =>
-  BUILD_KEYS.filter((key): key is BuildsIn<W> =>
-    (BUILDS[key].workflows as readonly Workflow[]).some((w) => (workflows as Workflow[]).includes(w)),
-  );
+export const buildsIn = <W extends Workflow>(...workflows: W[]): BuildsIn<W>[] => keysIn(BUILDS, workflows);

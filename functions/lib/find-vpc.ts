@@ -1,6 +1,5 @@
 import { DescribeVpcsCommand, type EC2Client, paginateDescribeVpcs, type Vpc } from "@aws-sdk/client-ec2";
-import { isAwsError } from "./aws-errors.js";
-import { callAws } from "./call-aws.js";
+import { callAws, isAwsError } from "./aws-errors.js";
 import { VpcAmbiguous, VpcNotFound } from "./errors.js";
 import { DEPLOYMENT_TAG, VPC_TAG } from "./names.js";
 import type { VpcRef } from "./plan.js";

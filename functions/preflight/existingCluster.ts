@@ -1,6 +1,5 @@
 import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
-import { isAwsError } from "../lib/aws-errors.js";
-import { callAws } from "../lib/call-aws.js";
+import { callAws, isAwsError } from "../lib/aws-errors.js";
 import { ClusterNameTaken } from "../lib/errors.js";
 import { DEPLOYMENT_TAG, isOwnedBy } from "../lib/names.js";
 

@@ -4,8 +4,7 @@ import {
   type _InstanceType as InstanceType,
   paginateGetInstanceTypesFromInstanceRequirements,
 } from "@aws-sdk/client-ec2";
-import { isAwsError } from "../lib/aws-errors.js";
-import { callAws } from "../lib/call-aws.js";
+import { callAws, isAwsError } from "../lib/aws-errors.js";
 import { NoInstanceTypeMatches } from "../lib/errors.js";
 import type { NodesSpec } from "../lib/plan.js";
 

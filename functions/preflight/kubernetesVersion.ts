@@ -1,5 +1,5 @@
 import { type ClusterVersionInformation, type EKSClient, paginateDescribeClusterVersions } from "@aws-sdk/client-eks";
-import { callAws } from "../lib/call-aws.js";
+import { callAws } from "../lib/aws-errors.js";
 import { KubernetesVersionUnsupported } from "../lib/errors.js";
 
 /** A Kubernetes minor version EKS offers in a region, with its support status. */

@@ -13,7 +13,7 @@ import {
   type RouteTable,
   type Subnet,
 } from "@aws-sdk/client-ec2";
-import { callAws } from "../lib/call-aws.js";
+import { callAws } from "../lib/aws-errors.js";
 import { CLUSTER_TAG_PREFIX, EKS_UNSUPPORTED_ZONE_IDS, ELB_SUBNET_TAG } from "../lib/eks-network.js";
 import { type OrchestratorError, PublicSubnetNoPublicIp, SubnetsInsufficient } from "../lib/errors.js";
 

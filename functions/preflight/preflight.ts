@@ -5,7 +5,7 @@
  */
 import { CreateTagsCommand } from "@aws-sdk/client-ec2";
 import { clusterAdmins } from "../lib/access.js";
-import { callAws } from "../lib/call-aws.js";
+import { callAws } from "../lib/aws-errors.js";
 import { listSetting, setting } from "../lib/config.js";
 import type { ClusterSpec, ResolvedDeployment } from "../lib/contracts.js";
 import { ELB_SUBNET_TAG } from "../lib/eks-network.js";

@@ -7,7 +7,7 @@
  * stays the whole truth about who may reach the Karmada API (and the drift check compares against it alone).
  */
 import { DescribeNatGatewaysCommand, type EC2Client, type NatGateway } from "@aws-sdk/client-ec2";
-import { callAws } from "../lib/call-aws.js";
+import { callAws } from "../lib/aws-errors.js";
 import { type OrchestratorError, PullMemberEgressNotAllowed, PullMemberNoEgress } from "../lib/errors.js";
 import { ipv4InCidr } from "../lib/plan.js";
 import type { SubnetInfo, VpcNetwork } from "./network.js";
