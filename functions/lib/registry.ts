@@ -13,7 +13,7 @@
  * Pure request builders (`*Request`) are separate from the functions that send them, so tests can read every
  * write without a mock. Nothing here may hold a secret: plans and reports never do.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, type DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import {
   DynamoDBDocumentClient,
@@ -113,11 +113,17 @@ onResetAwsClients(() => {
   docClient = undefined;
 });
 
+/**
+ * A document client for the registry: attributes left undefined are not written. The stack's has the Lambda's region
+ * and three attempts; a test passes its own endpoint.
+ */
+export function registryClient(config: DynamoDBClientConfig = { maxAttempts: 3 }): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(config), { marshallOptions: { removeUndefinedValues: true } });
+}
+
 /** The stack's registry: one document client per container, the table name read per call. */
 export function defaultRegistry(): Registry {
-  docClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  docClient ??= registryClient();
   return { doc: docClient, tableName: setting("registryTable") };
 }
 

@@ -133,10 +133,15 @@ function sharedListener(): Promise<string> {
   return shared.ready;
 }
 
+/** Runs right before the simulator applies a request (see {@link AwsEndpoint.beforeNext}). */
+export type RequestHook = (params: Record<string, unknown>) => void | Promise<void>;
+
 export class AwsEndpoint {
   url = "";
   /** Every call answered, in order (metrics and tests). */
   readonly calls: AwsCall[] = [];
+  /** One-shot hooks, in the order they were added. */
+  private readonly hooks: { service: string; operation: string; run: RequestHook }[] = [];
 
   constructor(private readonly sim: SimAccount) {}
 
@@ -152,6 +157,21 @@ export class AwsEndpoint {
     active.splice(i, 1);
     // Idle sockets would keep the process alive; busy ones finish their answer.
     if (!active.length) shared?.server.closeIdleConnections();
+  }
+
+  /**
+   * Runs `hook` once, right before the simulator applies the next `service` `operation` request (after IAM and
+   * throttling, before the service reads its state): a test stages a race with it (another writer's change lands
+   * between the caller's read and its write) or, by throwing an {@link AwsError}, has that one request answer an
+   * error. `service` is the SigV4 signing name (`dynamodb`, `states`, …), `operation` the API operation (`UpdateItem`).
+   */
+  beforeNext(service: string, operation: string, hook: RequestHook): void {
+    this.hooks.push({ service, operation, run: hook });
+  }
+
+  /** Drops the hooks that have not run. */
+  clearHooks(): void {
+    this.hooks.length = 0;
   }
 
   /** Answers one request (called by the shared listener). */
@@ -234,6 +254,8 @@ export class AwsEndpoint {
       return fail(new AwsError(throttle.code, "Rate exceeded (injected fault)", throttle.status));
     try {
       await this.sim.tick();
+      const hook = this.hooks.findIndex((h) => h.service === service && h.operation === operation);
+      if (hook >= 0) await this.hooks.splice(hook, 1)[0]?.run(params);
       switch (service) {
         case "eks":
           return await handleEks(this.sim, {

@@ -4,23 +4,22 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
-import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { currentStep } from "../../../functions/api/getDeployment.js";
 import type { ApiEvent } from "../../../functions/api/http.js";
 import { ROUTES, route } from "../../../functions/api/router.js";
 import { awsClients } from "../../../functions/lib/aws.js";
+import { useSimTable } from "../../support/sim/table.js";
 import { DEMO_PLAN } from "../drift/driftFixtures.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeTable, fakeTable } from "../registry/fakeTable.js";
 
 const sfn = mockClient(SFNClient);
 const SM = (name: string) => `arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-${name}`;
 const EXEC = (machine: string, name: string) =>
   `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-${machine}:${name}`;
 const PORTAL = "arn:aws:sts::123456789012:assumed-role/portal/session";
-let table: FakeTable;
+const table = useSimTable();
 
 beforeEach(() => {
   sfn.reset();
@@ -28,7 +27,6 @@ beforeEach(() => {
     executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
     startDate: NOW,
   }));
-  table = fakeTable();
   vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", SM("deploy"));
   vi.stubEnv("DRIFT_CHECK_STATE_MACHINE_ARN", SM("drift-check"));
   vi.stubEnv("DESTROY_STATE_MACHINE_ARN", SM("destroy"));
@@ -119,16 +117,17 @@ describe("the router", () => {
   });
 
   it("answers 503 with Retry-After when AWS throttles, and 500 without internals otherwise", async () => {
-    table.mock.on(ScanCommand).rejects(Object.assign(new Error("slow down"), { name: "ThrottlingException" }));
+    table.failNext("Scan", "ThrottlingException", "slow down");
     expect(await call("GET /deployments")).toMatchObject({ status: 503, headers: { "retry-after": "5" } });
 
-    table.mock.on(ScanCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    table.failNext("Scan", "AccessDeniedException", "not authorized");
     expect(await call("GET /deployments")).toMatchObject({
       status: 500,
       body: { error: "AwsRequestFailed", message: expect.stringContaining("AccessDeniedException: not authorized") },
     });
 
-    table.mock.on(ScanCommand).resolves({ Items: [{ status: "DEPLOYED" }, { status: "DEPLOYED" }] }); // corrupt items
+    // Corrupt items (no deploymentName), which no write through the API could leave.
+    table.stored.items = { a: { status: { S: "DEPLOYED" } }, b: { status: { S: "DEPLOYED" } } };
     const failed = await call("GET /deployments");
     expect(failed).toMatchObject({ status: 500, body: { error: "InternalError" } });
     expect(JSON.stringify(failed.body)).not.toContain("localeCompare");
@@ -150,7 +149,7 @@ describe("POST /deployments", () => {
       ]),
     );
     expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
-    expect(table.items.size).toBe(0);
+    expect(table.size()).toBe(0);
   });
 
   it("requires a body", async () => {
@@ -177,7 +176,7 @@ describe("POST /deployments", () => {
       name,
       input: JSON.stringify(DEMO_PLAN),
     });
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: "DEPLOYING",
       plan: DEMO_PLAN,
       currentExecution: { requestedBy: PORTAL },
@@ -185,7 +184,7 @@ describe("POST /deployments", () => {
   });
 
   it("answers 409 with the running execution while one runs for that deployment", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       revision: 1,
@@ -218,14 +217,14 @@ describe("POST /deployments", () => {
 
 describe("GET /deployments", () => {
   it("lists every deployment with status, running execution and last drift check, without plans", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYED",
       plan: DEMO_PLAN,
       updatedAt: "u",
       lastDriftReport: { checkedAt: "c", drifted: true, counts: { critical: 1, warning: 0, info: 0 }, findings: [] },
     } as never);
-    table.put({
+    await table.put({
       deploymentName: "alpha",
       status: "DEPLOYING",
       updatedAt: "u",
@@ -257,7 +256,7 @@ describe("GET /deployments", () => {
 
 describe("GET /deployments/{name}", () => {
   it("shows the running execution with its current step, the plan and the last drift report", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       plan: DEMO_PLAN,
@@ -308,7 +307,7 @@ describe("GET /deployments/{name}", () => {
   });
 
   it("shows the last execution's error when none runs, without reading its history", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOY_FAILED",
       lastExecution: { ...running("deploy", "demo-deploy-1"), outcome: "FAILED", endedAt: "e" },
@@ -325,7 +324,7 @@ describe("GET /deployments/{name}", () => {
   });
 
   it("shows when the Karmada certificates expire, as the last Deploy recorded it", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYED",
       karmadaCertificatesExpireAt: "2026-06-01T12:00:00.000Z",
@@ -337,7 +336,7 @@ describe("GET /deployments/{name}", () => {
   });
 
   it("still answers when Step Functions has forgotten the execution", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYED",
       lastExecution: { ...running("deploy", "old"), outcome: "SUCCEEDED", endedAt: "e" },
@@ -399,7 +398,7 @@ describe("POST /deployments/{name}/check", () => {
 
   it("answers 404 for an unknown deployment and 409 for a destroyed one", async () => {
     expect((await call("POST /deployments/{name}/check", { name: "ghost" })).status).toBe(404);
-    table.put({ deploymentName: "demo", status: "DESTROYED", plan: DEMO_PLAN } as never);
+    await table.put({ deploymentName: "demo", status: "DESTROYED", plan: DEMO_PLAN } as never);
     expect(await call("POST /deployments/{name}/check", { name: "demo" })).toMatchObject({
       status: 409,
       body: { error: "DeploymentDestroyed" },
@@ -407,7 +406,7 @@ describe("POST /deployments/{name}/check", () => {
   });
 
   it("answers 409 while a destroy runs", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DESTROYING",
       plan: DEMO_PLAN,
@@ -453,7 +452,7 @@ describe("POST /deployments/{name}/destroy", () => {
     expect((await call("POST /deployments/{name}/destroy", { name: "ghost", body: { confirm: "ghost" } })).status).toBe(
       404,
     );
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       plan: DEMO_PLAN,

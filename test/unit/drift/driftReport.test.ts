@@ -9,8 +9,8 @@ import { driftSchedule } from "../../../functions/drift-schedule/driftSchedule.j
 import { AwsRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
 import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/findings.js";
 import { DRIFT_EVENT } from "../../../functions/lib/names.js";
+import { useSimTable } from "../../support/sim/table.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeTable, fakeTable } from "../registry/fakeTable.js";
 import { DEMO_PLAN } from "./driftFixtures.js";
 
 const events = mockClient(EventBridgeClient);
@@ -19,7 +19,7 @@ const sfn = mockClient(SFNClient);
 const CHECK = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-drift-check:demo-check-1";
 const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
 const CHECK_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-drift-check";
-let table: FakeTable;
+const table = useSimTable();
 
 const finding = (check: string, severity: Finding["severity"]): Finding => ({
   check,
@@ -36,14 +36,13 @@ const input = (clusters: Finding[][] = [[], []], karmada: Finding[] = [], sample
   sample,
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   events.reset();
   metrics.reset();
   sfn.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
   metrics.on(PutMetricDataCommand).resolves({});
-  table = fakeTable();
-  table.put({
+  await table.put({
     deploymentName: "demo",
     status: "DEPLOYED",
     plan: DEMO_PLAN,
@@ -117,7 +116,7 @@ describe("driftReport", () => {
       counts: { critical: 1, warning: 0, info: 0 },
       findings: [expect.objectContaining({ check: "cluster.exists" })],
     });
-    const record = table.get("demo");
+    const record = await table.get("demo");
     expect(record?.currentExecution).toBeUndefined();
     expect(record?.lastDriftReport).toMatchObject({ drifted: true, executionArn: CHECK });
     expect(record?.lastExecution).toMatchObject({ arn: CHECK, operation: "check", outcome: "SUCCEEDED" });
@@ -132,7 +131,7 @@ describe("driftReport", () => {
     });
     expect(events).not.toHaveReceivedCommand(PutEventsCommand);
     expect(result).toMatchObject({ drifted: false, eventSent: false, recorded: true });
-    expect(table.get("demo")?.lastDriftReport?.drifted).toBe(false);
+    expect((await table.get("demo"))?.lastDriftReport?.drifted).toBe(false);
   });
 
   it("carries at most MAX_EVENT_FINDINGS findings in the event", async () => {
@@ -152,11 +151,11 @@ describe("driftReport", () => {
     await expect(driftReport(input([[finding("cluster.exists", "critical")]]), deps())).rejects.toThrow(
       AwsRequestFailed,
     );
-    expect(table.get("demo")?.currentExecution?.arn).toBe(CHECK);
+    expect((await table.get("demo"))?.currentExecution?.arn).toBe(CHECK);
   });
 
   it("does not store a report for a check that no longer holds the lock", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       currentExecution: { arn: "arn:other", operation: "deploy", startedAt: "t" },
@@ -165,13 +164,13 @@ describe("driftReport", () => {
     const result = await driftReport(input(), deps());
 
     expect(result.recorded).toBe(false);
-    expect(table.get("demo")?.lastDriftReport).toBeUndefined();
+    expect((await table.get("demo"))?.lastDriftReport).toBeUndefined();
   });
 });
 
 describe("driftRemediate", () => {
   it("starts a Deploy of the registered plan, named <deployment>-remediate-<revision>-<time>", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN, revision: 4 } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN, revision: 4 } as never);
     sfn.on(StartExecutionCommand).callsFake((i) => ({
       executionArn: `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${i.name}`,
     }));
@@ -186,7 +185,7 @@ describe("driftRemediate", () => {
   });
 
   it("starts nothing, and says why, when another execution took the deployment meanwhile", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DESTROYING",
       plan: DEMO_PLAN,
@@ -209,10 +208,10 @@ describe("driftRemediate", () => {
 
 describe("driftSchedule", () => {
   it("starts one DriftCheck per deployed deployment and skips the others with the reason", async () => {
-    table.items.clear();
-    table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
-    table.put({ deploymentName: "beta", status: "DESTROYED", plan: DEMO_PLAN } as never);
-    table.put({
+    table.clear();
+    await table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    await table.put({ deploymentName: "beta", status: "DESTROYED", plan: DEMO_PLAN } as never);
+    await table.put({
       deploymentName: "gamma",
       status: "DEPLOYED",
       plan: DEMO_PLAN,
@@ -232,13 +231,13 @@ describe("driftSchedule", () => {
       name: "alpha-check-1-20250601T120000Z",
       input: JSON.stringify({ deploymentName: "alpha", remediate: true }),
     });
-    expect(table.get("alpha")?.currentExecution).toMatchObject({ operation: "check", requestedBy: "schedule" });
+    expect((await table.get("alpha"))?.currentExecution).toMatchObject({ operation: "check", requestedBy: "schedule" });
   });
 
   it("tries every deployment, then reports the first unexpected failure", async () => {
-    table.items.clear();
-    table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
-    table.put({ deploymentName: "beta", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    table.clear();
+    await table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
+    await table.put({ deploymentName: "beta", status: "DEPLOYED", plan: DEMO_PLAN } as never);
     sfn
       .on(StartExecutionCommand, { name: "alpha-check-1-20250601T120000Z" })
       .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));

@@ -1,7 +1,8 @@
 /**
  * Deploy's registry steps end to end: the real Deploy definition, its stages faked as in
- * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the fake registry table. The shape of
- * the steps (where they sit, what they pass) is specified in test/workflow/deploy.test.ts.
+ * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the registry table of the simulated cloud
+ * (test/support/sim/table.ts). The shape of the steps (where they sit, what they pass) is specified in
+ * test/workflow/deploy.test.ts.
  */
 import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import aslValidator from "asl-validator";
@@ -11,11 +12,11 @@ import { registryUpdate, registryUpdateInputSchema } from "../../../functions/re
 import { deployDefinition } from "../../../statemachine/deploy.js";
 import { fakeDeployResources } from "../../../statemachine/resources.js";
 import { allStates } from "../../../statemachine/walk.js";
+import { useSimTable } from "../../support/sim/table.js";
 import { runWorkflow, type TaskFake } from "../../support/workflow.js";
 import { type Faults, fakeStages } from "../../workflow/fake-stages.js";
 import { DEMO_PLAN } from "../drift/driftFixtures.js";
 import { stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeTable, fakeTable } from "./fakeTable.js";
 
 const sfn = mockClient(SFNClient);
 const deployResources = fakeDeployResources();
@@ -23,11 +24,10 @@ const REGISTRY_UPDATE = deployResources.functions.registryUpdate;
 const definition = deployDefinition(deployResources);
 /** runWorkflow's execution ARN ($$.Execution.Id). */
 const ME = "arn:aws:states:eu-central-1:123456789012:execution:deploy:test";
-let table: FakeTable;
+const table = useSimTable();
 
 beforeEach(() => {
   sfn.reset();
-  table = fakeTable();
 });
 
 async function deploy(input: unknown, faults: Faults = {}) {
@@ -55,7 +55,7 @@ describe("Deploy with the deployment registry", () => {
     const run = await deploy(DEMO_PLAN);
 
     expect(run.status).toBe("SUCCEEDED");
-    const record = table.get("demo");
+    const record = await table.get("demo");
     expect(record).toMatchObject({
       status: "DEPLOYED",
       plan: DEMO_PLAN,
@@ -70,7 +70,7 @@ describe("Deploy with the deployment registry", () => {
 
     expect(run.status).toBe("FAILED");
     expect(run.error).toBe("ClusterCreateFailed");
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: "DEPLOY_FAILED",
       lastExecution: {
         outcome: "FAILED",
@@ -84,12 +84,12 @@ describe("Deploy with the deployment registry", () => {
     const run = await deploy({ ...DEMO_PLAN, deploymentName: "Not_Valid" });
 
     expect(run.error).toBe("InvalidPlan");
-    expect(table.items.size).toBe(0);
+    expect(table.size()).toBe(0);
   });
 
   it("stops before Preflight while another execution of the deployment runs, leaving its state alone", async () => {
     const other = "arn:aws:states:eu-central-1:123456789012:execution:destroy:demo-destroy-1";
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DESTROYING",
       currentExecution: { arn: other, operation: "destroy", startedAt: "t" },
@@ -100,6 +100,6 @@ describe("Deploy with the deployment registry", () => {
 
     expect(run.error).toBe("ExecutionInProgress");
     expect(run.callsOf("preflight")).toHaveLength(0);
-    expect(table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: other } });
+    expect(await table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: other } });
   });
 });

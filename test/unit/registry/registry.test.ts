@@ -1,5 +1,4 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { day2Setting } from "../../../functions/lib/config.js";
@@ -21,18 +20,17 @@ import {
   releaseRequest,
   startExclusive,
 } from "../../../functions/lib/registry.js";
+import { TABLE, useSimTable } from "../../support/sim/table.js";
 import { awsError, NOW } from "../kube/kubeFixtures.js";
-import { type FakeTable, fakeTable, TABLE } from "./fakeTable.js";
 
 const sfn = mockClient(SFNClient);
 const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
 const execution = (name: string) => `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${name}`;
 const PLAN = { deploymentName: "demo", region: "eu-central-1" };
-let table: FakeTable;
+const table = useSimTable();
 
 beforeEach(() => {
   sfn.reset();
-  table = fakeTable();
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -126,7 +124,7 @@ describe("claim", () => {
       now: NOW,
     });
 
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       deploymentName: "demo",
       status: "DEPLOYING",
       plan: PLAN,
@@ -137,7 +135,7 @@ describe("claim", () => {
   });
 
   it("refuses while another execution holds the lock, naming it", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYED",
       currentExecution: { arn: "arn:other", operation: "check", startedAt: "t" },
@@ -168,7 +166,7 @@ describe("claim", () => {
   });
 
   it("keeps throttling errors as they are (the state machine retries them)", async () => {
-    table.mock.on(UpdateCommand).rejects(awsError("ThrottlingException"));
+    table.failNext("UpdateItem", "ThrottlingException", "Rate exceeded");
 
     await expect(
       claim(table.registry, {
@@ -182,7 +180,7 @@ describe("claim", () => {
 
 describe("release", () => {
   it("moves the held execution into lastExecution with its outcome and removes the lock", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       currentExecution: {
@@ -206,7 +204,7 @@ describe("release", () => {
       now: NOW,
     });
 
-    const record = table.get("demo");
+    const record = await table.get("demo");
     expect(released).toBe(true);
     expect(record?.currentExecution).toBeUndefined();
     expect(record).toMatchObject({
@@ -224,7 +222,7 @@ describe("release", () => {
   });
 
   it("writes nothing for an execution that does not hold the lock", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       currentExecution: { arn: "arn:other", operation: "deploy", startedAt: "t" },
@@ -238,8 +236,8 @@ describe("release", () => {
     });
 
     expect(released).toBe(false);
-    expect(table.mock).not.toHaveReceivedCommand(UpdateCommand);
-    expect(table.get("demo")?.status).toBe("DEPLOYING");
+    expect(table.operations()).not.toContain("UpdateItem");
+    expect((await table.get("demo"))?.status).toBe("DEPLOYING");
   });
 
   it("builds a conditional update on the holder (pure)", () => {
@@ -256,8 +254,8 @@ describe("release", () => {
 
 describe("reads", () => {
   it("gets one deployment strongly consistent and lists every one by name", async () => {
-    table.put({ deploymentName: "zeta", status: "DEPLOYED" } as never);
-    table.put({ deploymentName: "alpha", status: "DESTROYED" } as never);
+    await table.put({ deploymentName: "zeta", status: "DEPLOYED" } as never);
+    await table.put({ deploymentName: "alpha", status: "DESTROYED" } as never);
 
     expect(await getDeployment(table.registry, "zeta")).toMatchObject({ status: "DEPLOYED" });
     expect(await getDeployment(table.registry, "nope")).toBeUndefined();
@@ -267,7 +265,7 @@ describe("reads", () => {
 
 describe("startExclusive", () => {
   it("claims the next revision, then starts the execution with the name derived from it", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 2 } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 2 } as never);
     sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name), startDate: NOW }));
 
     const started = await start({ requestedBy: "arn:aws:iam::1:role/portal" });
@@ -278,7 +276,7 @@ describe("startExclusive", () => {
       name: "demo-deploy-3-20250601T120000Z",
       input: JSON.stringify(PLAN),
     });
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       revision: 3,
       status: "DEPLOYING",
       currentExecution: { arn: started.executionArn, operation: "deploy", requestedBy: "arn:aws:iam::1:role/portal" },
@@ -286,7 +284,7 @@ describe("startExclusive", () => {
   });
 
   it("answers ExecutionInProgress while the recorded execution runs, without starting anything", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       revision: 1,
@@ -299,7 +297,7 @@ describe("startExclusive", () => {
   });
 
   it("replaces a lock whose execution has stopped (aborted, timed out) without releasing it", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       revision: 1,
@@ -311,14 +309,14 @@ describe("startExclusive", () => {
     const started = await start();
 
     expect(started.name).toBe("demo-deploy-2-20250601T120000Z");
-    expect(table.get("demo")?.currentExecution?.arn).toBe(started.executionArn);
+    expect((await table.get("demo"))?.currentExecution?.arn).toBe(started.executionArn);
   });
 
   it("lets only one of two simultaneous requests start an execution (double click)", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 5 } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 5 } as never);
     sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name) }));
     // The other click claims revision 6 between our read and our claim.
-    table.beforeNextUpdate(() =>
+    table.beforeNext("UpdateItem", () =>
       table.put({
         deploymentName: "demo",
         status: "DEPLOYING",
@@ -339,13 +337,13 @@ describe("startExclusive", () => {
   });
 
   it("gives the lock back, recorded as a failed start, when StartExecution fails", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 0 } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 0 } as never);
     sfn
       .on(StartExecutionCommand)
       .rejects(awsError("AccessDeniedException", "not authorized to perform states:StartExecution"));
 
     await expect(start()).rejects.toThrow(AwsRequestFailed);
-    const record = table.get("demo");
+    const record = await table.get("demo");
     expect(record?.currentExecution).toBeUndefined();
     expect(record).toMatchObject({
       status: "DEPLOYED",

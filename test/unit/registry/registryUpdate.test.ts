@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { InvalidStageInput } from "../../../functions/lib/errors.js";
 import { defineStage } from "../../../functions/lib/stage.js";
 import { registryUpdate, registryUpdateInputSchema } from "../../../functions/registry-update/registryUpdate.js";
+import { useSimTable } from "../../support/sim/table.js";
 import { fakeContext, NOW, stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeTable, fakeTable } from "./fakeTable.js";
 
 const sfn = mockClient(SFNClient);
 const ME = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:demo-deploy-1";
@@ -17,11 +17,10 @@ const PLAN = {
   members: [{ name: "member-1" }],
   karmada: { allowedCidrs: ["203.0.113.0/24"] },
 };
-let table: FakeTable;
+const table = useSimTable();
 
 beforeEach(() => {
   sfn.reset();
-  table = fakeTable();
 });
 
 const run = (input: unknown) =>
@@ -33,7 +32,7 @@ describe("registryUpdate: deployStarted", () => {
     const result = await run({ action: "deployStarted", input: PLAN, executionArn: ME });
 
     expect(result).toEqual({ recorded: true, deploymentName: "demo" });
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: "DEPLOYING",
       plan: PLAN,
       currentExecution: { arn: ME, operation: "deploy", startedAt: NOW.toISOString() },
@@ -41,7 +40,7 @@ describe("registryUpdate: deployStarted", () => {
   });
 
   it("keeps the start time and requester the API recorded when it started this execution", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DEPLOYING",
       currentExecution: { ...locked(ME), requestedBy: "arn:aws:iam::1:role/portal" },
@@ -49,27 +48,38 @@ describe("registryUpdate: deployStarted", () => {
 
     await run({ action: "deployStarted", input: PLAN, executionArn: ME });
 
-    expect(table.get("demo")?.currentExecution).toEqual({ ...locked(ME), requestedBy: "arn:aws:iam::1:role/portal" });
+    expect((await table.get("demo"))?.currentExecution).toEqual({
+      ...locked(ME),
+      requestedBy: "arn:aws:iam::1:role/portal",
+    });
   });
 
   it("stops with ExecutionInProgress while another execution of the deployment runs, changing nothing", async () => {
-    table.put({ deploymentName: "demo", status: "DESTROYING", currentExecution: locked(OTHER, "destroy") } as never);
+    await table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      currentExecution: locked(OTHER, "destroy"),
+    } as never);
     sfn.on(DescribeExecutionCommand, { executionArn: OTHER }).resolves({ status: "RUNNING" });
 
     await expect(run({ action: "deployStarted", input: PLAN, executionArn: ME })).rejects.toMatchObject({
       name: "ExecutionInProgress",
       executionArn: OTHER,
     });
-    expect(table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: OTHER } });
+    expect(await table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: OTHER } });
   });
 
   it("takes over a lock left by an execution that no longer runs", async () => {
-    table.put({ deploymentName: "demo", status: "DESTROYING", currentExecution: locked(OTHER, "destroy") } as never);
+    await table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      currentExecution: locked(OTHER, "destroy"),
+    } as never);
     sfn.on(DescribeExecutionCommand, { executionArn: OTHER }).resolves({ status: "TIMED_OUT" });
 
     await run({ action: "deployStarted", input: PLAN, executionArn: ME });
 
-    expect(table.get("demo")).toMatchObject({ status: "DEPLOYING", currentExecution: { arn: ME } });
+    expect(await table.get("demo")).toMatchObject({ status: "DEPLOYING", currentExecution: { arn: ME } });
   });
 
   it("refuses an input that is not a valid plan", async () => {
@@ -78,18 +88,18 @@ describe("registryUpdate: deployStarted", () => {
     ).rejects.toMatchObject({
       name: "InvalidPlan",
     });
-    expect(table.items.size).toBe(0);
+    expect(table.size()).toBe(0);
   });
 });
 
 describe("registryUpdate: results", () => {
   it("marks a successful deploy DEPLOYED with the resolved Kubernetes version and releases the lock", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
 
     const result = await run({ action: "deploySucceeded", input: PLAN, executionArn: ME, kubernetesVersion: "1.33" });
 
     expect(result).toEqual({ recorded: true, deploymentName: "demo" });
-    const record = table.get("demo");
+    const record = await table.get("demo");
     expect(record).toMatchObject({
       status: "DEPLOYED",
       kubernetesVersion: "1.33",
@@ -100,7 +110,7 @@ describe("registryUpdate: results", () => {
   });
 
   it("records when the Karmada certificates expire, as the Summary reported it", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
 
     await run({
       action: "deploySucceeded",
@@ -110,7 +120,7 @@ describe("registryUpdate: results", () => {
       summary: { deploymentName: "demo", karmada: { certificatesExpireAt: "2026-06-01T12:00:00.000Z" } },
     });
 
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: "DEPLOYED",
       karmadaCertificatesExpireAt: "2026-06-01T12:00:00.000Z",
     });
@@ -121,12 +131,12 @@ describe("registryUpdate: results", () => {
     ["not a timestamp", { karmada: { certificatesExpireAt: "next year" } }],
     ["absent", { deploymentName: "demo" }],
   ])("records no certificate expiry when the Summary's is %s", async (_, summary) => {
-    table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYING", plan: PLAN, currentExecution: locked(ME) } as never);
 
     await run({ action: "deploySucceeded", input: PLAN, executionArn: ME, summary });
 
-    expect(table.get("demo")).toMatchObject({ status: "DEPLOYED" });
-    expect(table.get("demo")).not.toHaveProperty("karmadaCertificatesExpireAt");
+    expect(await table.get("demo")).toMatchObject({ status: "DEPLOYED" });
+    expect(await table.get("demo")).not.toHaveProperty("karmadaCertificatesExpireAt");
   });
 
   it.each([
@@ -134,7 +144,7 @@ describe("registryUpdate: results", () => {
     ["destroyFailed", "DESTROYING", "DESTROY_FAILED"],
     ["checkFailed", "DEPLOYED", "DEPLOYED"],
   ])("%s records the error and moves %s to %s", async (action, before, after) => {
-    table.put({ deploymentName: "demo", status: before, plan: PLAN, currentExecution: locked(ME) } as never);
+    await table.put({ deploymentName: "demo", status: before, plan: PLAN, currentExecution: locked(ME) } as never);
 
     await run({
       action,
@@ -144,7 +154,7 @@ describe("registryUpdate: results", () => {
       cause: "EKS cluster demo-parent is FAILED",
     });
 
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: after,
       lastExecution: {
         arn: ME,
@@ -164,20 +174,24 @@ describe("registryUpdate: results", () => {
     });
 
     expect(result).toEqual({ recorded: false });
-    expect(table.items.size).toBe(0);
+    expect(table.size()).toBe(0);
   });
 
   it("does not overwrite the state of the execution that made this one fail to start", async () => {
-    table.put({ deploymentName: "demo", status: "DESTROYING", currentExecution: locked(OTHER, "destroy") } as never);
+    await table.put({
+      deploymentName: "demo",
+      status: "DESTROYING",
+      currentExecution: locked(OTHER, "destroy"),
+    } as never);
 
     const result = await run({ action: "deployFailed", input: PLAN, executionArn: ME, error: "ExecutionInProgress" });
 
     expect(result.recorded).toBe(false);
-    expect(table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: OTHER } });
+    expect(await table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: OTHER } });
   });
 
   it("marks a finished destroy DESTROYED and keeps the plan for the record", async () => {
-    table.put({
+    await table.put({
       deploymentName: "demo",
       status: "DESTROYING",
       plan: PLAN,
@@ -186,18 +200,21 @@ describe("registryUpdate: results", () => {
 
     await run({ action: "destroyed", input: { deploymentName: "demo", confirm: "demo" }, executionArn: OTHER });
 
-    expect(table.get("demo")).toMatchObject({ status: "DESTROYED", destroyedAt: NOW.toISOString(), plan: PLAN });
+    expect(await table.get("demo")).toMatchObject({ status: "DESTROYED", destroyedAt: NOW.toISOString(), plan: PLAN });
   });
 });
 
 describe("registryUpdate: checkStarted and destroyStarted", () => {
   it("returns the registered plan and resolved version to the drift check, leaving the status alone", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOYED", plan: PLAN, kubernetesVersion: "1.33" } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOYED", plan: PLAN, kubernetesVersion: "1.33" } as never);
 
     const result = await run({ action: "checkStarted", input: { deploymentName: "demo" }, executionArn: ME });
 
     expect(result).toEqual({ recorded: true, deploymentName: "demo", plan: PLAN, kubernetesVersion: "1.33" });
-    expect(table.get("demo")).toMatchObject({ status: "DEPLOYED", currentExecution: { arn: ME, operation: "check" } });
+    expect(await table.get("demo")).toMatchObject({
+      status: "DEPLOYED",
+      currentExecution: { arn: ME, operation: "check" },
+    });
   });
 
   it.each([
@@ -205,7 +222,7 @@ describe("registryUpdate: checkStarted and destroyStarted", () => {
     ["a destroyed deployment", { deploymentName: "demo", status: "DESTROYED", plan: PLAN }, { deploymentName: "demo" }],
     ["an input without a deployment name", undefined, { remediate: true }],
   ])("refuses to check %s with DeploymentNotFound", async (_, record, input) => {
-    if (record) table.put(record as never);
+    if (record) await table.put(record as never);
 
     await expect(run({ action: "checkStarted", input, executionArn: ME })).rejects.toMatchObject({
       name: "DeploymentNotFound",
@@ -213,7 +230,7 @@ describe("registryUpdate: checkStarted and destroyStarted", () => {
   });
 
   it("marks a destroy DESTROYING and returns the plan to tear down", async () => {
-    table.put({ deploymentName: "demo", status: "DEPLOY_FAILED", plan: PLAN } as never);
+    await table.put({ deploymentName: "demo", status: "DEPLOY_FAILED", plan: PLAN } as never);
 
     const result = await run({
       action: "destroyStarted",
@@ -222,7 +239,7 @@ describe("registryUpdate: checkStarted and destroyStarted", () => {
     });
 
     expect(result.plan).toEqual(PLAN);
-    expect(table.get("demo")).toMatchObject({
+    expect(await table.get("demo")).toMatchObject({
       status: "DESTROYING",
       currentExecution: { arn: OTHER, operation: "destroy" },
     });
