@@ -774,7 +774,7 @@ async function applyInit(sim: SimAccount, build: BuildRecord, e: Record<string, 
 }
 
 /** The kubeconfig `kubectl karmada init` writes (admin client certificate), server rewritten as the buildspec does. */
-export function karmadaKubeconfig(karmada: KarmadaRecord, server: string): string {
+export function karmadaKubeconfig(karmada: Pick<KarmadaRecord, "ca" | "admin">, server: string): string {
   const name = "karmada-apiserver";
   return stringify({
     apiVersion: "v1",

@@ -90,6 +90,11 @@ export class KubeError extends Error {
 
 export const apiVersionOf = (t: ResourceType): string => (t.group ? `${t.group}/${t.version}` : t.version);
 const qualified = (t: ResourceType) => (t.group ? `${t.plural}.${t.group}` : t.plural);
+/**
+ * How a 422 names the kind: `schema.GroupKind.String()`, `Kind.group` (`StorageClass.storage.k8s.io`), the bare kind
+ * in the core group (apimachinery pkg/api/errors/errors.go `NewInvalid`: `"%s %q is invalid: %v", qualifiedKind`).
+ */
+const qualifiedKind = (t: ResourceType) => (t.group ? `${t.kind}.${t.group}` : t.kind);
 const clone = <T>(v: T): T => structuredClone(v);
 
 /** RFC 7386 JSON merge patch. */
@@ -272,7 +277,7 @@ export class KubeStore {
         throw new KubeError(
           422,
           "Invalid",
-          `${type.kind} "${next.metadata.name}" is invalid: ${field}: Forbidden: updates to ${field} are forbidden`,
+          `${qualifiedKind(type)} "${next.metadata.name}" is invalid: ${field}: Forbidden: updates to ${field} are forbidden`,
         );
     }
   }
@@ -341,7 +346,7 @@ export class KubeStore {
       throw new KubeError(
         422,
         "Invalid",
-        `${type.kind} is invalid: metadata.name: Required value: name or generateName is required`,
+        `${qualifiedKind(type)} "" is invalid: metadata.name: Required value: name or generateName is required`,
       );
     if (object.metadata.namespace && namespace && object.metadata.namespace !== namespace)
       throw new KubeError(
@@ -413,7 +418,10 @@ export class KubeStore {
     return clone(next);
   }
 
-  /** Writes an object as a controller would (status included), creating or replacing it. */
+  /**
+   * Writes an object as a controller would (status included), creating or replacing it. A `metadata.generation` the
+   * object states is kept (seeded state says what it is, e.g. a spec the controller has not observed yet).
+   */
   put(object: KubeObject): KubeObject {
     const type = this.typeOf(object.apiVersion, object.kind);
     const key = this.keyOf(type, object.metadata.namespace, object.metadata.name);
@@ -422,7 +430,9 @@ export class KubeStore {
     if (type.namespaced) copy.metadata.namespace ??= "default";
     if (type.plural === "services") this.allocateService(copy, key, previous);
     if (object.status !== undefined) copy.status = clone(object.status);
-    this.state.objects[key] = this.stamp(copy, previous);
+    this.stamp(copy, previous);
+    if (object.metadata.generation !== undefined) copy.metadata.generation = object.metadata.generation;
+    this.state.objects[key] = copy;
     const now = this.now();
     this.state.sim[key] ??= { createdAt: now, changedAt: now };
     if (previous && specOf(previous) !== specOf(copy)) this.state.sim[key].changedAt = now;

@@ -15,7 +15,7 @@ import { ClusterDeleteFailed, KubernetesApiUnavailable, NodegroupDeleteFailed } 
 import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
 import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { DESTROYED_ADDONS } from "../../../infra/stage-policies.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { eksCluster, foreignCluster, kubeFor, lbService, NLB_ARN } from "../drift/driftFixtures.js";
 import { awsError, NOW, stageDeps } from "../kube/kubeFixtures.js";
 import { type FakeEks, fakeEks } from "./fakeEks.js";
@@ -23,8 +23,8 @@ import { type FakeEks, fakeEks } from "./fakeEks.js";
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const secrets = mockClient(SecretsManagerClient);
 let eks: FakeEks;
-let parentApi: FakeKubeApiServer;
-let karmada: FakeKubeApiServer;
+let parentApi: SimKubeApi;
+let karmada: SimKubeApi;
 
 const target = (name: string, region = "eu-central-1", overrides: Partial<TargetCluster> = {}): TargetCluster => ({
   deploymentName: "demo",
@@ -46,7 +46,7 @@ const SERVICE = {
 const deps = () => ({ ...stageDeps().deps, kube: kubeFor({ "demo-parent": parentApi }, karmada) });
 
 beforeAll(async () => {
-  [parentApi, karmada] = await Promise.all([startKubeApiServer(), startKubeApiServer()]);
+  [parentApi, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
 afterAll(() => Promise.all([parentApi.close(), karmada.close()]));
 beforeEach(() => {

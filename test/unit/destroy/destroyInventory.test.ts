@@ -6,7 +6,7 @@ import { handler as confirmHandler } from "../../../functions/destroy-confirm/ha
 import { destroyInventory } from "../../../functions/destroy-inventory/destroyInventory.js";
 import { DestroyNotConfirmed, KarmadaNotInitialized } from "../../../functions/lib/errors.js";
 import { clusterTags } from "../../../functions/lib/names.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   DEMO_PLAN,
   eksCluster,
@@ -15,15 +15,14 @@ import {
   kubeFor,
   lbService,
   NLB_ARN,
-  PARENT_RESOURCES,
 } from "../drift/driftFixtures.js";
 import { fakeContext, stageDeps } from "../kube/kubeFixtures.js";
 import { type FakeEks, fakeEks } from "./fakeEks.js";
 
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const PLAN = DEMO_PLAN as Record<string, unknown>;
-let parent: FakeKubeApiServer;
-let karmada: FakeKubeApiServer;
+let parent: SimKubeApi;
+let karmada: SimKubeApi;
 let eks: FakeEks;
 
 const etcd = {
@@ -40,7 +39,7 @@ const etcdVolume = {
 };
 
 beforeAll(async () => {
-  [parent, karmada] = await Promise.all([startKubeApiServer({ resources: PARENT_RESOURCES }), startKubeApiServer()]);
+  [parent, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
 afterAll(() => Promise.all([parent.close(), karmada.close()]));
 beforeEach(() => {
@@ -51,21 +50,11 @@ beforeEach(() => {
     ],
   });
   eks = fakeEks();
-  for (const server of [parent, karmada])
-    for (const [apiVersion, kind] of [
-      ["apps/v1", "StatefulSet"],
-      ["v1", "PersistentVolume"],
-      ["v1", "Service"],
-      ["cluster.karmada.io/v1alpha1", "Cluster"],
-    ] as const)
-      if (server === parent || kind === "Cluster")
-        for (const o of server.list(apiVersion, kind))
-          server.remove({ ...o, name: o.metadata.name, namespace: o.metadata.namespace } as never);
-  parent.requests.length = 0;
-  karmada.requests.length = 0;
+  parent.reset();
+  karmada.reset();
 });
 
-const deps = (karmadaServer: FakeKubeApiServer | Error = karmada) => ({
+const deps = (karmadaServer: SimKubeApi | Error = karmada) => ({
   ...stageDeps().deps,
   kube: kubeFor({ "demo-parent": parent }, karmadaServer),
 });

@@ -1,12 +1,13 @@
 /**
  * Fixtures of the drift and destroy stage tests: the demo plan, EKS answers for our (and someone else's) clusters,
- * and a Kubernetes client factory pointed at local fake API servers (one per cluster, one for Karmada).
+ * and a Kubernetes client factory pointed at simulated Kubernetes APIs (test/support/sim/kube.ts: one per cluster, one
+ * for Karmada).
  */
 import type { Cluster } from "@aws-sdk/client-eks";
 import { type KubeFactory, kubeClients, loadKarmadaKubeConfig } from "../../../functions/lib/kube.js";
 import { clusterTags, DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { type PlanInput, parsePlan } from "../../../functions/lib/plan.js";
-import { DEFAULT_RESOURCES, type FakeKubeApiServer, type ResourceType } from "../../support/kube-api-server.js";
+import { CLUSTER_RESOURCES, type SimKubeApi } from "../../support/sim/kube.js";
 
 /** deployment "demo": parent + member-1 (eu-central-1, weight 1) + member-2 (eu-west-1, weight 2), 12 replicas. */
 export const DEMO_PLAN: PlanInput = {
@@ -43,14 +44,14 @@ export const foreignCluster = (name: string, tag?: string): Cluster => ({
   tags: tag ? { [DEPLOYMENT_TAG]: tag } : { team: "payments" },
 });
 
-/** A KubeFactory that reaches each cluster's fake API server by EKS name, and Karmada's. */
-export function kubeFor(clusters: Record<string, FakeKubeApiServer>, karmada?: FakeKubeApiServer | Error): KubeFactory {
-  const clients = (server: FakeKubeApiServer) =>
+/** A KubeFactory that reaches each cluster's simulated API by EKS name, and Karmada's. */
+export function kubeFor(clusters: Record<string, SimKubeApi>, karmada?: SimKubeApi | Error): KubeFactory {
+  const clients = (server: SimKubeApi) =>
     kubeClients(loadKarmadaKubeConfig(server.kubeconfig({ token: "test" }), "test"));
   return {
     forCluster: async ({ clusterName }) => {
       const server = clusters[clusterName];
-      if (!server) throw new Error(`test: no fake API server for ${clusterName}`);
+      if (!server) throw new Error(`test: no simulated API for ${clusterName}`);
       return clients(server);
     },
     forKarmada: async () => {
@@ -116,10 +117,8 @@ export const sampleDeployment = (replicas: number, available = replicas) => ({
   status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: available },
 });
 
-/** A parent's API that also serves what `kubectl karmada init` leaves: the etcd StatefulSet, its claims and volumes. */
-export const PARENT_RESOURCES: ResourceType[] = [
-  ...DEFAULT_RESOURCES,
-  { group: "apps", version: "v1", plural: "statefulsets", kind: "StatefulSet", namespaced: true },
-  { group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true },
-  { group: "", version: "v1", plural: "persistentvolumes", kind: "PersistentVolume", namespaced: false },
-];
+/**
+ * A parent's API: an EKS cluster's resources, which include what `kubectl karmada init` leaves (the etcd
+ * StatefulSet, its claims and volumes). What test/workflow/fake-day2.ts starts its parent with.
+ */
+export const PARENT_RESOURCES = CLUSTER_RESOURCES;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { driftKarmada, judgeLoadBalancer, judgeMembers } from "../../../functions/drift-karmada/driftKarmada.js";
 import { desiredState } from "../../../functions/lib/drift-desired.js";
 import { KarmadaNotInitialized } from "../../../functions/lib/errors.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { stageDeps } from "../kube/kubeFixtures.js";
 import {
   demoPlan,
@@ -32,11 +32,11 @@ const nlb = (code: LoadBalancerStateEnum): LoadBalancer => ({
   DNSName: HOST,
   State: { Code: code },
 });
-let parent: FakeKubeApiServer;
-let karmada: FakeKubeApiServer;
+let parent: SimKubeApi;
+let karmada: SimKubeApi;
 
 beforeAll(async () => {
-  [parent, karmada] = await Promise.all([startKubeApiServer(), startKubeApiServer()]);
+  [parent, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
 afterAll(() => Promise.all([parent.close(), karmada.close()]));
 afterEach(() => vi.unstubAllEnvs());
@@ -44,19 +44,11 @@ beforeEach(() => {
   vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_CIDR);
   eks.reset();
   elbv2.reset();
-  for (const s of [parent, karmada])
-    for (const o of s.list("cluster.karmada.io/v1alpha1", "Cluster")) s.remove(o as never);
-  parent.remove({
-    apiVersion: "v1",
-    kind: "Service",
-    namespace: "karmada-system",
-    name: "karmada-service-loadbalancer",
-  });
-  parent.requests.length = 0;
-  karmada.requests.length = 0;
+  parent.reset();
+  karmada.reset();
 });
 
-const deps = (karmadaServer: FakeKubeApiServer | Error = karmada) => ({
+const deps = (karmadaServer: SimKubeApi | Error = karmada) => ({
   ...stageDeps().deps,
   kube: kubeFor({ "demo-parent": parent }, karmadaServer),
 });

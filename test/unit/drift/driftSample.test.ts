@@ -4,18 +4,18 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { driftSample, judgeSample } from "../../../functions/drift-sample/driftSample.js";
 import { desiredState } from "../../../functions/lib/drift-desired.js";
 import { observe } from "../../../functions/lib/sample-observation.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { stageDeps } from "../kube/kubeFixtures.js";
 import { demoPlan, eksCluster, foreignCluster, kubeFor, sampleDeployment } from "./driftFixtures.js";
 
 const eks = mockClient(EKSClient);
 const desired = desiredState(demoPlan(), { remediate: false }).sample;
 const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" };
-let member1: FakeKubeApiServer;
-let member2: FakeKubeApiServer;
+let member1: SimKubeApi;
+let member2: SimKubeApi;
 
 beforeAll(async () => {
-  [member1, member2] = await Promise.all([startKubeApiServer(), startKubeApiServer()]);
+  [member1, member2] = await Promise.all([startSimKubeApi(), startSimKubeApi()]);
 });
 afterAll(() => Promise.all([member1.close(), member2.close()]));
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { EKSClient } from "@aws-sdk/client-eks";
 import { mockClient } from "aws-sdk-client-mock";
 import { Service } from "kubernetes-models/v1";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   ensureKarmadaLb,
   karmadaLbServiceManifest,
@@ -11,12 +11,7 @@ import {
 import { handler } from "../../../functions/ensure-karmada-lb/handler.js";
 import { InvalidStageInput, KubernetesRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
-import {
-  createCertificateAuthority,
-  type FakeKubeApiServer,
-  type KubeObject,
-  startKubeApiServer,
-} from "../../support/kube-api-server.js";
+import { type KubeObject, type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   fakeContext,
   leakedFragments,
@@ -41,8 +36,7 @@ const SERVICE = {
   namespace: "karmada-system",
   name: "karmada-service-loadbalancer",
 };
-const ca = createCertificateAuthority();
-let server: FakeKubeApiServer;
+let server: SimKubeApi;
 
 const ourService = (spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}): KubeObject => {
   const manifest = karmadaLbServiceManifest("demo", RANGES, 32444) as unknown as KubeObject;
@@ -114,17 +108,18 @@ describe("serviceDrift", () => {
 });
 
 describe("ensureKarmadaLb", () => {
-  // A fresh API server per test: namespaces and allocated node ports are cluster state.
-  beforeEach(async () => {
+  beforeAll(async () => {
+    server = await startSimKubeApi({ now: () => NOW });
+  });
+  afterAll(() => server.close());
+  // A fresh cluster per test: namespaces and allocated node ports are cluster state.
+  beforeEach(() => {
     eks.reset();
     vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_SETTING);
-    server = await startKubeApiServer({ ca, now: () => NOW });
+    server.reset();
     registerEksClusters(eks, { "demo-parent": server });
   });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    return server.close();
-  });
+  afterEach(() => vi.unstubAllEnvs());
 
   it("creates karmada-system and the LoadBalancer Service with node port 32444, and returns the first poll step", async () => {
     const result = await ensureKarmadaLb(INPUT, stageDeps().deps);

@@ -14,7 +14,7 @@ import {
   KubernetesObjectConflict,
 } from "../../../functions/lib/errors.js";
 import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
-import { type FakeKubeApiServer, type KubeObject, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type KubeObject, type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   fakeContext,
   leakedFragments,
@@ -26,7 +26,7 @@ import {
 
 const eks = mockClient(EKSClient);
 const REF = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name: "ebs-sc" };
-let server: FakeKubeApiServer;
+let server: SimKubeApi;
 
 const storageClass = (overrides: Partial<KubeObject> = {}): KubeObject => ({
   apiVersion: "storage.k8s.io/v1",
@@ -41,7 +41,7 @@ const storageClass = (overrides: Partial<KubeObject> = {}): KubeObject => ({
 });
 
 beforeAll(async () => {
-  server = await startKubeApiServer();
+  server = await startSimKubeApi();
 });
 afterAll(() => server.close());
 beforeEach(() => {

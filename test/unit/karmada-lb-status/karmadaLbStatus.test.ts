@@ -10,7 +10,7 @@ import { handler } from "../../../functions/karmada-lb-status/handler.js";
 import { karmadaLbStatus, type Resolve4 } from "../../../functions/karmada-lb-status/karmadaLbStatus.js";
 import { InvalidStageInput, KubernetesRequestFailed, LoadBalancerFailed } from "../../../functions/lib/errors.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   awsError,
   fakeContext,
@@ -28,7 +28,7 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const HOSTNAME = "a1b2c3-0123456789.elb.eu-central-1.amazonaws.com";
 const ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/net/a1b2c3/0123456789";
 const INPUT = { cluster: parentSpec(), allowedCidrs: ["203.0.113.0/24"], attempt: 3 };
-let server: FakeKubeApiServer;
+let server: SimKubeApi;
 
 const lb = (code: string, overrides: Partial<LoadBalancer> = {}): LoadBalancer => ({
   LoadBalancerArn: ARN,
@@ -71,7 +71,7 @@ const depsWith = (resolve4: Resolve4) => {
 };
 
 beforeAll(async () => {
-  server = await startKubeApiServer({ namespaces: ["default", "karmada-system"] });
+  server = await startSimKubeApi({ namespaces: ["default", "karmada-system"] });
 });
 afterAll(() => server.close());
 beforeEach(() => {

@@ -16,11 +16,7 @@ import {
   kubeRead,
   loadKarmadaKubeConfig,
 } from "../../../functions/lib/kube.js";
-import {
-  createCertificateAuthority,
-  type FakeKubeApiServer,
-  startKubeApiServer,
-} from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { awsClients, awsError, decodeBearer, registerEksClusters, registerKarmadaSecret } from "./kubeFixtures.js";
 
 const eks = mockClient(EKSClient);
@@ -28,13 +24,13 @@ const secrets = mockClient(SecretsManagerClient);
 const CLUSTER = { clusterName: "demo-parent", region: "eu-central-1" };
 const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
 
-let server: FakeKubeApiServer;
-let impostor: FakeKubeApiServer;
+let server: SimKubeApi;
+let impostor: SimKubeApi;
 
 beforeAll(async () => {
-  server = await startKubeApiServer();
+  server = await startSimKubeApi();
   // Same CA data handed to the client, but the server presents a certificate from another CA.
-  impostor = await startKubeApiServer({ ca: server.ca, servingCa: createCertificateAuthority("someone-else") });
+  impostor = await startSimKubeApi({ ca: server.ca, impostor: true });
 });
 afterAll(async () => {
   await server.close();
@@ -123,7 +119,7 @@ describe("kubeFactory().forCluster", () => {
 
 describe("kubeFactory().forKarmada", () => {
   it("loads the Karmada kubeconfig from Secrets Manager and authenticates with its client certificate", async () => {
-    registerKarmadaSecret(secrets, SECRET, server.kubeconfig({ clientCertificateCN: "system:admin" }));
+    registerKarmadaSecret(secrets, SECRET, server.kubeconfig());
 
     const karmada = await kubeFactory(awsClients).forKarmada("eu-central-1", SECRET);
     await karmada.core.listNamespace();
@@ -200,7 +196,7 @@ describe("kubeFailure", () => {
   });
 
   it("maps a refused connection to KubernetesApiUnavailable", async () => {
-    const gone = await startKubeApiServer({ ca: server.ca });
+    const gone = await startSimKubeApi({ ca: server.ca });
     await gone.close();
     registerEksClusters(eks, { "demo-parent": gone });
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);

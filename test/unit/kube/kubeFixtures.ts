@@ -1,6 +1,6 @@
 /**
  * Fixtures shared by the Kubernetes-facing stage tests: EKS clusters and the Karmada kubeconfig secret wired to
- * local fake API servers (test/support/kube-api-server.ts), a logger that records every line, a fixed clock,
+ * simulated Kubernetes APIs (test/support/sim/kube.ts), a logger that records every line, a fixed clock,
  * and the strings that must never leave a stage (tokens, private keys, kubeconfigs).
  */
 import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
@@ -12,7 +12,7 @@ import type { ClusterSpec } from "../../../functions/lib/contracts.js";
 import { EKS_TOKEN_PREFIX } from "../../../functions/lib/eks-token.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
 import { NOW, parentSpec as notYetCreated } from "../../support/fixtures.js";
-import type { FakeKubeApiServer } from "../../support/kube-api-server.js";
+import type { SimKubeApi } from "../../support/sim/kube.js";
 
 export { NOW, secondsAgo } from "../../support/fixtures.js";
 
@@ -43,8 +43,8 @@ export function stageDeps(now: Date = NOW) {
   return { deps, logText: recorder.text, logLines: recorder.lines };
 }
 
-/** Makes DescribeCluster answer for each cluster with its fake API server's URL and CA (status ACTIVE). */
-export function registerEksClusters(eks: AwsClientStub<EKSClient>, clusters: Record<string, FakeKubeApiServer>): void {
+/** Makes DescribeCluster answer for each cluster with its simulated API's URL and CA (status ACTIVE). */
+export function registerEksClusters(eks: AwsClientStub<EKSClient>, clusters: Record<string, SimKubeApi>): void {
   for (const [name, server] of Object.entries(clusters))
     eks.on(DescribeClusterCommand, { name }).resolves({
       cluster: { name, status: "ACTIVE", endpoint: server.url, certificateAuthority: { data: server.caData } },
@@ -61,7 +61,7 @@ export function registerKarmadaSecret(
 }
 
 /** Fragments of secrets that must never appear in a stage's result, log or error message. */
-export function secretFragments(server: FakeKubeApiServer, kubeconfig?: string): string[] {
+export function secretFragments(server: SimKubeApi, kubeconfig?: string): string[] {
   const fragments = [
     EKS_TOKEN_PREFIX,
     "BEGIN RSA PRIVATE KEY",

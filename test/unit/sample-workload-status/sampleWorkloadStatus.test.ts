@@ -7,11 +7,7 @@ import type { MemberObservation } from "../../../functions/lib/sample-observatio
 import { pollInterval } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload-status/handler.js";
 import { judgeSplit, sampleWorkloadStatus } from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
-import {
-  createCertificateAuthority,
-  type FakeKubeApiServer,
-  startKubeApiServer,
-} from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   decodeBearer,
   fakeContext,
@@ -43,8 +39,8 @@ const INPUT = {
   members: MEMBERS,
   attempt: 2,
 };
-const servers: Record<string, FakeKubeApiServer> = {};
-let karmada: FakeKubeApiServer;
+const servers: Record<string, SimKubeApi> = {};
+let karmada: SimKubeApi;
 
 /** The sample template on the Karmada API server, with the UID that orders Karmada's ties. */
 function template(uid: string) {
@@ -74,7 +70,7 @@ function memberDeployment(
     age?: number;
   },
 ) {
-  (servers[member] as FakeKubeApiServer).put({
+  (servers[member] as SimKubeApi).put({
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: "nginx", namespace: "default", generation, creationTimestamp: secondsAgo(age).toISOString() },
@@ -84,9 +80,8 @@ function memberDeployment(
 }
 
 beforeAll(async () => {
-  const ca = createCertificateAuthority();
-  for (const m of MEMBERS) servers[m.name] = await startKubeApiServer({ ca });
-  karmada = await startKubeApiServer();
+  for (const m of MEMBERS) servers[m.name] = await startSimKubeApi();
+  karmada = await startSimKubeApi({ resources: "karmada" });
 });
 afterAll(async () => {
   for (const s of Object.values(servers)) await s.close();
@@ -97,10 +92,7 @@ beforeEach(() => {
   secrets.reset();
   registerKarmadaSecret(secrets, INPUT.kubeconfigSecretName, karmada.kubeconfig());
   template(EVEN_UID);
-  registerEksClusters(
-    eks,
-    Object.fromEntries(MEMBERS.map((m) => [m.clusterName, servers[m.name] as FakeKubeApiServer])),
-  );
+  registerEksClusters(eks, Object.fromEntries(MEMBERS.map((m) => [m.clusterName, servers[m.name] as SimKubeApi])));
   for (const s of Object.values(servers)) {
     s.remove({ apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" });
     s.requests.length = 0;
@@ -221,7 +213,7 @@ describe("sampleWorkloadStatus", () => {
       split: { eu1: 3, eu2: 3, us1: 6 },
     });
     for (const m of MEMBERS) {
-      const [request] = (servers[m.name] as FakeKubeApiServer).requests;
+      const [request] = (servers[m.name] as SimKubeApi).requests;
       expect(request?.path).toBe("/apis/apps/v1/namespaces/default/deployments/nginx");
       expect(decodeBearer(request?.authorization).host).toBe(`sts.${m.region}.amazonaws.com`);
     }
@@ -305,7 +297,7 @@ describe("sampleWorkloadStatus", () => {
   });
 
   it("reports an unreachable member API as KubernetesApiUnavailable", async () => {
-    (servers.eu2 as FakeKubeApiServer).failNext({ status: 503, reason: "ServiceUnavailable" });
+    (servers.eu2 as SimKubeApi).failNext({ status: 503, reason: "ServiceUnavailable" });
 
     await expect(sampleWorkloadStatus(INPUT, stageDeps().deps)).rejects.toThrow(KubernetesApiUnavailable);
   });
@@ -316,9 +308,7 @@ describe("sampleWorkloadStatus", () => {
 
     const state = await sampleWorkloadStatus(INPUT, deps);
 
-    expect(
-      leakedFragments(JSON.stringify(state) + logText(), secretFragments(servers.eu1 as FakeKubeApiServer)),
-    ).toEqual([]);
+    expect(leakedFragments(JSON.stringify(state) + logText(), secretFragments(servers.eu1 as SimKubeApi))).toEqual([]);
   });
 });
 

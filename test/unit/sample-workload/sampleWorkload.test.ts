@@ -12,7 +12,7 @@ import {
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload/handler.js";
 import { sampleWorkload } from "../../../functions/sample-workload/sampleWorkload.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   awsError,
   fakeContext,
@@ -84,11 +84,11 @@ const propagationPolicySchema = z.strictObject({
   }),
 });
 
-let server: FakeKubeApiServer;
+let server: SimKubeApi;
 let kubeconfig: string;
 
 beforeAll(async () => {
-  server = await startKubeApiServer();
+  server = await startSimKubeApi({ resources: "karmada" });
   kubeconfig = server.kubeconfig();
 });
 afterAll(() => server.close());

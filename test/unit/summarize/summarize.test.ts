@@ -6,7 +6,7 @@ import { InvalidStageInput, KarmadaNotInitialized } from "../../../functions/lib
 import { handler } from "../../../functions/summarize/handler.js";
 import type { SummarizeInput } from "../../../functions/summarize/schema.js";
 import { buildTime, phaseDurations, summarize } from "../../../functions/summarize/summarize.js";
-import { type FakeKubeApiServer, startKubeApiServer } from "../../support/kube-api-server.js";
+import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   awsError,
   fakeContext,
@@ -113,7 +113,7 @@ const input = (overrides: Partial<SummarizeInput> = {}): SummarizeInput => ({
   ...overrides,
 });
 
-let karmada: FakeKubeApiServer;
+let karmada: SimKubeApi;
 let kubeconfig: string;
 
 const karmadaCluster = (name: string, ready: "True" | "False", reason = "ClusterReady") =>
@@ -126,7 +126,7 @@ const karmadaCluster = (name: string, ready: "True" | "False", reason = "Cluster
   });
 
 beforeAll(async () => {
-  karmada = await startKubeApiServer();
+  karmada = await startSimKubeApi({ resources: "karmada" });
   kubeconfig = karmada.kubeconfig();
 });
 afterAll(() => karmada.close());
