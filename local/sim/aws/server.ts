@@ -90,6 +90,13 @@ export interface AwsCall {
   params: Record<string, unknown>;
 }
 
+/** The parameters a call record keeps: secret values (Secrets Manager's SecretString / SecretBinary) are left out. */
+function loggedParams(service: string, params: Record<string, unknown>): Record<string, unknown> {
+  if (service !== "secretsmanager") return params;
+  const { SecretString: _string, SecretBinary: _binary, ...rest } = params;
+  return rest;
+}
+
 function scope(req: IncomingMessage): { accessKeyId?: string; region?: string; service?: string } {
   const m = String(req.headers.authorization ?? "").match(/Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/);
   return m ? { accessKeyId: m[1], region: m[2], service: m[3] } : {};
@@ -200,7 +207,7 @@ export class AwsEndpoint {
       region,
       stage,
       status: 200,
-      params: protocol === "rest-json" ? parsedJson(body) : params,
+      params: loggedParams(service, protocol === "rest-json" ? parsedJson(body) : params),
     };
     this.calls.push(record);
     const fail = (error: AwsError): WireResponse => {
