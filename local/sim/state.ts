@@ -5,6 +5,7 @@
  * which makes every observation exact whenever it happens.
  */
 import type { CertPem } from "./pki.js";
+import type { InstanceTypeSpec } from "./world.js";
 
 export const STATE_VERSION = 1;
 
@@ -28,7 +29,12 @@ export interface SubnetRecord extends Tagged {
 }
 
 export interface RouteRecord {
-  destinationCidrBlock: string;
+  /** IPv4 destination; absent on an IPv6 route. */
+  destinationCidrBlock?: string;
+  /** IPv6 destination (botocore ec2 2016-11-15 `Route.DestinationIpv6CidrBlock`). */
+  destinationIpv6CidrBlock?: string;
+  /** An egress-only internet gateway (IPv6 only; botocore ec2 2016-11-15 `Route.EgressOnlyInternetGatewayId`). */
+  egressOnlyInternetGatewayId?: string;
   gatewayId?: string;
   natGatewayId?: string;
   /** A NAT instance route (e.g. fck-nat): EC2 reports the instance and its network interface. */
@@ -76,6 +82,11 @@ export interface NatGatewayRecord extends Tagged {
   deleteRequestedAt?: number;
   deletedAt?: number;
   failure?: { code: string; message: string };
+  /**
+   * `private`: a private NAT gateway, which has no Elastic IP (botocore ec2 2016-11-15 `NatGateway.ConnectivityType`,
+   * enum public | private). @default "public"
+   */
+  connectivityType?: "public" | "private";
 }
 
 export interface Issue {
@@ -350,6 +361,13 @@ export interface RegionState {
    * answers a reused token with the earlier request's result (see local/sim/aws/eks.ts `answerReusedToken`).
    */
   usedTokens?: Record<string, { kind: "cluster" | "nodegroup"; answer: Record<string, unknown> }>;
+  /**
+   * The Kubernetes versions EKS offers in this region with their support status (DescribeClusterVersions).
+   * @default world.ts EKS_VERSIONS, all in standard support
+   */
+  eksVersions?: { version: string; status: "STANDARD_SUPPORT" | "EXTENDED_SUPPORT" | "UNSUPPORTED" }[];
+  /** The instance types EC2 offers in this region (regions differ). @default world.ts INSTANCE_TYPES */
+  instanceTypes?: InstanceTypeSpec[];
 }
 
 export interface SimState {

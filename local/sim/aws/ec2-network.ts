@@ -564,18 +564,23 @@ function natXml(world: RegionState, n: NatGatewayRecord, now: number): XmlValue 
     vpcId: n.vpcId,
     subnetId: n.subnetId,
     state,
-    connectivityType: "public",
+    connectivityType: n.connectivityType ?? "public",
     createTime: new Date(n.createdAt).toISOString(),
     ...(state === "deleted" && n.deletedAt ? { deleteTime: new Date(n.deletedAt).toISOString() } : {}),
     ...(state === "failed" && n.failure ? { failureCode: n.failure.code, failureMessage: n.failure.message } : {}),
-    natGatewayAddressSet: [
-      {
-        allocationId: n.allocationId,
-        publicIp: address?.publicIp,
-        isPrimary: true,
-        status: state === "available" ? "succeeded" : "associating",
-      },
-    ],
+    // A private NAT gateway has a private IP only: an Elastic IP cannot be associated with it (Amazon VPC User Guide,
+    // vpc-nat-gateway.html, "Connectivity type").
+    natGatewayAddressSet:
+      n.connectivityType === "private"
+        ? []
+        : [
+            {
+              allocationId: n.allocationId,
+              publicIp: address?.publicIp,
+              isPrimary: true,
+              status: state === "available" ? "succeeded" : "associating",
+            },
+          ],
     tagSet: tagSet(n.tags),
   };
 }

@@ -158,17 +158,23 @@ export function handleEc2(
     }
     case "DescribeInstanceTypes": {
       const wanted = queryList(params.InstanceType);
+      const offered = world.instanceTypes ?? INSTANCE_TYPES;
       for (const t of wanted)
-        if (!INSTANCE_TYPES.some((i) => i.instanceType === t))
+        if (!offered.some((i) => i.instanceType === t))
           throw new AwsError("InvalidInstanceType", `The following supplied instance types do not exist: [${t}]`);
       return answer({
-        instanceTypeSet: INSTANCE_TYPES.filter((i) => !wanted.length || wanted.includes(i.instanceType))
+        instanceTypeSet: offered
+          .filter((i) => !wanted.length || wanted.includes(i.instanceType))
           .filter((i) => matchesFilters(filters, (n) => instanceTypeField(i, n), "instance type"))
           .map(instanceTypeXml),
       });
     }
     case "GetInstanceTypesFromInstanceRequirements":
-      return answer({ instanceTypeSet: matchRequirements(params).map((i) => ({ instanceType: i.instanceType })) });
+      return answer({
+        instanceTypeSet: matchRequirements(params, world.instanceTypes ?? INSTANCE_TYPES).map((i) => ({
+          instanceType: i.instanceType,
+        })),
+      });
     case "CreateTags": {
       const resources = queryList(params.ResourceId);
       const tags = queryObjects(params.Tag);
@@ -270,7 +276,13 @@ function routeTableField(r: RouteTableRecord, name: string): string[] | undefine
     "route.nat-gateway-id": r.routes.flatMap((x) => (x.natGatewayId ? [x.natGatewayId] : [])),
     "route.instance-id": r.routes.flatMap((x) => (x.instanceId ? [x.instanceId] : [])),
     "route.transit-gateway-id": r.routes.flatMap((x) => (x.transitGatewayId ? [x.transitGatewayId] : [])),
-    "route.destination-cidr-block": r.routes.map((x) => x.destinationCidrBlock),
+    "route.destination-cidr-block": r.routes.flatMap((x) => (x.destinationCidrBlock ? [x.destinationCidrBlock] : [])),
+    "route.destination-ipv6-cidr-block": r.routes.flatMap((x) =>
+      x.destinationIpv6CidrBlock ? [x.destinationIpv6CidrBlock] : [],
+    ),
+    "route.egress-only-internet-gateway-id": r.routes.flatMap((x) =>
+      x.egressOnlyInternetGatewayId ? [x.egressOnlyInternetGatewayId] : [],
+    ),
   };
   return fields[name] ?? tagFilterValues(name, r.tags);
 }
@@ -291,7 +303,9 @@ const routeTableXml = (
   ownerId: sim.state.account,
   routeSet: r.routes.map((x) => ({
     destinationCidrBlock: x.destinationCidrBlock,
+    destinationIpv6CidrBlock: x.destinationIpv6CidrBlock,
     gatewayId: x.gatewayId,
+    egressOnlyInternetGatewayId: x.egressOnlyInternetGatewayId,
     natGatewayId: x.natGatewayId,
     instanceId: x.instanceId,
     instanceOwnerId: x.instanceId ? sim.state.account : undefined,
@@ -397,7 +411,7 @@ const instanceTypeXml = (i: InstanceTypeSpec): XmlValue => ({
  * AcceleratorTypes (default any); LocalStorage (default included) and LocalStorageTypes (default hdd and ssd: types
  * with instance storage of another kind are left out); Allowed/ExcludedInstanceTypes with `*` wildcards.
  */
-function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec[] {
+function matchRequirements(params: Record<string, QueryValue>, offered: InstanceTypeSpec[]): InstanceTypeSpec[] {
   const archs = queryList(params.ArchitectureType);
   const req = (params.InstanceRequirements ?? {}) as Record<string, QueryValue>;
   const range = (v: QueryValue | undefined) => {
@@ -421,25 +435,28 @@ function matchRequirements(params: Record<string, QueryValue>): InstanceTypeSpec
   const choice = (mode: string, has: boolean) => mode === "included" || (mode === "required" ? has : !has);
   const excluded = queryList(req.ExcludedInstanceType);
   const allowed = queryList(req.AllowedInstanceType);
-  return INSTANCE_TYPES.filter(
-    (i) =>
-      (!archs.length || archs.includes(i.arch)) &&
-      i.vcpus >= vcpu.min &&
-      i.vcpus <= vcpu.max &&
-      i.memoryMiB >= mem.min &&
-      i.memoryMiB <= mem.max &&
-      (!generations.length || generations.includes(i.currentGeneration ? "current" : "previous")) &&
-      choice(burstable, i.burstable) &&
-      choice(bareMetal, i.bareMetal === true) &&
-      choice(localStorage, i.localStorage !== undefined) &&
-      (!i.localStorage || !storageTypes.length || storageTypes.includes(i.localStorage.type)) &&
-      (i.accelerators?.count ?? 0) >= accelerators.min &&
-      (i.accelerators?.count ?? 0) <= accelerators.max &&
-      (!acceleratorTypes.length || (i.accelerators !== undefined && acceleratorTypes.includes(i.accelerators.type))) &&
-      !excluded.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType)) &&
-      (!allowed.length ||
-        allowed.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType))),
-  ).sort((a, b) => a.instanceType.localeCompare(b.instanceType));
+  return offered
+    .filter(
+      (i) =>
+        (!archs.length || archs.includes(i.arch)) &&
+        i.vcpus >= vcpu.min &&
+        i.vcpus <= vcpu.max &&
+        i.memoryMiB >= mem.min &&
+        i.memoryMiB <= mem.max &&
+        (!generations.length || generations.includes(i.currentGeneration ? "current" : "previous")) &&
+        choice(burstable, i.burstable) &&
+        choice(bareMetal, i.bareMetal === true) &&
+        choice(localStorage, i.localStorage !== undefined) &&
+        (!i.localStorage || !storageTypes.length || storageTypes.includes(i.localStorage.type)) &&
+        (i.accelerators?.count ?? 0) >= accelerators.min &&
+        (i.accelerators?.count ?? 0) <= accelerators.max &&
+        (!acceleratorTypes.length ||
+          (i.accelerators !== undefined && acceleratorTypes.includes(i.accelerators.type))) &&
+        !excluded.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType)) &&
+        (!allowed.length ||
+          allowed.some((p) => new RegExp(`^${p.replace(/\./g, "\\.").replace(/\*/g, ".*")}$`).test(i.instanceType))),
+    )
+    .sort((a, b) => a.instanceType.localeCompare(b.instanceType));
 }
 
 /**

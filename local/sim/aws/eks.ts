@@ -13,6 +13,7 @@ import {
   type ClusterRecord,
   emptyKubeStore,
   type NodegroupRecord,
+  type RegionState,
 } from "../state.js";
 import {
   EKS_DEFAULT_VERSION,
@@ -62,7 +63,7 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
   const { route, name, subName } = eksRoute(req.method, req.path);
   switch (route) {
     case "GET /cluster-versions":
-      return ok(describeClusterVersions(req.query));
+      return ok(describeClusterVersions(sim, req.region, req.query));
     case "GET /clusters":
       return ok({ clusters: Object.keys(sim.region(req.region).clusters).sort() });
     case "POST /clusters": {
@@ -165,22 +166,38 @@ function taggable(sim: SimAccount, region: string, arn: string): { tags: Record<
 
 // ------------------------------------------------------------------------------------------------ versions
 
-function describeClusterVersions(query: URLSearchParams) {
+/** The versions EKS offers in a region: its own list when seeded (RegionState.eksVersions), else EKS_VERSIONS. */
+export function offeredVersions(sim: SimAccount, region: string): NonNullable<RegionState["eksVersions"]> {
+  return (
+    sim.region(region).eksVersions ?? EKS_VERSIONS.map((version) => ({ version, status: "STANDARD_SUPPORT" as const }))
+  );
+}
+
+/**
+ * DescribeClusterVersions: the region's versions, newest first, filtered by `clusterVersions`, `defaultOnly` and
+ * `versionStatus` (botocore eks 2017-11-01 DescribeClusterVersionsRequest; `ClusterVersionInformation.versionStatus`
+ * is one of UNSUPPORTED | STANDARD_SUPPORT | EXTENDED_SUPPORT, `VersionStatus`; the deprecated `status` the same as
+ * `ClusterVersionStatus`, unsupported | standard-support | extended-support).
+ */
+function describeClusterVersions(sim: SimAccount, region: string, query: URLSearchParams) {
   const wanted = query.getAll("clusterVersions");
   const defaultOnly = query.get("defaultOnly") === "true";
+  const status = query.get("versionStatus") ?? query.get("status")?.toUpperCase().replace("-", "_");
   return {
-    clusterVersions: [...EKS_VERSIONS]
+    clusterVersions: [...offeredVersions(sim, region)]
       .reverse()
-      .filter((v) => !wanted.length || wanted.includes(v))
-      .filter((v) => !defaultOnly || v === EKS_DEFAULT_VERSION)
+      .filter((v) => !wanted.length || wanted.includes(v.version))
+      .filter((v) => !defaultOnly || v.version === EKS_DEFAULT_VERSION)
+      .filter((v) => !status || v.status === status)
       .map((v) => ({
-        clusterVersion: v,
+        clusterVersion: v.version,
         clusterType: "eks",
         defaultPlatformVersion: "eks.1",
-        defaultVersion: v === EKS_DEFAULT_VERSION,
-        status: "STANDARD_SUPPORT",
-        versionStatus: "STANDARD_SUPPORT",
-        kubernetesPatchVersion: `${v}.0`,
+        defaultVersion: v.version === EKS_DEFAULT_VERSION,
+        // The deprecated `status` spells it as enum ClusterVersionStatus: unsupported | standard-support | extended-support.
+        status: v.status.toLowerCase().replace("_", "-"),
+        versionStatus: v.status,
+        kubernetesPatchVersion: `${v.version}.0`,
       })),
   };
 }
@@ -262,7 +279,7 @@ async function createCluster(sim: SimAccount, req: EksRequest): Promise<ClusterR
     throw new AwsError("ResourceInUseException", `Cluster already exists with name: ${name}`, 409);
   }
   const version: string = b.version ?? EKS_DEFAULT_VERSION;
-  if (!(EKS_VERSIONS as readonly string[]).includes(version))
+  if (!offeredVersions(sim, req.region).some((v) => v.version === version && v.status !== "UNSUPPORTED"))
     throw new AwsError("InvalidParameterException", `unsupported Kubernetes version ${version}`);
   if (!b.roleArn) throw new AwsError("InvalidParameterException", "roleArn is required");
   const subnetIds: string[] = b.resourcesVpcConfig?.subnetIds ?? [];
@@ -523,7 +540,10 @@ function describeNodegroup(c: ClusterRecord, n: NodegroupRecord) {
     labels: n.labels,
     ...(n.diskSize ? { diskSize: n.diskSize } : {}),
     resources: { autoScalingGroups: [{ name: `eks-${n.nodegroupName}-${n.nodegroupArn.slice(-12)}` }] },
-    health: { issues: n.status === "CREATE_FAILED" && n.failure ? [n.failure] : [] },
+    // A failed node group lists its issues: CREATE_FAILED, and DELETE_FAILED (e.g. Ec2SecurityGroupDeletionFailure,
+    // botocore eks 2017-11-01 enums NodegroupStatus and NodegroupIssueCode; `Nodegroup.health`: "If there are issues
+    // with your node group's health, they are listed here").
+    health: { issues: (n.status === "CREATE_FAILED" || n.status === "DELETE_FAILED") && n.failure ? [n.failure] : [] },
     updateConfig: { maxUnavailable: 1 },
     tags: { ...n.tags },
   };

@@ -82,6 +82,19 @@ export interface AwsCall {
   stage?: string;
   status: number;
   error?: string;
+  /**
+   * The request's parameters as the service received them (query protocols: the form fields nested at their dots,
+   * `Filter.1.Value.1` → `{ Filter: [{ Value: [...] }] }`; JSON: the body; REST-JSON: the body, the path being in
+   * `operation`), so a test can tell what was asked of which region.
+   */
+  params: Record<string, unknown>;
+}
+
+/** The parameters a call record keeps: secret values (Secrets Manager's SecretString / SecretBinary) are left out. */
+function loggedParams(service: string, params: Record<string, unknown>): Record<string, unknown> {
+  if (service !== "secretsmanager") return params;
+  const { SecretString: _string, SecretBinary: _binary, ...rest } = params;
+  return rest;
 }
 
 function scope(req: IncomingMessage): { accessKeyId?: string; region?: string; service?: string } {
@@ -208,7 +221,14 @@ export class AwsEndpoint {
     }
     const principal = this.sim.principalOf(accessKeyId);
     const stage = this.sim.currentStage;
-    const record: AwsCall = { service, operation, region, stage, status: 200 };
+    const record: AwsCall = {
+      service,
+      operation,
+      region,
+      stage,
+      status: 200,
+      params: loggedParams(service, protocol === "rest-json" ? parsedJson(body) : params),
+    };
     this.calls.push(record);
     const fail = (error: AwsError): WireResponse => {
       record.status = error.status;

@@ -1,6 +1,7 @@
+import type { Cluster } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { destroyCluster } from "../../../functions/destroy-cluster/destroyCluster.js";
 import { destroyClusterStatus } from "../../../functions/destroy-cluster-status/destroyClusterStatus.js";
@@ -10,19 +11,23 @@ import { destroyNodegroups } from "../../../functions/destroy-nodegroups/destroy
 import { destroyNodegroupsStatus } from "../../../functions/destroy-nodegroups-status/destroyNodegroupsStatus.js";
 import { destroySample } from "../../../functions/destroy-sample/destroySample.js";
 import { destroySecrets, RECOVERY_WINDOW_DAYS } from "../../../functions/destroy-secrets/destroySecrets.js";
+import type { AwsClients } from "../../../functions/lib/aws.js";
 import type { TargetCluster } from "../../../functions/lib/deletion.js";
 import { ClusterDeleteFailed, KubernetesApiUnavailable, NodegroupDeleteFailed } from "../../../functions/lib/errors.js";
 import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
 import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { DESTROYED_ADDONS } from "../../../infra/stage-policies.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { addToRegion, callsTo, type SeedNodegroup, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { eksCluster, foreignCluster, kubeFor, lbService, NLB_ARN } from "../drift/driftFixtures.js";
 import { awsError, NOW, stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeEks, fakeEks } from "./fakeEks.js";
 
-const elbv2 = mockClient(ElasticLoadBalancingV2Client);
-const secrets = mockClient(SecretsManagerClient);
-let eks: FakeEks;
+// EKS is the simulated account's (local/sim/aws/eks.ts); ELBv2 and Secrets Manager answers are stubbed per test.
+let sim: SimAccount;
+let aws: AwsClients;
+let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
+let secrets: AwsClientStub<SecretsManagerClient>;
 let parentApi: SimKubeApi;
 let karmada: SimKubeApi;
 
@@ -43,14 +48,37 @@ const SERVICE = {
   namespace: "karmada-system",
   name: "karmada-service-loadbalancer",
 };
-const deps = () => ({ ...stageDeps().deps, kube: kubeFor({ "demo-parent": parentApi }, karmada) });
+const deps = () => ({ ...stageDeps().deps, aws, kube: kubeFor({ "demo-parent": parentApi }, karmada) });
+
+/** Seeds an EKS cluster as DescribeCluster shows it (eksCluster / foreignCluster), with node groups and addons. */
+const addCluster = (
+  region: string,
+  cluster: Cluster,
+  options: { nodegroups?: (string | SeedNodegroup)[]; addons?: string[]; createFails?: boolean } = {},
+) =>
+  addToRegion(sim, region, {
+    clusters: [
+      { name: cluster.name ?? "", status: cluster.status, version: cluster.version, tags: cluster.tags, ...options },
+    ],
+  });
+/** The EKS writes the account received (refused ones included), as `<method> <region> <path>`. */
+const eksWrites = () =>
+  callsTo(sim, { service: "eks" })
+    .filter((c) => !c.operation.startsWith("GET "))
+    .map((c) => c.operation.replace(" ", ` ${c.region} `));
+/** Lets an hour of simulated time pass: EKS finishes every deletion and creation in progress. */
+const settle = () => sim.clock.sleep(3600);
 
 beforeAll(async () => {
+  sim = await startAwsSim();
+  aws = simClients(sim);
+  elbv2 = mockClient(ElasticLoadBalancingV2Client);
+  secrets = mockClient(SecretsManagerClient);
   [parentApi, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
-afterAll(() => Promise.all([parentApi.close(), karmada.close()]));
-beforeEach(() => {
-  eks = fakeEks();
+afterAll(() => Promise.all([parentApi.close(), karmada.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedAws(sim, {});
   elbv2.reset();
   secrets.reset();
   parentApi.remove(SERVICE);
@@ -67,19 +95,19 @@ beforeEach(() => {
 
 describe("destroyNodegroups", () => {
   it("deletes every node group of our cluster, tagged or not, and waits until none is left", async () => {
-    eks.add("eu-west-1", eksCluster("demo-member-2"), { nodegroups: ["member-2-nodes", "added-by-hand"] });
+    await addCluster("eu-west-1", eksCluster("demo-member-2"), { nodegroups: ["member-2-nodes", "added-by-hand"] });
     const member = target("member-2", "eu-west-1");
 
     const first = await destroyNodegroups({ cluster: member }, deps());
 
-    expect(eks.writes).toEqual([
-      "DeleteNodegroup eu-west-1 demo-member-2/member-2-nodes",
-      "DeleteNodegroup eu-west-1 demo-member-2/added-by-hand",
+    expect(eksWrites()).toEqual([
+      "DELETE eu-west-1 /clusters/demo-member-2/node-groups/added-by-hand",
+      "DELETE eu-west-1 /clusters/demo-member-2/node-groups/member-2-nodes",
     ]);
     expect(first).toMatchObject({ ready: false, attempt: 0, startedAt: NOW.toISOString() });
     const waiting = await destroyNodegroupsStatus({ cluster: member, attempt: 1, startedAt: first.startedAt }, deps());
     expect(waiting.ready).toBe(false);
-    eks.settle();
+    await settle();
     expect(
       await destroyNodegroupsStatus({ cluster: member, attempt: 2, startedAt: first.startedAt }, deps()),
     ).toMatchObject({
@@ -90,12 +118,12 @@ describe("destroyNodegroups", () => {
   });
 
   it("never touches an untagged cluster that has the same name", async () => {
-    eks.add("eu-west-1", foreignCluster("demo-member-2"), { nodegroups: ["workers"] });
+    await addCluster("eu-west-1", foreignCluster("demo-member-2"), { nodegroups: ["workers"] });
 
     const state = await destroyNodegroups({ cluster: target("member-2", "eu-west-1", { owned: true }) }, deps());
 
     expect(state).toMatchObject({ ready: true, status: "skipped" });
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
   });
 
   it("is ready at once for a cluster that is already gone, and does not delete twice on a re-run", async () => {
@@ -104,39 +132,40 @@ describe("destroyNodegroups", () => {
       status: "gone",
     });
 
-    eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
+    await addCluster("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
     await destroyNodegroups({ cluster: target("member-1") }, deps());
     await destroyNodegroups({ cluster: target("member-1") }, deps());
-    expect(eks.writes).toEqual(["DeleteNodegroup eu-central-1 demo-member-1/member-1-nodes"]);
+    expect(eksWrites()).toEqual(["DELETE eu-central-1 /clusters/demo-member-1/node-groups/member-1-nodes"]);
   });
 
   it("deletes a node group that was still CREATING (EKS refused then) as soon as EKS lets it, instead of waiting for a deletion that never started", async () => {
-    eks.add("eu-central-1", eksCluster("demo-member-1"), {
-      nodegroups: ["member-1-nodes"],
-      nodegroupStatus: "CREATING",
+    await addCluster("eu-central-1", eksCluster("demo-member-1"), {
+      nodegroups: [{ name: "member-1-nodes", status: "CREATING" }],
     });
     const member = target("member-1");
 
     const first = await destroyNodegroups({ cluster: member }, deps());
     expect(first).toMatchObject({ ready: false, status: "CREATING member-1-nodes (deleted once EKS has finished)" });
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
 
-    eks.settle(); // the node group is ACTIVE now
+    await settle(); // the node group is ACTIVE now
     const next = await destroyNodegroupsStatus({ cluster: member, attempt: 1, startedAt: first.startedAt }, deps());
-    expect(eks.writes).toEqual(["DeleteNodegroup eu-central-1 demo-member-1/member-1-nodes"]);
+    expect(eksWrites()).toEqual(["DELETE eu-central-1 /clusters/demo-member-1/node-groups/member-1-nodes"]);
     expect(next).toMatchObject({ ready: false, status: "DELETING member-1-nodes" });
-    eks.settle();
+    await settle();
     expect(await destroyNodegroupsStatus({ cluster: member, attempt: 2 }, deps())).toMatchObject({ ready: true });
   });
 
   it("stops with NodegroupDeleteFailed when EKS cannot delete a node group", async () => {
-    eks.add("eu-central-1", eksCluster("demo-member-1"), { nodegroups: ["member-1-nodes"] });
-    const nodegroup = eks.cluster("eu-central-1", "demo-member-1")?.nodegroups.get("member-1-nodes");
-    if (nodegroup)
-      Object.assign(nodegroup, {
-        status: "DELETE_FAILED",
-        health: { issues: [{ code: "Ec2SecurityGroupDeletionFailure", message: "in use" }] },
-      });
+    await addCluster("eu-central-1", eksCluster("demo-member-1"), {
+      nodegroups: [
+        {
+          name: "member-1-nodes",
+          status: "DELETE_FAILED",
+          issue: { code: "Ec2SecurityGroupDeletionFailure", message: "in use" },
+        },
+      ],
+    });
 
     await expect(destroyNodegroupsStatus({ cluster: target("member-1"), attempt: 1 }, deps())).rejects.toThrow(
       NodegroupDeleteFailed,
@@ -146,21 +175,23 @@ describe("destroyNodegroups", () => {
 
 describe("destroyCluster", () => {
   it("deletes the addons, then the cluster, and waits until EKS no longer knows it", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"), { addons: ["eks-pod-identity-agent", "aws-ebs-csi-driver"] });
+    await addCluster("eu-central-1", eksCluster("demo-parent"), {
+      addons: ["eks-pod-identity-agent", "aws-ebs-csi-driver"],
+    });
 
     const first = await destroyCluster({ cluster: target("parent") }, deps());
 
-    expect(eks.writes).toEqual([
-      "DeleteAddon eu-central-1 demo-parent/eks-pod-identity-agent",
-      "DeleteAddon eu-central-1 demo-parent/aws-ebs-csi-driver",
-      "DeleteCluster eu-central-1 demo-parent",
+    expect(eksWrites()).toEqual([
+      "DELETE eu-central-1 /clusters/demo-parent/addons/aws-ebs-csi-driver",
+      "DELETE eu-central-1 /clusters/demo-parent/addons/eks-pod-identity-agent",
+      "DELETE eu-central-1 /clusters/demo-parent",
     ]);
     expect(first).toMatchObject({
       ready: false,
       status: "DELETING",
       resource: "EKS cluster demo-parent (eu-central-1)",
     });
-    eks.settle();
+    await settle();
     expect(await destroyClusterStatus({ cluster: target("parent"), attempt: 1 }, deps())).toMatchObject({
       ready: true,
       status: "gone",
@@ -168,61 +199,63 @@ describe("destroyCluster", () => {
   });
 
   it("deletes only the addons its role may delete, leaving any other addon to go with the cluster", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"), {
+    await addCluster("eu-central-1", eksCluster("demo-parent"), {
       addons: ["coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver", "vpc-cni"],
     });
 
     await destroyCluster({ cluster: target("parent") }, deps());
 
-    const deleted = eks.writes.filter((w) => w.startsWith("DeleteAddon")).map((w) => w.split("/")[1]);
+    const deleted = eksWrites()
+      .filter((w) => w.includes("/addons/"))
+      .map((w) => w.split("/").at(-1));
     expect(deleted.sort()).toEqual([...DESTROYED_ADDONS].sort());
-    expect(eks.writes.at(-1)).toBe("DeleteCluster eu-central-1 demo-parent");
+    expect(eksWrites().at(-1)).toBe("DELETE eu-central-1 /clusters/demo-parent");
   });
 
   it("waits for a cluster already being deleted instead of deleting it again", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
+    await addCluster("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
 
     expect(await destroyCluster({ cluster: target("parent") }, deps())).toMatchObject({
       ready: false,
       status: "DELETING",
     });
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
   });
 
   it("never deletes a cluster tagged for another deployment", async () => {
-    eks.add("eu-central-1", foreignCluster("demo-parent", "prod"), { addons: ["vpc-cni"] });
+    await addCluster("eu-central-1", foreignCluster("demo-parent", "prod"), { addons: ["vpc-cni"] });
 
     expect(await destroyCluster({ cluster: target("parent") }, deps())).toMatchObject({
       ready: true,
       status: "skipped",
     });
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
   });
 
   it("stops with ClusterDeleteFailed when EKS reports the cluster FAILED after its deletion started", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent", { status: "FAILED" }));
+    await addCluster("eu-central-1", eksCluster("demo-parent", { status: "FAILED" }));
 
     await expect(
       destroyClusterStatus({ cluster: target("parent"), attempt: 3, status: "DELETING" }, deps()),
     ).rejects.toThrow(ClusterDeleteFailed);
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
   });
 
   it("waits for a cluster still CREATING (EKS answers ResourceInUseException) and deletes it once it is ACTIVE", async () => {
-    eks.add("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }));
+    await addCluster("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }));
     const member = target("member-1");
 
     const first = await destroyCluster({ cluster: member }, deps());
     expect(first).toMatchObject({ ready: false, status: "CREATING (deleted once EKS has finished)" });
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
     const still = await destroyClusterStatus({ cluster: member, attempt: 1, status: first.status }, deps());
     expect(still).toMatchObject({ ready: false, status: "CREATING (deleted once EKS has finished)" });
 
-    eks.settle(); // ACTIVE now
+    await settle(); // ACTIVE now
     const deleting = await destroyClusterStatus({ cluster: member, attempt: 2, status: still.status }, deps());
-    expect(eks.writes).toEqual(["DeleteCluster eu-central-1 demo-member-1"]);
+    expect(eksWrites()).toEqual(["DELETE eu-central-1 /clusters/demo-member-1"]);
     expect(deleting).toMatchObject({ ready: false, status: "DELETING", startedAt: NOW.toISOString() });
-    eks.settle();
+    await settle();
     expect(await destroyClusterStatus({ cluster: member, attempt: 3, status: deleting.status }, deps())).toMatchObject({
       ready: true,
       status: "gone",
@@ -230,14 +263,14 @@ describe("destroyCluster", () => {
   });
 
   it("deletes a cluster whose creation FAILED while Destroy waited for it", async () => {
-    eks.add("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }));
+    await addCluster("eu-central-1", eksCluster("demo-member-1", { status: "CREATING" }), { createFails: true });
     const member = target("member-1");
     const first = await destroyCluster({ cluster: member }, deps());
 
-    eks.settle({ failCreating: true });
+    await settle();
     const next = await destroyClusterStatus({ cluster: member, attempt: 1, status: first.status }, deps());
 
-    expect(eks.writes).toEqual(["DeleteCluster eu-central-1 demo-member-1"]);
+    expect(eksWrites()).toEqual(["DELETE eu-central-1 /clusters/demo-member-1"]);
     expect(next).toMatchObject({ ready: false, status: "DELETING" });
   });
 });
@@ -249,7 +282,7 @@ describe("destroyKarmadaLb", () => {
   };
 
   it("deletes the Service, then waits until the Service and its NLB are gone", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"));
+    await addCluster("eu-central-1", eksCluster("demo-parent"));
     parentApi.put(lbService() as never);
     elbv2
       .on(DescribeLoadBalancersCommand)
@@ -271,7 +304,7 @@ describe("destroyKarmadaLb", () => {
   });
 
   it("learns the NLB from the Service when the inventory saw none", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"));
+    await addCluster("eu-central-1", eksCluster("demo-parent"));
     parentApi.put(lbService() as never);
     elbv2.on(DescribeLoadBalancersCommand).resolves({
       LoadBalancers: [
@@ -285,7 +318,7 @@ describe("destroyKarmadaLb", () => {
   });
 
   it("is done at once when deinit already removed the Service and the NLB is gone", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"));
+    await addCluster("eu-central-1", eksCluster("demo-parent"));
     elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("LoadBalancerNotFoundException"));
 
     expect(await destroyKarmadaLb(lbInput, deps())).toMatchObject({ ready: true, status: "deleted" });
@@ -293,7 +326,7 @@ describe("destroyKarmadaLb", () => {
   });
 
   it("skips a parent that is not ours without calling its API", async () => {
-    eks.add("eu-central-1", foreignCluster("demo-parent"));
+    await addCluster("eu-central-1", foreignCluster("demo-parent"));
 
     expect(await destroyKarmadaLb(lbInput, deps())).toMatchObject({ ready: true, status: "skipped" });
     expect(parentApi.requests).toEqual([]);

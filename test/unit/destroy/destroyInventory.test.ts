@@ -1,11 +1,15 @@
+import type { Cluster } from "@aws-sdk/client-eks";
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { mockClient } from "aws-sdk-client-mock";
+import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { destroyConfirm } from "../../../functions/destroy-confirm/destroyConfirm.js";
 import { handler as confirmHandler } from "../../../functions/destroy-confirm/handler.js";
 import { destroyInventory } from "../../../functions/destroy-inventory/destroyInventory.js";
+import type { AwsClients } from "../../../functions/lib/aws.js";
 import { DestroyNotConfirmed, KarmadaNotInitialized } from "../../../functions/lib/errors.js";
 import { clusterTags } from "../../../functions/lib/names.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { addToRegion, callsTo, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   DEMO_PLAN,
@@ -17,13 +21,22 @@ import {
   NLB_ARN,
 } from "../drift/driftFixtures.js";
 import { fakeContext, stageDeps } from "../kube/kubeFixtures.js";
-import { type FakeEks, fakeEks } from "./fakeEks.js";
 
-const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+// EKS is the simulated account's (local/sim/aws/eks.ts); the NLB lookup is stubbed.
+let sim: SimAccount;
+let aws: AwsClients;
+let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
 const PLAN = DEMO_PLAN as Record<string, unknown>;
 let parent: SimKubeApi;
 let karmada: SimKubeApi;
-let eks: FakeEks;
+
+/** Seeds an EKS cluster as DescribeCluster shows it (eksCluster / foreignCluster). */
+const addCluster = (region: string, cluster: Cluster) =>
+  addToRegion(sim, region, {
+    clusters: [{ name: cluster.name ?? "", status: cluster.status, version: cluster.version, tags: cluster.tags }],
+  });
+/** The EKS writes the account received. */
+const eksWrites = () => callsTo(sim, { service: "eks" }).filter((c) => !c.operation.startsWith("GET "));
 
 const etcd = {
   apiVersion: "apps/v1",
@@ -39,33 +52,37 @@ const etcdVolume = {
 };
 
 beforeAll(async () => {
+  sim = await startAwsSim();
+  aws = simClients(sim);
+  elbv2 = mockClient(ElasticLoadBalancingV2Client);
   [parent, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
-afterAll(() => Promise.all([parent.close(), karmada.close()]));
-beforeEach(() => {
+afterAll(() => Promise.all([parent.close(), karmada.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedAws(sim, {});
   elbv2.reset();
   elbv2.on(DescribeLoadBalancersCommand).resolves({
     LoadBalancers: [
       { LoadBalancerArn: NLB_ARN, DNSName: "k-1234.elb.eu-central-1.amazonaws.com", State: { Code: "active" } },
     ],
   });
-  eks = fakeEks();
   parent.reset();
   karmada.reset();
 });
 
 const deps = (karmadaServer: SimKubeApi | Error = karmada) => ({
   ...stageDeps().deps,
+  aws,
   kube: kubeFor({ "demo-parent": parent }, karmadaServer),
 });
 
 /** The demo world: parent and member-1 ours; member-2's name taken by someone else's cluster; an old member of ours. */
-function world() {
-  eks.add("eu-central-1", eksCluster("demo-parent"));
-  eks.add("eu-central-1", eksCluster("demo-member-1"));
-  eks.add("eu-central-1", foreignCluster("payments-prod"));
-  eks.add("eu-west-1", foreignCluster("demo-member-2"));
-  eks.add("eu-west-1", { ...eksCluster("demo-old"), tags: clusterTags("demo", "member", "old") });
+async function world() {
+  await addCluster("eu-central-1", eksCluster("demo-parent"));
+  await addCluster("eu-central-1", eksCluster("demo-member-1"));
+  await addCluster("eu-central-1", foreignCluster("payments-prod"));
+  await addCluster("eu-west-1", foreignCluster("demo-member-2"));
+  await addCluster("eu-west-1", { ...eksCluster("demo-old"), tags: clusterTags("demo", "member", "old") });
   parent.put(etcd as never);
   parent.put(lbService() as never);
   for (const name of ["member-1", "member-2", "old"]) karmada.put(karmadaCluster(name) as never);
@@ -97,7 +114,7 @@ describe("destroyConfirm", () => {
 
 describe("destroyInventory", () => {
   it("lists every cluster with whether it is ours, and what Karmada runs, without writing anything", async () => {
-    world();
+    await world();
 
     const target = await destroyInventory({ plan: PLAN }, deps());
 
@@ -119,13 +136,13 @@ describe("destroyInventory", () => {
     });
     expect(target.notes.join("\n")).toMatch(/demo-member-2 in eu-west-1 is not tagged .*left untouched/);
     expect(target.notes.join("\n")).toMatch(/demo-old in eu-west-1 is tagged with deployment demo but not in its plan/);
-    expect(eks.writes).toEqual([]);
+    expect(eksWrites()).toEqual([]);
     expect([...parent.writes(), ...karmada.writes()]).toEqual([]);
   });
 
   it("never lists someone else's cluster that merely shares a name prefix", async () => {
-    world();
-    eks.add("eu-central-1", foreignCluster("demo-member-10"));
+    await world();
+    await addCluster("eu-central-1", foreignCluster("demo-member-10"));
 
     const target = await destroyInventory({ plan: PLAN }, deps());
 
@@ -134,7 +151,7 @@ describe("destroyInventory", () => {
   });
 
   it("counts etcd volumes left after the namespace went as Karmada to remove", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent"));
+    await addCluster("eu-central-1", eksCluster("demo-parent"));
     parent.put(etcdVolume as never);
 
     const target = await destroyInventory({ plan: PLAN }, deps());
@@ -144,7 +161,7 @@ describe("destroyInventory", () => {
   });
 
   it("records the mode Karmada registered each joined member in, so Destroy names an unregister failure", async () => {
-    world();
+    await world();
     karmada.put({ ...karmadaCluster("old"), spec: { apiEndpoint: "https://old.example", syncMode: "Pull" } } as never);
 
     const target = await destroyInventory({ plan: PLAN }, deps());
@@ -157,7 +174,7 @@ describe("destroyInventory", () => {
   });
 
   it("marks members not joined, with a note, when the Karmada API does not answer", async () => {
-    world();
+    await world();
 
     const target = await destroyInventory({ plan: PLAN }, deps(new KarmadaNotInitialized("secret gone")));
 
@@ -166,7 +183,7 @@ describe("destroyInventory", () => {
   });
 
   it("does not look into a parent that is already being deleted", async () => {
-    eks.add("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
+    await addCluster("eu-central-1", eksCluster("demo-parent", { status: "DELETING" }));
 
     const target = await destroyInventory({ plan: PLAN }, deps());
 
@@ -176,7 +193,7 @@ describe("destroyInventory", () => {
   });
 
   it("stops rather than orphan the NLB or the volumes when our parent's API refuses", async () => {
-    world();
+    await world();
     parent.failNext({ path: "statefulsets", status: 403, reason: "Forbidden", message: "no access entry" });
 
     await expect(destroyInventory({ plan: PLAN }, deps())).rejects.toMatchObject({ name: "KubernetesAccessPending" });

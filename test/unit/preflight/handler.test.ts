@@ -1,16 +1,10 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { EKSClient } from "@aws-sdk/client-eks";
 import type { Context } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { parsePlan } from "../../../functions/lib/plan.js";
 import { handler } from "../../../functions/preflight/handler.js";
-import { mockEc2, mockEks, standardRegion } from "./fakeAws.js";
-
-// The handler uses the default client factory: mock the client classes themselves.
-const ec2 = mockClient(EC2Client);
-const eks = mockClient(EKSClient);
+import type { SimAccount } from "../../../local/sim/account.js";
+import { callsTo, seedAws, simCredentials, startAwsSim } from "../../support/sim/aws.js";
 
 const context = {
   functionName: "preflight",
@@ -27,17 +21,40 @@ const plan = parsePlan({
   karmada: { allowedCidrs: ["203.0.113.0/24"] },
 });
 
+// The handler uses the default client factory: it reaches the simulated account through AWS_ENDPOINT_URL, as in a
+// local run.
+let sim: SimAccount;
+beforeAll(async () => {
+  sim = await startAwsSim();
+});
+afterAll(() => sim.stop());
 afterEach(() => {
-  ec2.reset();
-  eks.reset();
+  vi.unstubAllEnvs();
   resetAwsClients();
 });
 
 describe("preflight handler", () => {
   it("parses { plan } and resolves the deployment through the middy handler", async () => {
-    const state = standardRegion("eu-central-1", { id: "vpc-0aaa0000000000001", name: "karmada-vpc" });
-    mockEc2(ec2, state);
-    mockEks(eks, state);
+    await seedAws(sim, {
+      "eu-central-1": {
+        vpcs: [
+          {
+            id: "vpc-0aaa0000000000001",
+            name: "karmada-vpc",
+            subnets: [
+              { id: "subnet-0aaa01", az: "eu-central-1a", route: "igw", mapPublicIp: true },
+              { id: "subnet-0aaa02", az: "eu-central-1b", route: "igw", mapPublicIp: true },
+              { id: "subnet-0aaa03", az: "eu-central-1a", route: "nat" },
+              { id: "subnet-0aaa04", az: "eu-central-1b", route: "nat" },
+            ],
+          },
+        ],
+      },
+    });
+    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
+    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
+    resetAwsClients();
 
     const resolved = await handler({ plan }, context);
 
@@ -47,6 +64,7 @@ describe("preflight handler", () => {
       exists: false,
     });
     expect(resolved.members.map((m) => m.clusterName)).toEqual(["demo-member1", "demo-member2"]);
+    expect(callsTo(sim, { region: "eu-central-1", service: "ec2", operation: "DescribeVpcs" })).toHaveLength(1);
   });
 
   it("rejects a payload without a plan as a wiring error", async () => {
