@@ -1,5 +1,6 @@
 import aslValidator from "asl-validator";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DEPLOYMENT_TAG } from "../../functions/lib/names.js";
 import { taggedResources } from "../../local/sim/account.js";
 import type { SimState } from "../../local/sim/state.js";
 import { DEFAULT_ACCOUNT } from "../../local/sim/world.js";
@@ -85,6 +86,7 @@ describe("Destroy execution (the real definition and stages on a simulated, depl
   it.each([
     ["without confirm", { deploymentName: "demo" }],
     ["with another deployment's name", { deploymentName: "demo", confirm: "prod" }],
+    ["with a prefix of the name", { deploymentName: "demo", confirm: "dem" }],
   ])("stops with DestroyNotConfirmed %s, before anything is read or touched", async (_, input) => {
     const run = await destroy(input);
 
@@ -94,7 +96,10 @@ describe("Destroy execution (the real definition and stages on a simulated, depl
     expect(run.statesOf("registryUpdate")).toEqual([DESTROY.recordFailure]);
     expect(registryItem(run.state)).toMatchObject({ status: "DEPLOYED" });
     expect(registryItem(run.state)?.currentExecution).toBeUndefined();
+    expect(registryItem(run.state)).toEqual(registryItem(account));
     expect(eksCalls(run)).toEqual([]);
+    expect(run.deleted).toEqual({});
+    expect(taggedResources(run.state, "demo")).toEqual(taggedResources(account, "demo"));
   });
 
   it("tears everything down in order and marks the deployment DESTROYED", async () => {
@@ -109,6 +114,9 @@ describe("Destroy execution (the real definition and stages on a simulated, depl
     expect(last("karmadaUnjoin")).toBeLessThan(first("destroyKarmadaLb"));
     // Our LoadBalancer Service and its NLB go before deinit (which never deletes that Service), deinit before the nodes.
     expect(last("destroyKarmadaLbStatus")).toBeLessThan(first("karmadaDeinit"));
+    const deinit = run.invocations.find((i) => i.state === DESTROY.removeKarmada);
+    const lbPolls = run.invocations.filter((i) => i.resource === "destroy-karmada-lb-status");
+    expect(Math.max(...lbPolls.map((i) => i.end))).toBeLessThanOrEqual(deinit?.start ?? 0);
     expect(first("karmadaDeinit")).toBeLessThan(first("destroyNodegroups"));
     expect(last("destroyClusterStatus")).toBeLessThan(first("destroySecrets"));
     expect(order.at(-1)).toBe("registryUpdate");
@@ -129,7 +137,22 @@ describe("Destroy execution (the real definition and stages on a simulated, depl
       },
     ]);
     expect(clustersLeft(run.state)).toEqual([]);
+    expect(taggedResources(run.state, "demo")).toEqual({});
     expect(run.state.regions[EU]?.loadBalancers).toEqual([]);
+    // Karmada goes as the real deinit and the deinit build remove it: deinit's labelled objects, the etcd claims and
+    // volumes, the namespace last (the deinit build itself: test/local/day2.test.ts).
+    expect(run.deleted).toMatchObject({
+      "k8s:StatefulSet": 1,
+      "k8s:Secret": 4,
+      "k8s:PersistentVolumeClaim": 3,
+      "k8s:PersistentVolume": 3,
+      "k8s:Namespace": 1,
+      "karmada:controlPlane": 1,
+      "elbv2:loadBalancer": 1,
+      "eks:cluster": 3,
+      "eks:nodegroup": 3,
+      "secretsmanager:secret": 2,
+    });
     // The sample workload went from Karmada (and so from the members) before the clusters did.
     expect(run.deleted).toMatchObject({ "karmada:Deployment": 1, "karmada:PropagationPolicy": 1 });
     // The Karmada secrets are scheduled for deletion with a 7-day recovery window.
@@ -149,21 +172,35 @@ describe("Destroy execution (the real definition and stages on a simulated, depl
     });
   });
 
-  it("never touches a cluster with a matching name that is not tagged with the deployment", async () => {
+  it("never touches a cluster with a matching name (or name prefix) that is not tagged with the deployment, and leaves nothing tagged", async () => {
     const run = await destroy(undefined, {
       before: async (sim) => {
-        // member-2's cluster was deleted behind the platform's back and someone made their own of the same name.
+        // member-2's cluster was deleted behind the platform's back and someone made their own of the same name,
+        // and one sharing member-1's prefix.
         sim.deleteCluster("demo-member-2", WEST);
         await sim.createForeignCluster(WEST, "demo-member-2", { team: "payments" });
+        await sim.createForeignCluster(EU, "demo-member-10");
       },
     });
 
     expect(run.status).toBe("SUCCEEDED");
+    expect(taggedResources(run.state, "demo")).toEqual({});
+    expect(Object.keys(run.state.regions[EU]?.clusters ?? {})).toEqual(["demo-member-10"]);
+    expect(Object.keys(run.state.regions[WEST]?.clusters ?? {})).toEqual(["demo-member-2"]);
     expect(run.state.regions[WEST]?.clusters["demo-member-2"]).toMatchObject({
       status: "ACTIVE",
       tags: { team: "payments" },
     });
-    expect(eksWrites(run, /\/clusters\/demo-member-2\b/)).toEqual([]);
+    expect(run.state.regions[WEST]?.clusters["demo-member-2"]?.tags[DEPLOYMENT_TAG]).toBeUndefined();
+    expect(eksWrites(run, /\/clusters\/demo-member-(2|10)\b/)).toEqual([]);
+    expect(run.deleted).toMatchObject({
+      "eks:cluster": 2,
+      "eks:nodegroup": 2,
+      "elbv2:loadBalancer": 1,
+      "k8s:PersistentVolume": 3,
+      "karmada:controlPlane": 1,
+      "secretsmanager:secret": 2,
+    });
     expect(run.builds("karmadaUnjoin").map((b) => b.environment.MEMBER_NAME)).toEqual(["member-1"]);
     expect((run.output as { notes: string[] }).notes.join("\n")).toMatch(
       /demo-member-2 in eu-west-1 is not tagged .* left untouched/,

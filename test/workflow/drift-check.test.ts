@@ -87,7 +87,7 @@ describe("DriftCheck execution (the real definition and stages on a simulated, d
 
     expect(run.status).toBe("SUCCEEDED");
     expect(run.output).toMatchObject({
-      report: { deploymentName: "demo", drifted: false, counts: { critical: 0, warning: 0 } },
+      report: { deploymentName: "demo", drifted: false, counts: { critical: 0, warning: 0, info: 0 }, findings: [] },
       remediation: { started: false },
     });
     expect(run.invocations.filter((i) => i.state === DRIFT_CHECK.checkCluster).map((i) => i.lane)).toEqual([
