@@ -18,19 +18,10 @@ import type { AwsCall } from "../../../local/sim/aws/server.js";
 import type { BuildRecord, SimState } from "../../../local/sim/state.js";
 import { DAY2_STAGE_FOLDERS, type Day2StageKey, fakeDay2Resources } from "../../../statemachine/day2-resources.js";
 import { restoreAwsClients } from "../aws-mocks.js";
+import { DEMO_PLAN } from "../demo-plan.js";
 
-/** deployment "demo": parent + member-1 (eu-central-1, weight 1) + member-2 (eu-west-1, weight 2), 12 replicas. */
-export const DEMO_PLAN = {
-  deploymentName: "demo",
-  region: "eu-central-1",
-  vpc: { name: "karmada-vpc" },
-  kubernetesVersion: "1.33",
-  members: [
-    { name: "member-1", weight: 1 },
-    { name: "member-2", region: "eu-west-1", vpc: { name: "karmada-vpc" }, weight: 2 },
-  ],
-  karmada: { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
-};
+export { DEMO_PLAN };
+
 export const EU = "eu-central-1";
 export const WEST = "eu-west-1";
 const START_MS = Date.UTC(2030, 0, 1);

@@ -154,12 +154,3 @@ export async function startSimKubeApi(options: SimKubeApiOptions = {}): Promise<
     close: () => server.stop(),
   };
 }
-
-/**
- * The names test/workflow/fake-day2.ts imports (through test/support/kube-api-server.ts), which is being deleted in
- * parallel: its parent is started with `resources`, its Karmada and members with none (Karmada's resources serve
- * what it seeds there: Deployments, Clusters, PropagationPolicies). Remove with fake-day2.ts.
- */
-export type FakeKubeApiServer = SimKubeApi;
-export const startKubeApiServer = (options: { resources?: ResourceType[] } = {}): Promise<SimKubeApi> =>
-  startSimKubeApi({ resources: options.resources ?? "karmada" });

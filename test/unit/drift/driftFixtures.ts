@@ -6,21 +6,12 @@
 import type { Cluster } from "@aws-sdk/client-eks";
 import { type KubeFactory, kubeClients, loadKarmadaKubeConfig } from "../../../functions/lib/kube.js";
 import { clusterTags, DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
-import { type PlanInput, parsePlan } from "../../../functions/lib/plan.js";
-import { CLUSTER_RESOURCES, type SimKubeApi } from "../../support/sim/kube.js";
+import { parsePlan } from "../../../functions/lib/plan.js";
+import { DEMO_PLAN } from "../../support/demo-plan.js";
+import type { SimKubeApi } from "../../support/sim/kube.js";
 
 /** deployment "demo": parent + member-1 (eu-central-1, weight 1) + member-2 (eu-west-1, weight 2), 12 replicas. */
-export const DEMO_PLAN: PlanInput = {
-  deploymentName: "demo",
-  region: "eu-central-1",
-  vpc: { name: "karmada-vpc" },
-  kubernetesVersion: "1.33",
-  members: [
-    { name: "member-1", weight: 1 },
-    { name: "member-2", region: "eu-west-1", vpc: { name: "karmada-vpc" }, weight: 2 },
-  ],
-  karmada: { allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
-};
+export { DEMO_PLAN };
 
 export const demoPlan = () => parsePlan(DEMO_PLAN);
 
@@ -116,9 +107,3 @@ export const sampleDeployment = (replicas: number, available = replicas) => ({
   },
   status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: available },
 });
-
-/**
- * A parent's API: an EKS cluster's resources, which include what `kubectl karmada init` leaves (the etcd
- * StatefulSet, its claims and volumes). What test/workflow/fake-day2.ts starts its parent with.
- */
-export const PARENT_RESOURCES = CLUSTER_RESOURCES;
