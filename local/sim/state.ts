@@ -315,6 +315,19 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   output?: string;
+  /**
+   * The events between ExecutionStarted and the closing event, oldest first (GetExecutionHistory numbers them and
+   * adds those two). Seeded by tests; the local runner records none.
+   */
+  history?: HistoryEventRecord[];
+}
+
+/** One event of an execution's history (botocore stepfunctions shape `HistoryEvent`, type enum `HistoryEventType`). */
+export interface HistoryEventRecord {
+  type: string;
+  timestamp: number;
+  /** The state's name, for `<Type>StateEntered` / `<Type>StateExited` events (`stateEnteredEventDetails.name`). */
+  state?: string;
 }
 
 /** An EventBridge event put on a bus. */

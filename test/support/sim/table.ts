@@ -55,8 +55,14 @@ export interface SimTable {
   failNext(operation: TableOperation, code: string, message: string): void;
 }
 
+/** What else the table's account has. */
+export interface SimTableOptions {
+  /** State machine ARNs StartExecution accepts (test/support/sim/executions.ts). @default none */
+  stateMachines?: string[];
+}
+
 /** Starts an account with the registry table (stop it when done). */
-export async function startSimTable(): Promise<SimAccount> {
+export async function startSimTable(options: SimTableOptions = {}): Promise<SimAccount> {
   const sim = new SimAccount({
     seed: 1,
     defaultVpcs: false,
@@ -64,6 +70,7 @@ export async function startSimTable(): Promise<SimAccount> {
     projects: {},
     kmsKeyId: "alias/test",
     tables: [{ region: REGION, name: TABLE, hashKey: "deploymentName" }],
+    ...(options.stateMachines ? { stateMachines: options.stateMachines } : {}),
   });
   await sim.start();
   return sim;
@@ -73,7 +80,7 @@ export async function startSimTable(): Promise<SimAccount> {
  * The registry table for the tests of this file: the account starts in `beforeAll`, stops in `afterAll`, and the table
  * is emptied (and hooks dropped) in `beforeEach`. Call it at the top of the file, before hooks that seed the table.
  */
-export function useSimTable(): SimTable {
+export function useSimTable(options: SimTableOptions = {}): SimTable {
   let started: { sim: SimAccount; registry: Registry; firstCall: number } | undefined;
   const running = () => {
     if (!started) throw new Error("useSimTable(): the simulated account starts in beforeAll");
@@ -89,7 +96,7 @@ export function useSimTable(): SimTable {
     // Files share modules (vitest isolate: false): a stub another file left on the DynamoDB clients must not answer.
     for (const client of [DynamoDBClient, DynamoDBDocumentClient])
       (client.prototype.send as { restore?: () => void }).restore?.();
-    const sim = await startSimTable();
+    const sim = await startSimTable(options);
     const doc = registryClient({ region: REGION, endpoint: sim.aws.url, credentials: CREDENTIALS, maxAttempts: 1 });
     started = { sim, registry: { doc, tableName: TABLE }, firstCall: 0 };
   });

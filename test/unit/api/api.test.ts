@@ -1,32 +1,20 @@
-import {
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from "@aws-sdk/client-sfn";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { currentStep } from "../../../functions/api/getDeployment.js";
 import type { ApiEvent } from "../../../functions/api/http.js";
 import { ROUTES, route } from "../../../functions/api/router.js";
-import { awsClients } from "../../../functions/lib/aws.js";
+import { useSimExecutions } from "../../support/sim/executions.js";
 import { useSimTable } from "../../support/sim/table.js";
 import { DEMO_PLAN } from "../drift/driftFixtures.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
 
-const sfn = mockClient(SFNClient);
 const SM = (name: string) => `arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-${name}`;
 const EXEC = (machine: string, name: string) =>
   `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-${machine}:${name}`;
 const PORTAL = "arn:aws:sts::123456789012:assumed-role/portal/session";
-const table = useSimTable();
+const table = useSimTable({ stateMachines: [SM("deploy"), SM("drift-check"), SM("destroy")] });
+const sfn = useSimExecutions(table);
 
 beforeEach(() => {
-  sfn.reset();
-  sfn.on(StartExecutionCommand).callsFake((input) => ({
-    executionArn: `${input.stateMachineArn.replace(":stateMachine:", ":execution:")}:${input.name}`,
-    startDate: NOW,
-  }));
   vi.stubEnv("DEPLOY_STATE_MACHINE_ARN", SM("deploy"));
   vi.stubEnv("DRIFT_CHECK_STATE_MACHINE_ARN", SM("drift-check"));
   vi.stubEnv("DESTROY_STATE_MACHINE_ARN", SM("destroy"));
@@ -55,7 +43,7 @@ function event(
 async function call(routeKey: string, options: Parameters<typeof event>[1] = {}) {
   const { log } = stageDeps().deps;
   const result = await route(event(routeKey, options), {
-    aws: awsClients,
+    aws: sfn.aws,
     registry: table.registry,
     log,
     now: () => NOW,
@@ -148,7 +136,7 @@ describe("POST /deployments", () => {
         { path: "(input)", rule: "has unknown field 'extra'" },
       ]),
     );
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn.calls("StartExecution")).toEqual([]);
     expect(table.size()).toBe(0);
   });
 
@@ -171,11 +159,10 @@ describe("POST /deployments", () => {
       consoleUrl: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXEC("deploy", name)}`,
       location: "/deployments/demo",
     });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: SM("deploy"),
-      name,
-      input: JSON.stringify(DEMO_PLAN),
-    });
+    expect(sfn.calls("StartExecution")).toEqual([
+      { stateMachineArn: SM("deploy"), name, input: JSON.stringify(DEMO_PLAN) },
+    ]);
+    expect(sfn.executions()).toMatchObject([{ executionArn: EXEC("deploy", name), status: "RUNNING" }]);
     expect(await table.get("demo")).toMatchObject({
       status: "DEPLOYING",
       plan: DEMO_PLAN,
@@ -190,7 +177,7 @@ describe("POST /deployments", () => {
       revision: 1,
       currentExecution: running("deploy", "demo-deploy-1"),
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: EXEC("deploy", "demo-deploy-1"), status: "RUNNING" });
 
     const response = await call("POST /deployments", { body: DEMO_PLAN });
 
@@ -200,7 +187,7 @@ describe("POST /deployments", () => {
       executionArn: EXEC("deploy", "demo-deploy-1"),
       consoleUrl: expect.stringContaining("/v2/executions/details/"),
     });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn.calls("StartExecution")).toEqual([]);
   });
 
   it("starts one execution for a double click: the second request gets 409", async () => {
@@ -208,10 +195,10 @@ describe("POST /deployments", () => {
       call("POST /deployments", { body: DEMO_PLAN }),
       call("POST /deployments", { body: DEMO_PLAN }),
     ]);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
 
     expect([first.status, second.status].sort()).toEqual([202, 409]);
-    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfn.calls("StartExecution")).toHaveLength(1);
+    expect(sfn.executions()).toHaveLength(1);
   });
 });
 
@@ -265,22 +252,15 @@ describe("GET /deployments/{name}", () => {
       createdAt: "c",
       updatedAt: "u",
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING", startDate: NOW });
-    sfn.on(GetExecutionHistoryCommand).resolves({
-      events: [
-        { id: 40, type: "TaskScheduled", timestamp: NOW },
-        {
-          id: 39,
-          type: "TaskStateEntered",
-          timestamp: NOW,
-          stateEnteredEventDetails: { name: "Check member control plane" },
-        },
-        {
-          id: 30,
-          type: "TaskStateEntered",
-          timestamp: NOW,
-          stateEnteredEventDetails: { name: "Create member cluster" },
-        },
+    const at = NOW.getTime();
+    sfn.seed({
+      arn: EXEC("deploy", "demo-deploy-2"),
+      status: "RUNNING",
+      history: [
+        { type: "TaskStateEntered", timestamp: at, state: "Create member cluster" },
+        { type: "TaskStateExited", timestamp: at, state: "Create member cluster" },
+        { type: "TaskStateEntered", timestamp: at, state: "Check member control plane" },
+        { type: "TaskScheduled", timestamp: at },
       ],
     });
 
@@ -300,10 +280,13 @@ describe("GET /deployments/{name}", () => {
         consoleUrl: `https://eu-central-1.console.aws.amazon.com/states/home?region=eu-central-1#/v2/executions/details/${EXEC("deploy", "demo-deploy-2")}`,
       },
     });
-    expect(sfn).toHaveReceivedCommandWith(GetExecutionHistoryCommand, {
-      reverseOrder: true,
-      includeExecutionData: false,
-    });
+    expect(sfn.calls("GetExecutionHistory")).toEqual([
+      expect.objectContaining({
+        executionArn: EXEC("deploy", "demo-deploy-2"),
+        reverseOrder: true,
+        includeExecutionData: false,
+      }),
+    ]);
   });
 
   it("shows the last execution's error when none runs, without reading its history", async () => {
@@ -312,15 +295,19 @@ describe("GET /deployments/{name}", () => {
       status: "DEPLOY_FAILED",
       lastExecution: { ...running("deploy", "demo-deploy-1"), outcome: "FAILED", endedAt: "e" },
     } as never);
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves({ status: "FAILED", error: "ClusterCreateFailed", cause: "EKS cluster demo-parent is FAILED" });
+    sfn.seed({
+      arn: EXEC("deploy", "demo-deploy-1"),
+      status: "FAILED",
+      error: "ClusterCreateFailed",
+      cause: "EKS cluster demo-parent is FAILED",
+    });
 
     const response = await call("GET /deployments/{name}", { name: "demo" });
 
     expect(response.body.execution).toMatchObject({ status: "FAILED", error: "ClusterCreateFailed" });
     expect(response.body.lastDriftReport).toBeNull();
-    expect(sfn).not.toHaveReceivedCommand(GetExecutionHistoryCommand);
+    expect(sfn.calls("DescribeExecution")).toHaveLength(1);
+    expect(sfn.calls("GetExecutionHistory")).toEqual([]);
   });
 
   it("shows when the Karmada certificates expire, as the last Deploy recorded it", async () => {
@@ -341,7 +328,7 @@ describe("GET /deployments/{name}", () => {
       status: "DEPLOYED",
       lastExecution: { ...running("deploy", "old"), outcome: "SUCCEEDED", endedAt: "e" },
     } as never);
-    sfn.on(DescribeExecutionCommand).rejects(Object.assign(new Error("gone"), { name: "ExecutionDoesNotExist" }));
+    // Nothing seeded: Step Functions has no execution "old" (DescribeExecution answers ExecutionDoesNotExist).
 
     expect((await call("GET /deployments/{name}", { name: "demo" })).body.execution).toMatchObject({
       status: "UNKNOWN",
@@ -376,10 +363,12 @@ describe("POST /deployments/{name}/check", () => {
       status: 202,
       body: { operation: "check", remediate: true, name: "demo-check-4-20250601T120000Z" },
     });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: SM("drift-check"),
-      input: JSON.stringify({ deploymentName: "demo", remediate: true }),
-    });
+    expect(sfn.calls("StartExecution")).toEqual([
+      expect.objectContaining({
+        stateMachineArn: SM("drift-check"),
+        input: JSON.stringify({ deploymentName: "demo", remediate: true }),
+      }),
+    ]);
   });
 
   it("checks without remediation by default (no body)", async () => {
@@ -412,7 +401,7 @@ describe("POST /deployments/{name}/check", () => {
       plan: DEMO_PLAN,
       currentExecution: running("destroy", "d-1", "destroy"),
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: EXEC("destroy", "d-1"), status: "RUNNING" });
 
     expect((await call("POST /deployments/{name}/check", { name: "demo" })).status).toBe(409);
   });
@@ -432,7 +421,7 @@ describe("POST /deployments/{name}/destroy", () => {
     expect(response.body.problems).toEqual([
       { path: "confirm", rule: expect.stringContaining('must equal the deployment name "demo"') },
     ]);
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn.calls("StartExecution")).toEqual([]);
   });
 
   it("starts Destroy with the confirmation", async () => {
@@ -442,10 +431,12 @@ describe("POST /deployments/{name}/destroy", () => {
       status: 202,
       body: { operation: "destroy", name: "demo-destroy-1-20250601T120000Z" },
     });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: SM("destroy"),
-      input: JSON.stringify({ deploymentName: "demo", confirm: "demo" }),
-    });
+    expect(sfn.calls("StartExecution")).toEqual([
+      expect.objectContaining({
+        stateMachineArn: SM("destroy"),
+        input: JSON.stringify({ deploymentName: "demo", confirm: "demo" }),
+      }),
+    ]);
   });
 
   it("answers 404 for an unknown deployment and 409 while a deploy runs", async () => {
@@ -458,7 +449,7 @@ describe("POST /deployments/{name}/destroy", () => {
       plan: DEMO_PLAN,
       currentExecution: running("deploy", "x"),
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: EXEC("deploy", "x"), status: "RUNNING" });
     expect((await call("POST /deployments/{name}/destroy", { name: "demo", body: { confirm: "demo" } })).status).toBe(
       409,
     );

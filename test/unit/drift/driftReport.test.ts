@@ -1,6 +1,4 @@
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftRemediate } from "../../../functions/drift-remediate/driftRemediate.js";
@@ -9,17 +7,17 @@ import { driftSchedule } from "../../../functions/drift-schedule/driftSchedule.j
 import { AwsRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
 import { type Finding, MAX_STORED_FINDINGS } from "../../../functions/lib/findings.js";
 import { DRIFT_EVENT } from "../../../functions/lib/names.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { useSimExecutions } from "../../support/sim/executions.js";
 import { useSimTable } from "../../support/sim/table.js";
 import { NOW, stageDeps } from "../kube/kubeFixtures.js";
 import { DEMO_PLAN } from "./driftFixtures.js";
 
-const events = mockClient(EventBridgeClient);
-const metrics = mockClient(CloudWatchClient);
-const sfn = mockClient(SFNClient);
 const CHECK = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-drift-check:demo-check-1";
 const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
 const CHECK_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-drift-check";
-const table = useSimTable();
+const table = useSimTable({ stateMachines: [DEPLOY_SM, CHECK_SM] });
+const sim = useSimExecutions(table);
 
 const finding = (check: string, severity: Finding["severity"]): Finding => ({
   check,
@@ -37,11 +35,6 @@ const input = (clusters: Finding[][] = [[], []], karmada: Finding[] = [], sample
 });
 
 beforeEach(async () => {
-  events.reset();
-  metrics.reset();
-  sfn.reset();
-  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: "e-1" }] });
-  metrics.on(PutMetricDataCommand).resolves({});
   await table.put({
     deploymentName: "demo",
     status: "DEPLOYED",
@@ -54,7 +47,13 @@ beforeEach(async () => {
 });
 afterEach(() => vi.unstubAllEnvs());
 
-const deps = () => ({ ...stageDeps().deps, registry: table.registry });
+const deps = () => ({
+  ...stageDeps().deps,
+  aws: sim.aws,
+  events: sim.events,
+  metrics: sim.metrics,
+  registry: table.registry,
+});
 
 describe("buildReport", () => {
   it("merges every check, most severe first, and counts by severity", () => {
@@ -92,25 +91,25 @@ describe("driftReport", () => {
   it("on drift: publishes the metric, sends the event, stores the report and releases the lock", async () => {
     const result = await driftReport(input([[finding("cluster.exists", "critical")], []]), deps());
 
-    expect(metrics).toHaveReceivedCommandWith(PutMetricDataCommand, {
-      Namespace: "EksKarmadaOrchestrator",
-      MetricData: [
-        expect.objectContaining({
-          MetricName: "DriftFindings",
-          Value: 1,
-          Unit: "Count",
-          Dimensions: [{ Name: "DeploymentName", Value: "demo" }],
-        }),
-      ],
+    expect(sim.published()).toEqual([
+      expect.objectContaining({
+        region: "eu-central-1",
+        namespace: "EksKarmadaOrchestrator",
+        metricName: "DriftFindings",
+        value: 1,
+        unit: "Count",
+        dimensions: { DeploymentName: "demo" },
+      }),
+    ]);
+    const [event, ...others] = sim.sent();
+    expect(others).toEqual([]);
+    expect(event).toMatchObject({
+      source: DRIFT_EVENT.source,
+      detailType: "Karmada Drift Detected",
+      eventBusName: "platform-events",
+      resources: [CHECK],
     });
-    const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
-    expect(entry).toMatchObject({
-      Source: DRIFT_EVENT.source,
-      DetailType: "Karmada Drift Detected",
-      EventBusName: "platform-events",
-      Resources: [CHECK],
-    });
-    expect(JSON.parse(entry?.Detail ?? "{}")).toMatchObject({
+    expect(event?.detail).toMatchObject({
       deploymentName: "demo",
       executionArn: CHECK,
       counts: { critical: 1, warning: 0, info: 0 },
@@ -126,10 +125,9 @@ describe("driftReport", () => {
   it("when clean: publishes 0 (so alarms never lack data) and sends no event", async () => {
     const result = await driftReport(input(), deps());
 
-    expect(metrics).toHaveReceivedCommandWith(PutMetricDataCommand, {
-      MetricData: [expect.objectContaining({ Value: 0 })],
-    });
-    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
+    expect(sim.published()).toEqual([expect.objectContaining({ metricName: "DriftFindings", value: 0 })]);
+    expect(sim.sent()).toEqual([]);
+    expect(sim.calls("PutEvents")).toEqual([]);
     expect(result).toMatchObject({ drifted: false, eventSent: false, recorded: true });
     expect((await table.get("demo"))?.lastDriftReport?.drifted).toBe(false);
   });
@@ -138,15 +136,32 @@ describe("driftReport", () => {
     const many = Array.from({ length: MAX_EVENT_FINDINGS + 3 }, (_, i) => finding(`c${i}`, "warning"));
     await driftReport(input([many]), deps());
 
-    const detail = JSON.parse(events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? "{}");
+    const detail = sim.sent()[0]?.detail as { findings: unknown[]; omitted: number };
     expect(detail.findings).toHaveLength(MAX_EVENT_FINDINGS);
     expect(detail.omitted).toBe(3);
   });
 
   it("fails (before touching the registry) when EventBridge rejects the event", async () => {
+    // A per-entry rejection (FailedEntryCount) is an answer the simulated EventBridge cannot be made to give: this
+    // one client answers it (aws-sdk-client-mock on the instance only; the metric still goes to the simulator).
+    const events = mockClient(sim.events);
     events
       .on(PutEventsCommand)
       .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: "AccessDeniedException", ErrorMessage: "no" }] });
+    try {
+      await expect(driftReport(input([[finding("cluster.exists", "critical")]]), deps())).rejects.toThrow(
+        AwsRequestFailed,
+      );
+    } finally {
+      events.restore();
+    }
+    expect((await table.get("demo"))?.currentExecution?.arn).toBe(CHECK);
+  });
+
+  it("fails (before touching the registry) when EventBridge refuses the request", async () => {
+    table.sim.aws.beforeNext("events", "PutEvents", () => {
+      throw new AwsError("AccessDeniedException", "not authorized to perform events:PutEvents");
+    });
 
     await expect(driftReport(input([[finding("cluster.exists", "critical")]]), deps())).rejects.toThrow(
       AwsRequestFailed,
@@ -171,17 +186,18 @@ describe("driftReport", () => {
 describe("driftRemediate", () => {
   it("starts a Deploy of the registered plan, named <deployment>-remediate-<revision>-<time>", async () => {
     await table.put({ deploymentName: "demo", status: "DEPLOYED", plan: DEMO_PLAN, revision: 4 } as never);
-    sfn.on(StartExecutionCommand).callsFake((i) => ({
-      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${i.name}`,
-    }));
 
     const result = await driftRemediate({ deploymentName: "demo", plan: DEMO_PLAN as Record<string, unknown> }, deps());
 
-    expect(result).toMatchObject({ started: true, name: "demo-remediate-5-20250601T120000Z" });
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: DEPLOY_SM,
-      input: JSON.stringify(DEMO_PLAN),
+    expect(result).toMatchObject({
+      started: true,
+      name: "demo-remediate-5-20250601T120000Z",
+      executionArn:
+        "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:demo-remediate-5-20250601T120000Z",
     });
+    expect(sim.calls("StartExecution")).toEqual([
+      expect.objectContaining({ stateMachineArn: DEPLOY_SM, input: JSON.stringify(DEMO_PLAN) }),
+    ]);
   });
 
   it("starts nothing, and says why, when another execution took the deployment meanwhile", async () => {
@@ -191,12 +207,12 @@ describe("driftRemediate", () => {
       plan: DEMO_PLAN,
       currentExecution: { arn: "arn:aws:states:eu-central-1:1:execution:d:x", operation: "destroy", startedAt: "t" },
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sim.seed({ arn: "arn:aws:states:eu-central-1:1:execution:d:x", status: "RUNNING" });
 
     const result = await driftRemediate({ deploymentName: "demo", plan: DEMO_PLAN as Record<string, unknown> }, deps());
 
     expect(result).toMatchObject({ started: false, reason: expect.stringContaining("destroy execution") });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sim.calls("StartExecution")).toEqual([]);
   });
 
   it("needs the Deploy state machine ARN", async () => {
@@ -217,20 +233,19 @@ describe("driftSchedule", () => {
       plan: DEMO_PLAN,
       currentExecution: { arn: "arn:aws:states:eu-central-1:1:execution:d:run", operation: "deploy", startedAt: "t" },
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
-    sfn.on(StartExecutionCommand).callsFake((i) => ({
-      executionArn: `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-drift-check:${i.name}`,
-    }));
+    sim.seed({ arn: "arn:aws:states:eu-central-1:1:execution:d:run", status: "RUNNING" });
 
     const result = await driftSchedule({ remediate: true }, deps());
 
     expect(result.started.map((s) => s.deploymentName)).toEqual(["alpha"]);
     expect(result.skipped.map((s) => s.deploymentName).sort()).toEqual(["beta", "gamma"]);
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: CHECK_SM,
-      name: "alpha-check-1-20250601T120000Z",
-      input: JSON.stringify({ deploymentName: "alpha", remediate: true }),
-    });
+    expect(sim.calls("StartExecution")).toEqual([
+      {
+        stateMachineArn: CHECK_SM,
+        name: "alpha-check-1-20250601T120000Z",
+        input: JSON.stringify({ deploymentName: "alpha", remediate: true }),
+      },
+    ]);
     expect((await table.get("alpha"))?.currentExecution).toMatchObject({ operation: "check", requestedBy: "schedule" });
   });
 
@@ -238,12 +253,15 @@ describe("driftSchedule", () => {
     table.clear();
     await table.put({ deploymentName: "alpha", status: "DEPLOYED", plan: DEMO_PLAN } as never);
     await table.put({ deploymentName: "beta", status: "DEPLOYED", plan: DEMO_PLAN } as never);
-    sfn
-      .on(StartExecutionCommand, { name: "alpha-check-1-20250601T120000Z" })
-      .rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
-    sfn.on(StartExecutionCommand, { name: "beta-check-1-20250601T120000Z" }).resolves({ executionArn: "arn:b" });
+    sim.failNext(
+      "StartExecution",
+      "AccessDeniedException",
+      "denied",
+      (p) => p.name === "alpha-check-1-20250601T120000Z",
+    );
 
     await expect(driftSchedule({ remediate: false }, deps())).rejects.toThrow(AwsRequestFailed);
-    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    expect(sim.calls("StartExecution")).toHaveLength(2);
+    expect(sim.executions()).toMatchObject([{ name: "beta-check-1-20250601T120000Z", status: "RUNNING" }]);
   });
 });

@@ -1,38 +1,33 @@
 /**
  * Deploy's registry steps end to end: the real Deploy definition, its stages faked as in
- * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the registry table of the simulated cloud
- * (test/support/sim/table.ts). The shape of the steps (where they sit, what they pass) is specified in
+ * test/workflow/deploy.test.ts, and the real RegistryUpdate stage against the registry table and the Step Functions
+ * executions of the simulated cloud (test/support/sim/table.ts, executions.ts). The shape of the steps (where they sit, what they pass) is specified in
  * test/workflow/deploy.test.ts.
  */
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
 import aslValidator from "asl-validator";
-import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { registryUpdate, registryUpdateInputSchema } from "../../../functions/registry-update/registryUpdate.js";
 import { deployDefinition } from "../../../statemachine/deploy.js";
 import { fakeDeployResources } from "../../../statemachine/resources.js";
 import { allStates } from "../../../statemachine/walk.js";
+import { useSimExecutions } from "../../support/sim/executions.js";
 import { useSimTable } from "../../support/sim/table.js";
 import { runWorkflow, type TaskFake } from "../../support/workflow.js";
 import { type Faults, fakeStages } from "../../workflow/fake-stages.js";
 import { DEMO_PLAN } from "../drift/driftFixtures.js";
 import { stageDeps } from "../kube/kubeFixtures.js";
 
-const sfn = mockClient(SFNClient);
 const deployResources = fakeDeployResources();
 const REGISTRY_UPDATE = deployResources.functions.registryUpdate;
 const definition = deployDefinition(deployResources);
 /** runWorkflow's execution ARN ($$.Execution.Id). */
 const ME = "arn:aws:states:eu-central-1:123456789012:execution:deploy:test";
 const table = useSimTable();
-
-beforeEach(() => {
-  sfn.reset();
-});
+const sfn = useSimExecutions(table);
 
 async function deploy(input: unknown, faults: Faults = {}) {
   const stages = fakeStages(deployResources, faults);
-  const deps = { ...stageDeps().deps, registry: table.registry };
+  const deps = { ...stageDeps().deps, aws: sfn.aws, registry: table.registry };
   const fakes = (resource: string): TaskFake =>
     resource === REGISTRY_UPDATE
       ? (i) => registryUpdate(registryUpdateInputSchema.parse(i), deps)
@@ -94,7 +89,7 @@ describe("Deploy with the deployment registry", () => {
       status: "DESTROYING",
       currentExecution: { arn: other, operation: "destroy", startedAt: "t" },
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: other, status: "RUNNING" });
 
     const run = await deploy(DEMO_PLAN);
 

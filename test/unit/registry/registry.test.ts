@@ -1,6 +1,4 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { day2Setting } from "../../../functions/lib/config.js";
 import {
   AwsRequestFailed,
@@ -20,21 +18,19 @@ import {
   releaseRequest,
   startExclusive,
 } from "../../../functions/lib/registry.js";
+import { useSimExecutions } from "../../support/sim/executions.js";
 import { TABLE, useSimTable } from "../../support/sim/table.js";
-import { awsError, NOW } from "../kube/kubeFixtures.js";
+import { NOW } from "../kube/kubeFixtures.js";
 
-const sfn = mockClient(SFNClient);
 const DEPLOY_SM = "arn:aws:states:eu-central-1:123456789012:stateMachine:eko-dev-deploy";
 const execution = (name: string) => `arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:${name}`;
 const PLAN = { deploymentName: "demo", region: "eu-central-1" };
-const table = useSimTable();
+const table = useSimTable({ stateMachines: [DEPLOY_SM] });
+const sfn = useSimExecutions(table);
 
-beforeEach(() => {
-  sfn.reset();
-});
 afterEach(() => vi.unstubAllEnvs());
 
-const deps = () => ({ registry: table.registry, sfn: new SFNClient({ region: "eu-central-1" }), now: () => NOW });
+const deps = () => ({ registry: table.registry, sfn: sfn.client, now: () => NOW });
 const start = (overrides = {}) =>
   startExclusive(deps(), {
     deploymentName: "demo",
@@ -266,16 +262,17 @@ describe("reads", () => {
 describe("startExclusive", () => {
   it("claims the next revision, then starts the execution with the name derived from it", async () => {
     await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 2 } as never);
-    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name), startDate: NOW }));
 
     const started = await start({ requestedBy: "arn:aws:iam::1:role/portal" });
 
     expect(started.name).toBe("demo-deploy-3-20250601T120000Z");
-    expect(sfn).toHaveReceivedCommandWith(StartExecutionCommand, {
-      stateMachineArn: DEPLOY_SM,
-      name: "demo-deploy-3-20250601T120000Z",
-      input: JSON.stringify(PLAN),
-    });
+    expect(sfn.calls("StartExecution")).toEqual([
+      { stateMachineArn: DEPLOY_SM, name: "demo-deploy-3-20250601T120000Z", input: JSON.stringify(PLAN) },
+    ]);
+    expect(sfn.executions()).toMatchObject([
+      { executionArn: execution("demo-deploy-3-20250601T120000Z"), status: "RUNNING", input: JSON.stringify(PLAN) },
+    ]);
+    expect(started.executionArn).toBe(execution("demo-deploy-3-20250601T120000Z"));
     expect(await table.get("demo")).toMatchObject({
       revision: 3,
       status: "DEPLOYING",
@@ -290,31 +287,33 @@ describe("startExclusive", () => {
       revision: 1,
       currentExecution: { arn: execution("run-1"), operation: "deploy", startedAt: "t" },
     } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: execution("run-1"), status: "RUNNING" });
 
     await expect(start()).rejects.toMatchObject({ name: "ExecutionInProgress", executionArn: execution("run-1") });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn.calls("DescribeExecution")).toEqual([{ executionArn: execution("run-1") }]);
+    expect(sfn.calls("StartExecution")).toEqual([]);
   });
 
-  it("replaces a lock whose execution has stopped (aborted, timed out) without releasing it", async () => {
-    await table.put({
-      deploymentName: "demo",
-      status: "DEPLOYING",
-      revision: 1,
-      currentExecution: { arn: execution("old"), operation: "deploy", startedAt: "t" },
-    } as never);
-    sfn.on(DescribeExecutionCommand).resolves({ status: "ABORTED" });
-    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name) }));
+  it.each(["ABORTED", "TIMED_OUT"] as const)(
+    "replaces a lock whose execution has stopped (%s) without releasing it",
+    async (status) => {
+      await table.put({
+        deploymentName: "demo",
+        status: "DEPLOYING",
+        revision: 1,
+        currentExecution: { arn: execution("old"), operation: "deploy", startedAt: "t" },
+      } as never);
+      sfn.seed({ arn: execution("old"), status });
 
-    const started = await start();
+      const started = await start();
 
-    expect(started.name).toBe("demo-deploy-2-20250601T120000Z");
-    expect((await table.get("demo"))?.currentExecution?.arn).toBe(started.executionArn);
-  });
+      expect(started.name).toBe("demo-deploy-2-20250601T120000Z");
+      expect((await table.get("demo"))?.currentExecution?.arn).toBe(started.executionArn);
+    },
+  );
 
   it("lets only one of two simultaneous requests start an execution (double click)", async () => {
     await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 5 } as never);
-    sfn.on(StartExecutionCommand).callsFake((input) => ({ executionArn: execution(input.name) }));
     // The other click claims revision 6 between our read and our claim.
     table.beforeNext("UpdateItem", () =>
       table.put({
@@ -329,7 +328,7 @@ describe("startExclusive", () => {
       name: "ExecutionInProgress",
       executionArn: execution("demo-deploy-6-other"),
     });
-    expect(sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(sfn.calls("StartExecution")).toEqual([]);
   });
 
   it("requires a registered deployment for check and destroy", async () => {
@@ -338,9 +337,7 @@ describe("startExclusive", () => {
 
   it("gives the lock back, recorded as a failed start, when StartExecution fails", async () => {
     await table.put({ deploymentName: "demo", status: "DEPLOYED", revision: 0 } as never);
-    sfn
-      .on(StartExecutionCommand)
-      .rejects(awsError("AccessDeniedException", "not authorized to perform states:StartExecution"));
+    sfn.failNext("StartExecution", "AccessDeniedException", "not authorized to perform states:StartExecution");
 
     await expect(start()).rejects.toThrow(AwsRequestFailed);
     const record = await table.get("demo");

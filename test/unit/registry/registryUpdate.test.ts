@@ -1,13 +1,11 @@
-import { DescribeExecutionCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidStageInput } from "../../../functions/lib/errors.js";
 import { defineStage } from "../../../functions/lib/stage.js";
 import { registryUpdate, registryUpdateInputSchema } from "../../../functions/registry-update/registryUpdate.js";
+import { useSimExecutions } from "../../support/sim/executions.js";
 import { useSimTable } from "../../support/sim/table.js";
 import { fakeContext, NOW, stageDeps } from "../kube/kubeFixtures.js";
 
-const sfn = mockClient(SFNClient);
 const ME = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-deploy:demo-deploy-1";
 const OTHER = "arn:aws:states:eu-central-1:123456789012:execution:eko-dev-destroy:demo-destroy-1";
 const PLAN = {
@@ -18,13 +16,14 @@ const PLAN = {
   karmada: { allowedCidrs: ["203.0.113.0/24"] },
 };
 const table = useSimTable();
-
-beforeEach(() => {
-  sfn.reset();
-});
+const sfn = useSimExecutions(table);
 
 const run = (input: unknown) =>
-  registryUpdate(registryUpdateInputSchema.parse(input), { ...stageDeps().deps, registry: table.registry });
+  registryUpdate(registryUpdateInputSchema.parse(input), {
+    ...stageDeps().deps,
+    aws: sfn.aws,
+    registry: table.registry,
+  });
 const locked = (arn: string, operation = "deploy") => ({ arn, operation, startedAt: "2025-06-01T11:00:00.000Z" });
 
 describe("registryUpdate: deployStarted", () => {
@@ -60,12 +59,13 @@ describe("registryUpdate: deployStarted", () => {
       status: "DESTROYING",
       currentExecution: locked(OTHER, "destroy"),
     } as never);
-    sfn.on(DescribeExecutionCommand, { executionArn: OTHER }).resolves({ status: "RUNNING" });
+    sfn.seed({ arn: OTHER, status: "RUNNING" });
 
     await expect(run({ action: "deployStarted", input: PLAN, executionArn: ME })).rejects.toMatchObject({
       name: "ExecutionInProgress",
       executionArn: OTHER,
     });
+    expect(sfn.calls("DescribeExecution")).toEqual([{ executionArn: OTHER }]);
     expect(await table.get("demo")).toMatchObject({ status: "DESTROYING", currentExecution: { arn: OTHER } });
   });
 
@@ -75,7 +75,7 @@ describe("registryUpdate: deployStarted", () => {
       status: "DESTROYING",
       currentExecution: locked(OTHER, "destroy"),
     } as never);
-    sfn.on(DescribeExecutionCommand, { executionArn: OTHER }).resolves({ status: "TIMED_OUT" });
+    sfn.seed({ arn: OTHER, status: "TIMED_OUT" });
 
     await run({ action: "deployStarted", input: PLAN, executionArn: ME });
 
