@@ -110,8 +110,8 @@ export interface SeedNodegroup {
   name: string;
   /** @default "ACTIVE" */
   status?: string;
-  /** The health issue EKS reports (a CREATE_FAILED or DELETE_FAILED node group). */
-  issue?: { code: string; message: string };
+  /** The health issue EKS reports (a CREATE_FAILED, DEGRADED or DELETE_FAILED node group). */
+  issue?: { code: string; message: string; resourceIds?: string[] };
 }
 
 export interface SeedCluster {
@@ -127,8 +127,10 @@ export interface SeedCluster {
   addons?: string[];
   /** What a CREATING cluster and its CREATING node groups become once `readyInSeconds` have passed. */
   createFails?: boolean;
-  /** How long a CREATING cluster or node group takes to finish. @default 600 */
+  /** How long a CREATING cluster or a CREATING / UPDATING node group takes to finish. @default 600 */
   readyInSeconds?: number;
+  /** The health issue EKS reports (a FAILED cluster, or one of those being deleted). */
+  issue?: { code: string; message: string };
 }
 
 export interface SeedRegion {
@@ -274,10 +276,10 @@ function clusterRecord(
       nodegroupName: name,
       nodegroupArn: `arn:aws:eks:${region}:${account}:nodegroup/${c.name}/${name}/seeded`,
       createdAt: now,
-      readyAt: status === "CREATING" ? readyAt : now,
+      readyAt: status === "CREATING" || status === "UPDATING" ? readyAt : now,
       status,
       ...(status === "CREATING" && c.createFails ? { failure: failure("AsgInstanceLaunchFailures") } : {}),
-      ...(issue ? { failure: { ...issue, resourceIds: [] } } : {}),
+      ...(issue ? { failure: { ...issue, resourceIds: issue.resourceIds ?? [] } } : {}),
       ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
       scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
       instanceTypes: ["m7i.large"],
@@ -313,6 +315,7 @@ function clusterRecord(
     readyAt: status === "CREATING" ? readyAt : now,
     status,
     ...(status === "CREATING" && c.createFails ? { failure: failure("Ec2SubnetInvalidConfiguration") } : {}),
+    ...(c.issue ? { failure: { ...c.issue, resourceIds: [] } } : {}),
     ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
     vpcId: "",
     subnetIds: [],
