@@ -106,7 +106,11 @@ export interface SeedVpc {
   subnets: SeedSubnet[];
 }
 
-export interface SeedNodegroup {
+/** A node group; what is not given is the seed's default (3 × m7i.large, on demand, no subnets, no tags). */
+export interface SeedNodegroup
+  extends Partial<
+    Pick<NodegroupRecord, "scalingConfig" | "instanceTypes" | "amiType" | "subnets" | "capacityType" | "tags">
+  > {
   name: string;
   /** @default "ACTIVE" */
   status?: string;
@@ -120,6 +124,8 @@ export interface SeedCluster {
   status?: string;
   /** @default "1.33" */
   version?: string;
+  /** The VPC of its subnets (node groups must be in it). @default "" */
+  vpcId?: string;
   tags?: Record<string, string>;
   /** Node groups (names, or with a status). */
   nodegroups?: (string | SeedNodegroup)[];
@@ -271,7 +277,12 @@ function clusterRecord(
   const failure = (code: string) => ({ code, message: "seeded failure", resourceIds: [] });
   const nodegroups: Record<string, NodegroupRecord> = {};
   for (const n of c.nodegroups ?? []) {
-    const { name, status = "ACTIVE", issue } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
+    const {
+      name,
+      status = "ACTIVE",
+      issue,
+      ...attributes
+    } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
     nodegroups[name] = {
       nodegroupName: name,
       nodegroupArn: `arn:aws:eks:${region}:${account}:nodegroup/${c.name}/${name}/seeded`,
@@ -289,7 +300,8 @@ function clusterRecord(
       labels: {},
       capacityType: "ON_DEMAND",
       version: c.version ?? "1.33",
-      tags: {},
+      ...attributes,
+      tags: { ...attributes.tags },
     };
   }
   const addons: Record<string, AddonRecord> = {};
@@ -317,7 +329,7 @@ function clusterRecord(
     ...(status === "CREATING" && c.createFails ? { failure: failure("Ec2SubnetInvalidConfiguration") } : {}),
     ...(c.issue ? { failure: { ...c.issue, resourceIds: [] } } : {}),
     ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
-    vpcId: "",
+    vpcId: c.vpcId ?? "",
     subnetIds: [],
     endpointPublicAccess: true,
     endpointPrivateAccess: false,
