@@ -4,13 +4,12 @@
  */
 import type { Context } from "aws-lambda";
 import { vi } from "vitest";
-import { awsClients, resetAwsClients } from "../../../functions/lib/aws.js";
+import { awsClients } from "../../../functions/lib/aws.js";
 import { createLogger } from "../../../functions/lib/logger.js";
 import { clusterTags } from "../../../functions/lib/names.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
-import type { SimAccount } from "../../../local/sim/account.js";
+
 import { NOW } from "../../support/fixtures.js";
-import { simClients, simCredentials } from "../../support/sim/aws.js";
 
 export { NOW, parentSpec, secondsAgo } from "../../support/fixtures.js";
 
@@ -23,24 +22,6 @@ export const stageDeps = (now: Date = NOW): StageDeps => ({
   log: createLogger("test"),
   now: () => now,
 });
-
-/** Stage deps on the simulated account: its clients, a silent logger, its clock. */
-export const simStageDeps = (sim: SimAccount): StageDeps => ({
-  aws: simClients(sim),
-  log: createLogger("test"),
-  now: () => new Date(sim.now()),
-});
-
-/**
- * Points the default client factory (what handlers use) at the simulated account, as a local run does; undo with
- * `vi.unstubAllEnvs()` and `resetAwsClients()`.
- */
-export const handlersUseSim = (sim: SimAccount): void => {
-  vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
-  vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
-  resetAwsClients();
-};
 
 export const fakeContext = {
   functionName: "eko-test",

@@ -13,14 +13,13 @@ import { AwsError } from "../../../local/sim/aws/protocol.js";
 import { callsTo, type SeedNodegroup, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import {
   fakeContext,
-  handlersUseSim,
   OUR_TAGS,
   parentSpec,
   SETTINGS,
   secondsAgo,
-  simStageDeps,
   stubSettings,
 } from "../ensure-cluster/eksFixtures.js";
+import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
 
 // EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the plan's VPC and the ACTIVE cluster (with
 // the node group when one exists) as plain data, lets simulated time pass to give it an age, and reads the account's

@@ -6,7 +6,8 @@ import { nodegroupStatus } from "../../../functions/nodegroup-status/nodegroupSt
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
 import { type SeedNodegroup, seedAws, startAwsSim } from "../../support/sim/aws.js";
-import { fakeContext, handlersUseSim, OUR_TAGS, parentSpec, simStageDeps } from "../ensure-cluster/eksFixtures.js";
+import { fakeContext, OUR_TAGS, parentSpec } from "../ensure-cluster/eksFixtures.js";
+import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
 
 // EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the node group as plain data and lets
 // simulated time pass to give it an age.
