@@ -388,11 +388,22 @@ async function describe(sim: SimAccount, region: string, c: ClusterRecord) {
     ...(c.clientRequestToken ? { clientRequestToken: c.clientRequestToken } : {}),
     platformVersion: c.platformVersion,
     tags: { ...c.tags },
-    health: { issues: c.status === "FAILED" && c.failure ? [c.failure] : [] },
+    health: { issues: listedIssues(c) },
     accessConfig: {
       authenticationMode: c.authenticationMode,
     },
   };
+}
+
+/**
+ * The health issues DescribeCluster / DescribeNodegroup list: the resource's issue once it has one. `Cluster.health`
+ * ("An object representing the health of your Amazon EKS cluster") and `Nodegroup.health` ("If there are issues with
+ * your node group's health, they are listed here") are not tied to a status (botocore eks 2017-11-01 `ClusterHealth`,
+ * `NodegroupHealth`), so an issue stays listed while a FAILED cluster or failed node group is DELETING. While CREATING
+ * or UPDATING, `failure` is the outcome drawn for the end of the transition, not an issue yet.
+ */
+function listedIssues(r: { status: string; failure?: ClusterRecord["failure"] }) {
+  return r.failure && r.status !== "CREATING" && r.status !== "UPDATING" ? [r.failure] : [];
 }
 
 // ------------------------------------------------------------------------------------------------ deletions
@@ -540,10 +551,10 @@ function describeNodegroup(c: ClusterRecord, n: NodegroupRecord) {
     labels: n.labels,
     ...(n.diskSize ? { diskSize: n.diskSize } : {}),
     resources: { autoScalingGroups: [{ name: `eks-${n.nodegroupName}-${n.nodegroupArn.slice(-12)}` }] },
-    // A failed node group lists its issues: CREATE_FAILED, and DELETE_FAILED (e.g. Ec2SecurityGroupDeletionFailure,
-    // botocore eks 2017-11-01 enums NodegroupStatus and NodegroupIssueCode; `Nodegroup.health`: "If there are issues
-    // with your node group's health, they are listed here").
-    health: { issues: (n.status === "CREATE_FAILED" || n.status === "DELETE_FAILED") && n.failure ? [n.failure] : [] },
+    // A node group lists its issues (e.g. Ec2SecurityGroupDeletionFailure, botocore eks 2017-11-01 enums NodegroupStatus
+    // and NodegroupIssueCode; `Nodegroup.health`: "If there are issues with your node group's health, they are listed
+    // here"): CREATE_FAILED, DELETE_FAILED, DEGRADED, and a failed one being deleted.
+    health: { issues: listedIssues(n) },
     updateConfig: { maxUnavailable: 1 },
     tags: { ...n.tags },
   };

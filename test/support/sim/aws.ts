@@ -106,12 +106,16 @@ export interface SeedVpc {
   subnets: SeedSubnet[];
 }
 
-export interface SeedNodegroup {
+/** A node group; what is not given is the seed's default (3 × m7i.large, on demand, no subnets, no tags). */
+export interface SeedNodegroup
+  extends Partial<
+    Pick<NodegroupRecord, "scalingConfig" | "instanceTypes" | "amiType" | "subnets" | "capacityType" | "tags">
+  > {
   name: string;
   /** @default "ACTIVE" */
   status?: string;
-  /** The health issue EKS reports (a CREATE_FAILED or DELETE_FAILED node group). */
-  issue?: { code: string; message: string };
+  /** The health issue EKS reports (a CREATE_FAILED, DEGRADED or DELETE_FAILED node group). */
+  issue?: { code: string; message: string; resourceIds?: string[] };
 }
 
 export interface SeedCluster {
@@ -120,6 +124,8 @@ export interface SeedCluster {
   status?: string;
   /** @default "1.33" */
   version?: string;
+  /** The VPC of its subnets (node groups must be in it). @default "" */
+  vpcId?: string;
   tags?: Record<string, string>;
   /** Node groups (names, or with a status). */
   nodegroups?: (string | SeedNodegroup)[];
@@ -127,8 +133,10 @@ export interface SeedCluster {
   addons?: string[];
   /** What a CREATING cluster and its CREATING node groups become once `readyInSeconds` have passed. */
   createFails?: boolean;
-  /** How long a CREATING cluster or node group takes to finish. @default 600 */
+  /** How long a CREATING cluster or a CREATING / UPDATING node group takes to finish. @default 600 */
   readyInSeconds?: number;
+  /** The health issue EKS reports (a FAILED cluster, or one of those being deleted). */
+  issue?: { code: string; message: string };
 }
 
 export interface SeedRegion {
@@ -269,15 +277,20 @@ function clusterRecord(
   const failure = (code: string) => ({ code, message: "seeded failure", resourceIds: [] });
   const nodegroups: Record<string, NodegroupRecord> = {};
   for (const n of c.nodegroups ?? []) {
-    const { name, status = "ACTIVE", issue } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
+    const {
+      name,
+      status = "ACTIVE",
+      issue,
+      ...attributes
+    } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
     nodegroups[name] = {
       nodegroupName: name,
       nodegroupArn: `arn:aws:eks:${region}:${account}:nodegroup/${c.name}/${name}/seeded`,
       createdAt: now,
-      readyAt: status === "CREATING" ? readyAt : now,
+      readyAt: status === "CREATING" || status === "UPDATING" ? readyAt : now,
       status,
       ...(status === "CREATING" && c.createFails ? { failure: failure("AsgInstanceLaunchFailures") } : {}),
-      ...(issue ? { failure: { ...issue, resourceIds: [] } } : {}),
+      ...(issue ? { failure: { ...issue, resourceIds: issue.resourceIds ?? [] } } : {}),
       ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
       scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
       instanceTypes: ["m7i.large"],
@@ -287,7 +300,8 @@ function clusterRecord(
       labels: {},
       capacityType: "ON_DEMAND",
       version: c.version ?? "1.33",
-      tags: {},
+      ...attributes,
+      tags: { ...attributes.tags },
     };
   }
   const addons: Record<string, AddonRecord> = {};
@@ -313,8 +327,9 @@ function clusterRecord(
     readyAt: status === "CREATING" ? readyAt : now,
     status,
     ...(status === "CREATING" && c.createFails ? { failure: failure("Ec2SubnetInvalidConfiguration") } : {}),
+    ...(c.issue ? { failure: { ...c.issue, resourceIds: [] } } : {}),
     ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
-    vpcId: "",
+    vpcId: c.vpcId ?? "",
     subnetIds: [],
     endpointPublicAccess: true,
     endpointPrivateAccess: false,

@@ -1,32 +1,41 @@
-import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { clusterStatus } from "../../../functions/cluster-status/clusterStatus.js";
 import { handler } from "../../../functions/cluster-status/handler.js";
+import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
-import {
-  awsError,
-  fakeContext,
-  NOW,
-  OUR_TAGS,
-  parentSpec,
-  secondsAgo,
-  stageDeps,
-} from "../ensure-cluster/eksFixtures.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { type SeedCluster, seedAws, startAwsSim } from "../../support/sim/aws.js";
+import { fakeContext, OUR_TAGS, parentSpec } from "../ensure-cluster/eksFixtures.js";
+import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
 
-const eks = mockClient(EKSClient);
-const describeReturns = (status: string, createdAt = secondsAgo(600), health?: object) =>
-  eks.on(DescribeClusterCommand).resolves({
-    cluster: {
-      name: "demo-parent",
-      status: status as "ACTIVE",
-      createdAt,
-      tags: OUR_TAGS,
-      ...(health ? { health } : {}),
+// EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the cluster as plain data and lets simulated
+// time pass to give it an age.
+let sim: SimAccount;
+beforeAll(async () => {
+  sim = await startAwsSim();
+});
+afterAll(() => sim.stop());
+beforeEach(() => seedAws(sim, {}));
+afterEach(() => {
+  sim.aws.clearHooks();
+  vi.unstubAllEnvs();
+  resetAwsClients();
+});
+
+const DESCRIBE = "GET /clusters/demo-parent";
+
+/** Seeds demo-parent (ours) in `status`, created now, then lets `age` seconds pass; returns when it was created. */
+async function seedParent(status: string, age = 600, more: Partial<SeedCluster> = {}): Promise<Date> {
+  await seedAws(sim, {
+    "eu-central-1": {
+      clusters: [{ name: "demo-parent", status, tags: OUR_TAGS, readyInSeconds: 24 * 3600, ...more }],
     },
   });
-
-beforeEach(() => eks.reset());
+  const createdAt = new Date(sim.now());
+  await sim.clock.sleep(age);
+  return createdAt;
+}
 
 describe("clusterStatus", () => {
   it.each([
@@ -35,20 +44,19 @@ describe("clusterStatus", () => {
     { status: "UPDATING", ready: false },
     { status: "PENDING", ready: false },
   ])("reports $status as ready=$ready and echoes the attempt", async ({ status, ready }) => {
-    describeReturns(status);
+    const createdAt = await seedParent(status);
 
-    const state = await clusterStatus({ cluster: parentSpec(), attempt: 7 }, stageDeps());
+    const state = await clusterStatus({ cluster: parentSpec(), attempt: 7 }, simStageDeps(sim));
 
-    expect(state).toMatchObject({ ready, status, attempt: 7, startedAt: secondsAgo(600).toISOString() });
-    expect(state.readyAt).toBe(ready ? NOW.toISOString() : undefined);
+    expect(state).toMatchObject({ ready, status, attempt: 7, startedAt: createdAt.toISOString() });
+    expect(state.readyAt).toBe(ready ? new Date(sim.now()).toISOString() : undefined);
   });
 
   it("waits long while the cluster is young, then polls at the short interval", async () => {
-    describeReturns("CREATING", secondsAgo(60));
-    const young = await clusterStatus({ cluster: parentSpec(), attempt: 1 }, stageDeps());
-    eks.reset();
-    describeReturns("CREATING", secondsAgo(TYPICAL.clusterCreate.min + 30));
-    const old = await clusterStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps());
+    await seedParent("CREATING", 60);
+    const young = await clusterStatus({ cluster: parentSpec(), attempt: 1 }, simStageDeps(sim));
+    await sim.clock.sleep(TYPICAL.clusterCreate.min - 30);
+    const old = await clusterStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim));
 
     expect(young.nextPollSeconds).toBe(TYPICAL.clusterCreate.min - 60);
     expect(old.nextPollSeconds).toBe(pollInterval("clusterCreate"));
@@ -57,11 +65,11 @@ describe("clusterStatus", () => {
   it.each(["FAILED", "DELETING"])(
     "fails with ClusterCreateFailed naming the cluster and EKS's issues when %s",
     async (status) => {
-      describeReturns(status, secondsAgo(600), {
-        issues: [{ code: "AccessDenied", message: "The cluster role lacks AmazonEKSClusterPolicy" }],
+      await seedParent(status, 600, {
+        issue: { code: "AccessDenied", message: "The cluster role lacks AmazonEKSClusterPolicy" },
       });
 
-      const run = clusterStatus({ cluster: parentSpec(), attempt: 3 }, stageDeps());
+      const run = clusterStatus({ cluster: parentSpec(), attempt: 3 }, simStageDeps(sim));
 
       await expect(run).rejects.toMatchObject({
         name: "ClusterCreateFailed",
@@ -73,27 +81,34 @@ describe("clusterStatus", () => {
   );
 
   it("fails with ClusterCreateFailed when the cluster disappeared", async () => {
-    eks.on(DescribeClusterCommand).rejects(awsError("ResourceNotFoundException"));
+    await seedParent("DELETING", 601, { readyInSeconds: 600 });
 
-    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps())).rejects.toMatchObject({
+    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim))).rejects.toMatchObject({
       name: "ClusterCreateFailed",
       message: expect.stringContaining("demo-parent"),
     });
   });
 
   it("lets throttling through unchanged so the state machine retries", async () => {
-    const throttled = awsError("TooManyRequestsException");
-    eks.on(DescribeClusterCommand).rejects(throttled);
+    await seedParent("CREATING");
+    sim.aws.beforeNext("eks", DESCRIBE, () => {
+      throw new AwsError("TooManyRequestsException", "Rate exceeded", 429);
+    });
 
-    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps())).rejects.toBe(throttled);
+    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim))).rejects.toMatchObject({
+      name: "TooManyRequestsException",
+      message: "Rate exceeded",
+      $metadata: { httpStatusCode: 429 },
+    });
   });
 
   it("wraps other AWS failures with the cluster it concerns", async () => {
-    eks
-      .on(DescribeClusterCommand)
-      .rejects(awsError("AccessDeniedException", "not authorized to perform eks:DescribeCluster"));
+    await seedParent("CREATING");
+    sim.aws.beforeNext("eks", DESCRIBE, () => {
+      throw new AwsError("AccessDeniedException", "not authorized to perform eks:DescribeCluster", 403);
+    });
 
-    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps())).rejects.toMatchObject({
+    await expect(clusterStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim))).rejects.toMatchObject({
       name: "AwsRequestFailed",
       message: expect.stringContaining("failed to describe EKS cluster demo-parent: AccessDeniedException"),
     });
@@ -102,7 +117,8 @@ describe("clusterStatus", () => {
 
 describe("cluster-status handler", () => {
   it("polls through middy and echoes the attempt", async () => {
-    describeReturns("CREATING", new Date());
+    await seedParent("CREATING", 0);
+    handlersUseSim(sim);
 
     const state = await handler({ cluster: parentSpec(), attempt: 4 }, fakeContext);
 

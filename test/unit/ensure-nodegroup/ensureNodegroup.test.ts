@@ -1,33 +1,44 @@
-import {
-  CreateNodegroupCommand,
-  DeleteNodegroupCommand,
-  DescribeNodegroupCommand,
-  EKSClient,
-  type Nodegroup,
-  UpdateNodegroupConfigCommand,
-} from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { CreateNodegroupCommand, type Nodegroup, UpdateNodegroupConfigCommand } from "@aws-sdk/client-eks";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createNodegroupRequest,
   ensureNodegroup,
   nodegroupDrift,
 } from "../../../functions/ensure-nodegroup/ensureNodegroup.js";
 import { handler } from "../../../functions/ensure-nodegroup/handler.js";
+import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { callsTo, type SeedNodegroup, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import {
-  awsError,
   fakeContext,
-  NOW,
   OUR_TAGS,
   parentSpec,
   SETTINGS,
   secondsAgo,
-  stageDeps,
   stubSettings,
 } from "../ensure-cluster/eksFixtures.js";
+import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
 
-const eks = mockClient(EKSClient);
+// EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the plan's VPC and the ACTIVE cluster (with
+// the node group when one exists) as plain data, lets simulated time pass to give it an age, and reads the account's
+// call log and state.
+let sim: SimAccount;
+beforeAll(async () => {
+  sim = await startAwsSim({ prewarmKeys: 2 }); // the seeded clusters' CA
+});
+afterAll(() => sim.stop());
+beforeEach(async () => {
+  await seedWith();
+  stubSettings();
+});
+afterEach(() => {
+  sim.aws.clearHooks();
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  resetAwsClients();
+});
 
 /** A node group exactly as the plan wants it. */
 const matching = (overrides: Partial<Nodegroup> = {}): Nodegroup => ({
@@ -43,16 +54,44 @@ const matching = (overrides: Partial<Nodegroup> = {}): Nodegroup => ({
   tags: OUR_TAGS,
   ...overrides,
 });
-const notFound = () => awsError("ResourceNotFoundException", "No node group found for name: parent-nodes.");
+/** The plan's node group as EKS holds it (what `matching()` describes), for seeding. */
+const planned = (more: Partial<SeedNodegroup> = {}): SeedNodegroup => ({
+  name: "parent-nodes",
+  scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
+  instanceTypes: ["m6i.large"],
+  amiType: "AL2023_x86_64_STANDARD",
+  capacityType: "ON_DEMAND",
+  subnets: ["subnet-a", "subnet-b"],
+  tags: OUR_TAGS,
+  ...more,
+});
 
-beforeEach(() => {
-  eks.reset();
-  stubSettings();
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-  vi.restoreAllMocks();
-});
+/** Seeds the plan's VPC and demo-parent (ACTIVE, ours) with `nodegroups`, then lets `age` seconds pass. */
+async function seedWith(nodegroups: SeedNodegroup[] = [], age = 0, vpcId = "vpc-0abc1234"): Promise<void> {
+  await seedAws(sim, {
+    "eu-central-1": {
+      vpcs: [
+        {
+          id: "vpc-0abc1234",
+          subnets: [
+            { id: "subnet-a", az: "eu-central-1a" },
+            { id: "subnet-b", az: "eu-central-1b" },
+          ],
+        },
+      ],
+      clusters: [{ name: "demo-parent", tags: OUR_TAGS, vpcId, readyInSeconds: 24 * 3600, nodegroups }],
+    },
+  });
+  await sim.clock.sleep(age);
+}
+
+const NODEGROUPS = "/clusters/demo-parent/node-groups";
+const CREATE = `POST ${NODEGROUPS}`;
+const UPDATE = `POST ${NODEGROUPS}/parent-nodes/update-config`;
+const DELETE = `DELETE ${NODEGROUPS}/parent-nodes`;
+const calls = (operation: string) => callsTo(sim, { service: "eks", operation });
+const now = () => new Date(sim.now());
+const stored = () => sim.state.regions["eu-central-1"]?.clusters["demo-parent"]?.nodegroups["parent-nodes"];
 
 describe("createNodegroupRequest", () => {
   it("asks for a fixed-size on-demand group labelled with the cluster's role", () => {
@@ -114,96 +153,101 @@ describe("nodegroupDrift", () => {
 
 describe("ensureNodegroup", () => {
   it("creates the node group when none exists and waits the typical minimum first", async () => {
-    eks.on(DescribeNodegroupCommand).rejects(notFound());
-    eks.on(CreateNodegroupCommand).resolves({ nodegroup: matching({ status: "CREATING", createdAt: NOW }) });
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
-
-    expect(eks).toHaveReceivedCommandWith(CreateNodegroupCommand, {
-      ...createNodegroupRequest(parentSpec(), SETTINGS.NODE_ROLE_ARN),
-    });
+    // The cluster's name is in the path; the rest of the request is the body.
+    const { clusterName: _inPath, ...body } = createNodegroupRequest(parentSpec(), SETTINGS.NODE_ROLE_ARN);
+    expect(calls(CREATE).map((c) => c.params)).toEqual([body]);
+    expect(stored()).toMatchObject({ status: "CREATING", tags: OUR_TAGS });
     expect(state).toEqual({
       ready: false,
       status: "CREATING",
       nextPollSeconds: TYPICAL.nodegroupCreate.min,
       attempt: 0,
-      startedAt: NOW.toISOString(),
+      startedAt: now().toISOString(),
     });
   });
 
   it("adopts an existing node group that matches the plan without creating or updating it", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching() });
+    await seedWith([planned()], 600);
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
-    expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
-    expect(eks).not.toHaveReceivedCommand(UpdateNodegroupConfigCommand);
-    expect(state).toMatchObject({ ready: true, status: "ACTIVE", attempt: 0, readyAt: NOW.toISOString() });
+    expect(calls(CREATE)).toEqual([]);
+    expect(calls(UPDATE)).toEqual([]);
+    expect(state).toMatchObject({ ready: true, status: "ACTIVE", attempt: 0, readyAt: now().toISOString() });
   });
 
   it("adopts a node group in our cluster even without our tags", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ status: "CREATING", tags: {} }) });
+    await seedWith([planned({ status: "CREATING", tags: {} })]);
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
-    expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
+    expect(calls(CREATE)).toEqual([]);
     expect(state).toMatchObject({ ready: false, status: "CREATING" });
   });
 
   it("resizes an ACTIVE node group whose size differs from the plan", async () => {
-    eks
-      .on(DescribeNodegroupCommand)
-      .resolves({ nodegroup: matching({ scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }) });
-    eks.on(UpdateNodegroupConfigCommand).resolves({ update: { id: "u-1", status: "InProgress" } });
+    await seedWith([planned({ scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } })], 600);
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
-    expect(eks).toHaveReceivedCommandWith(UpdateNodegroupConfigCommand, {
-      clusterName: "demo-parent",
-      nodegroupName: "parent-nodes",
-      scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
-    });
+    // The SDK fills UpdateNodegroupConfig's idempotency token itself.
+    expect(calls(UPDATE).map((c) => c.params)).toEqual([
+      { scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 }, clientRequestToken: expect.any(String) },
+    ]);
+    expect(stored()).toMatchObject({ status: "UPDATING", scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 } });
     expect(state).toEqual({
       ready: false,
       status: "UPDATING",
       nextPollSeconds: TYPICAL.nodegroupCreate.min,
       attempt: 0,
-      startedAt: NOW.toISOString(),
+      startedAt: now().toISOString(),
     });
   });
 
   it("leaves a busy node group's size alone (a re-run converges it)", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({
-      nodegroup: matching({ status: "UPDATING", scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } }),
-    });
+    await seedWith([planned({ status: "UPDATING", scalingConfig: { minSize: 2, maxSize: 2, desiredSize: 2 } })]);
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
-    expect(eks).not.toHaveReceivedCommand(UpdateNodegroupConfigCommand);
+    expect(calls(UPDATE)).toEqual([]);
     expect(state).toMatchObject({ ready: false, status: "UPDATING" });
   });
 
   it("polls an update another execution started instead of failing", async () => {
-    eks
-      .on(DescribeNodegroupCommand)
-      .resolves({ nodegroup: matching({ scalingConfig: { minSize: 1, maxSize: 1, desiredSize: 1 } }) });
-    eks.on(UpdateNodegroupConfigCommand).rejects(awsError("ResourceInUseException", "an update is in progress"));
+    await seedWith([planned({ scalingConfig: { minSize: 1, maxSize: 1, desiredSize: 1 } })], 600);
+    // The other execution's resize lands between our describe and our update.
+    sim.aws.beforeNext("eks", UPDATE, async () => {
+      await simClients(sim)("eu-central-1").eks.send(
+        new UpdateNodegroupConfigCommand({
+          clusterName: "demo-parent",
+          nodegroupName: "parent-nodes",
+          scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
+        }),
+      );
+    });
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
+    expect(calls(UPDATE)).toHaveLength(2);
+    expect(sim.aws.calls.filter((c) => c.operation === UPDATE).map((c) => c.error)).toEqual([
+      "ResourceInUseException",
+      undefined,
+    ]);
     expect(state).toMatchObject({ ready: false, status: "UPDATING" });
   });
 
   it("only warns when the instance types differ: it never replaces the node group", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ instanceTypes: ["t3.large"] }) });
-    const deps = stageDeps();
+    await seedWith([planned({ instanceTypes: ["t3.large"] })], 600);
+    const deps = simStageDeps(sim);
     const warn = vi.spyOn(deps.log, "warn");
 
     const state = await ensureNodegroup({ cluster: parentSpec() }, deps);
 
-    expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
-    expect(eks).not.toHaveReceivedCommand(UpdateNodegroupConfigCommand);
-    expect(eks).not.toHaveReceivedCommand(DeleteNodegroupCommand);
+    expect(calls(CREATE)).toEqual([]);
+    expect(calls(UPDATE)).toEqual([]);
+    expect(calls(DELETE)).toEqual([]);
     expect(warn).toHaveBeenCalledWith(
       expect.stringContaining("cannot change in place"),
       expect.objectContaining({ differences: [expect.stringContaining("t3.large")] }),
@@ -214,16 +258,14 @@ describe("ensureNodegroup", () => {
   it.each(["DEGRADED", "DELETE_FAILED"])(
     "fails with NodegroupCreateFailed when the existing node group is %s",
     async (status) => {
-      eks.on(DescribeNodegroupCommand).resolves({
-        nodegroup: matching({
-          status: status as "DEGRADED",
-          health: {
-            issues: [{ code: "NodeCreationFailure", message: "Instances failed to join the kubernetes cluster" }],
-          },
+      await seedWith([
+        planned({
+          status,
+          issue: { code: "NodeCreationFailure", message: "Instances failed to join the kubernetes cluster" },
         }),
-      });
+      ]);
 
-      const run = ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+      const run = ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim));
 
       await expect(run).rejects.toMatchObject({
         name: "NodegroupCreateFailed",
@@ -231,32 +273,31 @@ describe("ensureNodegroup", () => {
           /parent-nodes of EKS cluster demo-parent.*NodeCreationFailure: Instances failed to join/,
         ),
       });
-      expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
+      expect(calls(CREATE)).toEqual([]);
     },
   );
 
   it("deletes a CREATE_FAILED node group (terminal on EKS) and asks to be retried until it is gone (NodegroupReplacing)", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ status: "CREATE_FAILED" }) });
-    eks.on(DeleteNodegroupCommand).resolves({ nodegroup: matching({ status: "DELETING" }) });
+    await seedWith([planned({ status: "CREATE_FAILED" })]);
 
-    await expect(ensureNodegroup({ cluster: parentSpec(), executionId: "exec-2" }, stageDeps())).rejects.toMatchObject({
+    await expect(
+      ensureNodegroup({ cluster: parentSpec(), executionId: "exec-2" }, simStageDeps(sim)),
+    ).rejects.toMatchObject({
       name: "NodegroupReplacing",
       message: expect.stringMatching(/parent-nodes of EKS cluster demo-parent.*was CREATE_FAILED and is being deleted/),
     });
-    expect(eks).toHaveReceivedCommandWith(DeleteNodegroupCommand, {
-      clusterName: "demo-parent",
-      nodegroupName: "parent-nodes",
-    });
-    expect(eks).not.toHaveReceivedCommand(CreateNodegroupCommand);
+    expect(calls(DELETE)).toHaveLength(1);
+    expect(stored()?.status).toBe("DELETING");
+    expect(calls(CREATE)).toEqual([]);
   });
 
   it("waits for a node group being deleted without deleting it again", async () => {
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: matching({ status: "DELETING" }) });
+    await seedWith([planned({ status: "DELETING" })]);
 
-    await expect(ensureNodegroup({ cluster: parentSpec() }, stageDeps())).rejects.toMatchObject({
+    await expect(ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim))).rejects.toMatchObject({
       name: "NodegroupReplacing",
     });
-    expect(eks).not.toHaveReceivedCommand(DeleteNodegroupCommand);
+    expect(calls(DELETE)).toEqual([]);
   });
 
   it("gives each execution's create its own token, so a re-create after a failed one is a new request", () => {
@@ -267,14 +308,20 @@ describe("ensureNodegroup", () => {
   });
 
   it("adopts the node group another execution created between describe and create", async () => {
-    eks
-      .on(DescribeNodegroupCommand)
-      .rejectsOnce(notFound())
-      .resolves({ nodegroup: matching({ status: "CREATING", createdAt: secondsAgo(10) }) });
-    eks.on(CreateNodegroupCommand).rejects(awsError("ResourceInUseException", "NodeGroup already exists"));
+    // The other execution's create lands between our describe and our create, 10 s before ours.
+    sim.aws.beforeNext("eks", CREATE, async () => {
+      await simClients(sim)("eu-central-1").eks.send(
+        new CreateNodegroupCommand(createNodegroupRequest(parentSpec(), SETTINGS.NODE_ROLE_ARN, "exec-other")),
+      );
+      await sim.clock.sleep(10);
+    });
 
-    const state = await ensureNodegroup({ cluster: parentSpec() }, stageDeps());
+    const state = await ensureNodegroup({ cluster: parentSpec(), executionId: "exec-ours" }, simStageDeps(sim));
 
+    expect(sim.aws.calls.filter((c) => c.operation === CREATE).map((c) => c.error)).toEqual([
+      "ResourceInUseException",
+      undefined,
+    ]);
     expect(state).toMatchObject({
       ready: false,
       status: "CREATING",
@@ -283,45 +330,47 @@ describe("ensureNodegroup", () => {
   });
 
   it("wraps an AWS failure with the node group and cluster it concerns and keeps the cause", async () => {
-    const cause = awsError("InvalidParameterException", "Subnets are not in the same VPC");
-    eks.on(DescribeNodegroupCommand).rejects(notFound());
-    eks.on(CreateNodegroupCommand).rejects(cause);
+    await seedWith([], 0, "vpc-0other000"); // the plan's subnets are not in the cluster's VPC
 
-    const error = await ensureNodegroup({ cluster: parentSpec() }, stageDeps()).catch((e: unknown) => e);
+    const error = await ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim)).catch((e: unknown) => e);
 
     expect(error).toMatchObject({
       name: "AwsRequestFailed",
       message: expect.stringContaining("failed to create node group parent-nodes in EKS cluster demo-parent"),
+      cause: { name: "InvalidParameterException", message: "Subnet subnet-a is not in the cluster's VPC" },
     });
-    expect((error as Error).cause).toBe(cause);
   });
 
   it("lets throttling through unchanged so the state machine retries", async () => {
-    const throttled = awsError("ThrottlingException", "Rate exceeded");
-    eks.on(DescribeNodegroupCommand).rejects(notFound());
-    eks.on(CreateNodegroupCommand).rejects(throttled);
+    sim.aws.beforeNext("eks", CREATE, () => {
+      throw new AwsError("ThrottlingException", "Rate exceeded", 429);
+    });
 
-    await expect(ensureNodegroup({ cluster: parentSpec() }, stageDeps())).rejects.toBe(throttled);
+    await expect(ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim))).rejects.toMatchObject({
+      name: "ThrottlingException",
+      message: "Rate exceeded",
+      $metadata: { httpStatusCode: 429 },
+    });
+    expect(calls(CREATE)).toHaveLength(1);
   });
 
   it("fails with MissingConfiguration when NODE_ROLE_ARN is unset", async () => {
     vi.stubEnv("NODE_ROLE_ARN", "");
 
-    await expect(ensureNodegroup({ cluster: parentSpec() }, stageDeps())).rejects.toMatchObject({
+    await expect(ensureNodegroup({ cluster: parentSpec() }, simStageDeps(sim))).rejects.toMatchObject({
       name: "MissingConfiguration",
     });
-    expect(eks.calls()).toHaveLength(0);
+    expect(sim.aws.calls).toHaveLength(0);
   });
 });
 
 describe("ensure-nodegroup handler", () => {
   it("creates through middy and returns the first poll step", async () => {
-    eks.on(DescribeNodegroupCommand).rejects(notFound());
-    eks.on(CreateNodegroupCommand).resolves({ nodegroup: matching({ status: "CREATING", createdAt: new Date() }) });
+    handlersUseSim(sim);
 
     const state = await handler({ cluster: parentSpec() }, fakeContext);
 
     expect(state).toMatchObject({ ready: false, status: "CREATING", attempt: 0 });
-    expect(eks).toHaveReceivedCommandTimes(CreateNodegroupCommand, 1);
+    expect(calls(CREATE)).toHaveLength(1);
   });
 });

@@ -1,18 +1,49 @@
-import { DescribeNodegroupCommand, EKSClient, type Nodegroup } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/nodegroup-status/handler.js";
 import { nodegroupStatus } from "../../../functions/nodegroup-status/nodegroupStatus.js";
-import { awsError, fakeContext, NOW, parentSpec, secondsAgo, stageDeps } from "../ensure-cluster/eksFixtures.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { type SeedNodegroup, seedAws, startAwsSim } from "../../support/sim/aws.js";
+import { fakeContext, OUR_TAGS, parentSpec } from "../ensure-cluster/eksFixtures.js";
+import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
 
-const eks = mockClient(EKSClient);
-const describeReturns = (nodegroup: Partial<Nodegroup>) =>
-  eks.on(DescribeNodegroupCommand).resolves({
-    nodegroup: { nodegroupName: "parent-nodes", createdAt: secondsAgo(120), ...nodegroup },
+// EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the node group as plain data and lets
+// simulated time pass to give it an age.
+let sim: SimAccount;
+beforeAll(async () => {
+  sim = await startAwsSim();
+});
+afterAll(() => sim.stop());
+beforeEach(() => seedAws(sim, {}));
+afterEach(() => {
+  sim.aws.clearHooks();
+  vi.unstubAllEnvs();
+  resetAwsClients();
+});
+
+/**
+ * Seeds demo-parent (ACTIVE, ours) with parent-nodes in `status`, created now, then lets `age` seconds pass; returns
+ * when the node group was created.
+ */
+async function seedNodes(status: string, age = 120, more: Partial<SeedNodegroup> = {}, readyInSeconds = 24 * 3600) {
+  await seedAws(sim, {
+    "eu-central-1": {
+      clusters: [
+        {
+          name: "demo-parent",
+          tags: OUR_TAGS,
+          readyInSeconds,
+          nodegroups: [{ name: "parent-nodes", status, ...more }],
+        },
+      ],
+    },
   });
-
-beforeEach(() => eks.reset());
+  const createdAt = new Date(sim.now());
+  await sim.clock.sleep(age);
+  return createdAt;
+}
 
 describe("nodegroupStatus", () => {
   it.each([
@@ -20,20 +51,19 @@ describe("nodegroupStatus", () => {
     { status: "CREATING", ready: false },
     { status: "UPDATING", ready: false },
   ])("reports $status as ready=$ready and echoes the attempt", async ({ status, ready }) => {
-    describeReturns({ status: status as "ACTIVE" });
+    const createdAt = await seedNodes(status);
 
-    const state = await nodegroupStatus({ cluster: parentSpec(), attempt: 5 }, stageDeps());
+    const state = await nodegroupStatus({ cluster: parentSpec(), attempt: 5 }, simStageDeps(sim));
 
-    expect(state).toMatchObject({ ready, status, attempt: 5, startedAt: secondsAgo(120).toISOString() });
-    expect(state.readyAt).toBe(ready ? NOW.toISOString() : undefined);
+    expect(state).toMatchObject({ ready, status, attempt: 5, startedAt: createdAt.toISOString() });
+    expect(state.readyAt).toBe(ready ? new Date(sim.now()).toISOString() : undefined);
   });
 
   it("waits long while the node group is young, then polls at the short interval", async () => {
-    describeReturns({ status: "CREATING", createdAt: secondsAgo(30) });
-    const young = await nodegroupStatus({ cluster: parentSpec(), attempt: 1 }, stageDeps());
-    eks.reset();
-    describeReturns({ status: "CREATING", createdAt: secondsAgo(TYPICAL.nodegroupCreate.min + 5) });
-    const old = await nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps());
+    await seedNodes("CREATING", 30);
+    const young = await nodegroupStatus({ cluster: parentSpec(), attempt: 1 }, simStageDeps(sim));
+    await sim.clock.sleep(TYPICAL.nodegroupCreate.min - 25);
+    const old = await nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim));
 
     expect(young.nextPollSeconds).toBe(TYPICAL.nodegroupCreate.min - 30);
     expect(old.nextPollSeconds).toBe(pollInterval("nodegroupCreate"));
@@ -42,16 +72,11 @@ describe("nodegroupStatus", () => {
   it.each(["CREATE_FAILED", "DEGRADED", "DELETING", "DELETE_FAILED"])(
     "fails with NodegroupCreateFailed naming the node group, the cluster and EKS's issues when %s",
     async (status) => {
-      describeReturns({
-        status: status as "DEGRADED",
-        health: {
-          issues: [
-            { code: "Ec2SubnetInvalidConfiguration", message: "no public IP on launch", resourceIds: ["subnet-a"] },
-          ],
-        },
+      await seedNodes(status, 120, {
+        issue: { code: "Ec2SubnetInvalidConfiguration", message: "no public IP on launch", resourceIds: ["subnet-a"] },
       });
 
-      const run = nodegroupStatus({ cluster: parentSpec(), attempt: 3 }, stageDeps());
+      const run = nodegroupStatus({ cluster: parentSpec(), attempt: 3 }, simStageDeps(sim));
 
       await expect(run).rejects.toMatchObject({
         name: "NodegroupCreateFailed",
@@ -65,25 +90,32 @@ describe("nodegroupStatus", () => {
   );
 
   it("fails with NodegroupCreateFailed when the node group disappeared", async () => {
-    eks.on(DescribeNodegroupCommand).rejects(awsError("ResourceNotFoundException"));
+    await seedNodes("DELETING", 601, {}, 600);
 
-    await expect(nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps())).rejects.toMatchObject({
+    await expect(nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim))).rejects.toMatchObject({
       name: "NodegroupCreateFailed",
       message: expect.stringContaining("parent-nodes"),
     });
   });
 
   it("lets throttling through unchanged so the state machine retries", async () => {
-    const throttled = awsError("ThrottlingException");
-    eks.on(DescribeNodegroupCommand).rejects(throttled);
+    await seedNodes("CREATING");
+    sim.aws.beforeNext("eks", "GET /clusters/demo-parent/node-groups/parent-nodes", () => {
+      throw new AwsError("ThrottlingException", "Rate exceeded", 429);
+    });
 
-    await expect(nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, stageDeps())).rejects.toBe(throttled);
+    await expect(nodegroupStatus({ cluster: parentSpec(), attempt: 2 }, simStageDeps(sim))).rejects.toMatchObject({
+      name: "ThrottlingException",
+      message: "Rate exceeded",
+      $metadata: { httpStatusCode: 429 },
+    });
   });
 });
 
 describe("nodegroup-status handler", () => {
   it("polls through middy and echoes the attempt", async () => {
-    describeReturns({ status: "ACTIVE" });
+    await seedNodes("ACTIVE", 0);
+    handlersUseSim(sim);
 
     const state = await handler({ cluster: parentSpec(), attempt: 2 }, fakeContext);
 
