@@ -17,6 +17,7 @@ import type { AwsClients, RegionalClients } from "../../../functions/lib/aws.js"
 import { SimAccount, type SimAccountOptions } from "../../../local/sim/account.js";
 import type { CertPem } from "../../../local/sim/pki.js";
 import {
+  type AccessEntryRecord,
   type AddonRecord,
   type ClusterRecord,
   emptyKubeStore,
@@ -112,6 +113,26 @@ export interface SeedNodegroup {
   status?: string;
   /** The health issue EKS reports (a CREATE_FAILED or DELETE_FAILED node group). */
   issue?: { code: string; message: string };
+  /** @default 3 / 3 / 3 */
+  scalingConfig?: { minSize: number; maxSize: number; desiredSize: number };
+}
+
+export interface SeedAddon {
+  name: string;
+  /** @default "ACTIVE" */
+  status?: string;
+  /** How long before now it was created. @default 0 */
+  ageSeconds?: number;
+  /** The health issue EKS reports (DEGRADED, CREATE_FAILED, …). */
+  issue?: { code: string; message: string };
+}
+
+export interface SeedAccessEntry {
+  principalArn: string;
+  /** @default "STANDARD" */
+  type?: string;
+  /** Associated access policies: cluster-wide, or limited to `namespaces`. */
+  policies?: { policyArn: string; namespaces?: string[] }[];
 }
 
 export interface SeedCluster {
@@ -123,8 +144,12 @@ export interface SeedCluster {
   tags?: Record<string, string>;
   /** Node groups (names, or with a status). */
   nodegroups?: (string | SeedNodegroup)[];
-  /** Addons, ACTIVE. */
-  addons?: string[];
+  /** Addons (names: ACTIVE, or with a status, age and issue). */
+  addons?: (string | SeedAddon)[];
+  /** Access entries. */
+  accessEntries?: SeedAccessEntry[];
+  /** @default "API" */
+  authenticationMode?: ClusterRecord["authenticationMode"];
   /** What a CREATING cluster and its CREATING node groups become once `readyInSeconds` have passed. */
   createFails?: boolean;
   /** How long a CREATING cluster or node group takes to finish. @default 600 */
@@ -269,7 +294,12 @@ function clusterRecord(
   const failure = (code: string) => ({ code, message: "seeded failure", resourceIds: [] });
   const nodegroups: Record<string, NodegroupRecord> = {};
   for (const n of c.nodegroups ?? []) {
-    const { name, status = "ACTIVE", issue } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
+    const {
+      name,
+      status = "ACTIVE",
+      issue,
+      scalingConfig,
+    } = typeof n === "string" ? ({ name: n } as SeedNodegroup) : n;
     nodegroups[name] = {
       nodegroupName: name,
       nodegroupArn: `arn:aws:eks:${region}:${account}:nodegroup/${c.name}/${name}/seeded`,
@@ -279,7 +309,7 @@ function clusterRecord(
       ...(status === "CREATING" && c.createFails ? { failure: failure("AsgInstanceLaunchFailures") } : {}),
       ...(issue ? { failure: { ...issue, resourceIds: [] } } : {}),
       ...(status === "DELETING" ? { deleteAt: readyAt } : {}),
-      scalingConfig: { minSize: 3, maxSize: 3, desiredSize: 3 },
+      scalingConfig: { ...(scalingConfig ?? { minSize: 3, maxSize: 3, desiredSize: 3 }) },
       instanceTypes: ["m7i.large"],
       amiType: "AL2023_x86_64_STANDARD",
       subnets: [],
@@ -291,17 +321,41 @@ function clusterRecord(
     };
   }
   const addons: Record<string, AddonRecord> = {};
-  for (const name of c.addons ?? [])
+  for (const a of c.addons ?? []) {
+    const { name, status = "ACTIVE", ageSeconds = 0, issue } = typeof a === "string" ? ({ name: a } as SeedAddon) : a;
+    const waiting = status === "CREATING" || status === "UPDATING";
     addons[name] = {
       addonName: name,
       addonArn: `arn:aws:eks:${region}:${account}:addon/${c.name}/${name}/seeded`,
       addonVersion: "v1.0.0-eksbuild.1",
-      createdAt: now,
-      readyAt: now,
-      status: "ACTIVE",
+      createdAt: now - ageSeconds * 1000,
+      // A CREATING / UPDATING addon finishes a drawn duration after the cluster has nodes (local/sim/account.ts).
+      ...(waiting ? {} : { readyAt: now }),
+      status,
+      ...(issue ? { failure: issue } : {}),
+      ...(status === "DELETING" ? { deleteAt: now + (c.readyInSeconds ?? 600) * 1000 } : {}),
       podIdentityAssociations: [],
       tags: {},
     };
+  }
+  const accessEntries: Record<string, AccessEntryRecord> = {};
+  for (const e of c.accessEntries ?? []) {
+    const short = e.principalArn.split("/").pop() ?? "principal";
+    accessEntries[e.principalArn] = {
+      principalArn: e.principalArn,
+      accessEntryArn: `arn:aws:eks:${region}:${account}:access-entry/${c.name}/${short}/seeded`,
+      type: e.type ?? "STANDARD",
+      username: e.principalArn,
+      kubernetesGroups: [],
+      createdAt: now,
+      policies: (e.policies ?? []).map((p) => ({
+        policyArn: p.policyArn,
+        accessScope: p.namespaces ? { type: "namespace", namespaces: p.namespaces } : { type: "cluster" },
+        associatedAt: now,
+      })),
+      tags: {},
+    };
+  }
   const status = c.status ?? "ACTIVE";
   return {
     name: c.name,
@@ -319,7 +373,7 @@ function clusterRecord(
     endpointPublicAccess: true,
     endpointPrivateAccess: false,
     publicAccessCidrs: ["0.0.0.0/0"],
-    authenticationMode: "API",
+    authenticationMode: c.authenticationMode ?? "API",
     bootstrapClusterCreatorAdminPermissions: false,
     creatorArn: STAGE_ROLE,
     apiPort: 0,
@@ -327,7 +381,7 @@ function clusterRecord(
     serving: pki.serving,
     nodegroups,
     addons,
-    accessEntries: {},
+    accessEntries,
     kube: emptyKubeStore(),
     tags: { ...c.tags },
   };
