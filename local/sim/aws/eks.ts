@@ -120,8 +120,10 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       return ok({
         accessEntry: describeAccessEntry(cluster(sim, req.region, name), createAccessEntry(sim, req, name as string)),
       });
-    case "GET /clusters/{}/access-entries":
-      return ok({ accessEntries: Object.keys(cluster(sim, req.region, name).accessEntries).sort() });
+    case "GET /clusters/{}/access-entries": {
+      const { items, nextToken } = page(Object.keys(cluster(sim, req.region, name).accessEntries).sort(), req.query);
+      return ok({ accessEntries: items, ...(nextToken ? { nextToken } : {}) });
+    }
     case "GET /clusters/{}/access-entries/{}": {
       const c = cluster(sim, req.region, name);
       return ok({ accessEntry: describeAccessEntry(c, accessEntry(c, subName)) });
@@ -129,10 +131,12 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
     case "GET /clusters/{}/access-entries/{}/access-policies": {
       const c = cluster(sim, req.region, name);
       const entry = accessEntry(c, subName);
+      const { items, nextToken } = page(entry.policies.map(describePolicy), req.query);
       return ok({
         clusterName: c.name,
         principalArn: entry.principalArn,
-        associatedAccessPolicies: entry.policies.map(describePolicy),
+        associatedAccessPolicies: items,
+        ...(nextToken ? { nextToken } : {}),
       });
     }
     case "POST /clusters/{}/access-entries/{}/access-policies":
@@ -149,6 +153,28 @@ export async function handleEks(sim: SimAccount, req: EksRequest): Promise<WireR
       throw notImplemented("EKS", op);
     }
   }
+}
+
+/**
+ * One page of a list (ListAccessEntries, ListAssociatedAccessPolicies): `maxResults` "can be between 1 and 100. If you
+ * don't use this parameter, 100 results and a nextToken value, if applicable, are returned"; `nextToken` "should be
+ * treated as an opaque identifier" (botocore eks 2017-11-01 ListAccessEntriesRequest /
+ * ListAssociatedAccessPoliciesRequest). The simulator's token is the offset, encoded.
+ */
+function page<T>(all: T[], query: URLSearchParams): { items: T[]; nextToken?: string } {
+  const max = query.get("maxResults") === null ? 100 : Number(query.get("maxResults"));
+  if (!Number.isInteger(max) || max < 1 || max > 100)
+    throw new AwsError("InvalidParameterException", "maxResults must be between 1 and 100");
+  const token = query.get("nextToken");
+  const offset = token === null ? "0" : /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString())?.[1];
+  const start = Number(offset ?? Number.NaN);
+  if (!Number.isInteger(start) || start < 0 || start > all.length)
+    throw new AwsError("InvalidParameterException", "The nextToken is not valid");
+  const end = start + max;
+  return {
+    items: all.slice(start, end),
+    ...(end < all.length ? { nextToken: Buffer.from(`offset:${end}`).toString("base64url") } : {}),
+  };
 }
 
 // The tag APIs put a whole ARN (with slashes) in the path.
@@ -672,7 +698,11 @@ function describeAddon(c: ClusterRecord, a: AddonRecord) {
     clusterName: c.name,
     status: a.status,
     addonVersion: a.addonVersion,
-    health: { issues: a.status === "DEGRADED" && a.failure ? [a.failure] : [] },
+    // An addon lists its recorded issue (enum AddonIssueCode) once it is unhealthy or failed, and while an update or
+    // deletion of such an addon runs: not while CREATING (an injected fault's issue is recorded ahead) nor ACTIVE
+    // (botocore eks 2017-11-01 `Addon.health`: "An object that represents the health of the add-on";
+    // `AddonHealth.issues`: "An object representing the health issues for an add-on").
+    health: { issues: a.status !== "CREATING" && a.status !== "ACTIVE" && a.failure ? [a.failure] : [] },
     addonArn: a.addonArn,
     createdAt: seconds(a.createdAt),
     modifiedAt: seconds(a.readyAt ?? a.createdAt),

@@ -17,6 +17,7 @@ import type { AwsClients, RegionalClients } from "../../../functions/lib/aws.js"
 import { SimAccount, type SimAccountOptions } from "../../../local/sim/account.js";
 import type { CertPem } from "../../../local/sim/pki.js";
 import {
+  type AccessEntryRecord,
   type AddonRecord,
   type ClusterRecord,
   emptyKubeStore,
@@ -118,6 +119,24 @@ export interface SeedNodegroup
   issue?: { code: string; message: string; resourceIds?: string[] };
 }
 
+export interface SeedAddon {
+  name: string;
+  /** @default "ACTIVE" */
+  status?: string;
+  /** How long before now it was created. @default 0 */
+  ageSeconds?: number;
+  /** The health issue EKS reports (DEGRADED, CREATE_FAILED, …). */
+  issue?: { code: string; message: string };
+}
+
+export interface SeedAccessEntry {
+  principalArn: string;
+  /** @default "STANDARD" */
+  type?: string;
+  /** Associated access policies: cluster-wide, or limited to `namespaces`. */
+  policies?: { policyArn: string; namespaces?: string[] }[];
+}
+
 export interface SeedCluster {
   name: string;
   /** @default "ACTIVE" */
@@ -129,8 +148,12 @@ export interface SeedCluster {
   tags?: Record<string, string>;
   /** Node groups (names, or with a status). */
   nodegroups?: (string | SeedNodegroup)[];
-  /** Addons, ACTIVE. */
-  addons?: string[];
+  /** Addons (names: ACTIVE, or with a status, age and issue). */
+  addons?: (string | SeedAddon)[];
+  /** Access entries. */
+  accessEntries?: SeedAccessEntry[];
+  /** @default "API" */
+  authenticationMode?: ClusterRecord["authenticationMode"];
   /** What a CREATING cluster and its CREATING node groups become once `readyInSeconds` have passed. */
   createFails?: boolean;
   /** How long a CREATING cluster or a CREATING / UPDATING node group takes to finish. @default 600 */
@@ -305,17 +328,41 @@ function clusterRecord(
     };
   }
   const addons: Record<string, AddonRecord> = {};
-  for (const name of c.addons ?? [])
+  for (const a of c.addons ?? []) {
+    const { name, status = "ACTIVE", ageSeconds = 0, issue } = typeof a === "string" ? ({ name: a } as SeedAddon) : a;
+    const waiting = status === "CREATING" || status === "UPDATING";
     addons[name] = {
       addonName: name,
       addonArn: `arn:aws:eks:${region}:${account}:addon/${c.name}/${name}/seeded`,
       addonVersion: "v1.0.0-eksbuild.1",
-      createdAt: now,
-      readyAt: now,
-      status: "ACTIVE",
+      createdAt: now - ageSeconds * 1000,
+      // A CREATING / UPDATING addon finishes a drawn duration after the cluster has nodes (local/sim/account.ts).
+      ...(waiting ? {} : { readyAt: now }),
+      status,
+      ...(issue ? { failure: issue } : {}),
+      ...(status === "DELETING" ? { deleteAt: now + (c.readyInSeconds ?? 600) * 1000 } : {}),
       podIdentityAssociations: [],
       tags: {},
     };
+  }
+  const accessEntries: Record<string, AccessEntryRecord> = {};
+  for (const e of c.accessEntries ?? []) {
+    const short = e.principalArn.split("/").pop() ?? "principal";
+    accessEntries[e.principalArn] = {
+      principalArn: e.principalArn,
+      accessEntryArn: `arn:aws:eks:${region}:${account}:access-entry/${c.name}/${short}/seeded`,
+      type: e.type ?? "STANDARD",
+      username: e.principalArn,
+      kubernetesGroups: [],
+      createdAt: now,
+      policies: (e.policies ?? []).map((p) => ({
+        policyArn: p.policyArn,
+        accessScope: p.namespaces ? { type: "namespace", namespaces: p.namespaces } : { type: "cluster" },
+        associatedAt: now,
+      })),
+      tags: {},
+    };
+  }
   const status = c.status ?? "ACTIVE";
   return {
     name: c.name,
@@ -334,7 +381,7 @@ function clusterRecord(
     endpointPublicAccess: true,
     endpointPrivateAccess: false,
     publicAccessCidrs: ["0.0.0.0/0"],
-    authenticationMode: "API",
+    authenticationMode: c.authenticationMode ?? "API",
     bootstrapClusterCreatorAdminPermissions: false,
     creatorArn: STAGE_ROLE,
     apiPort: 0,
@@ -342,7 +389,7 @@ function clusterRecord(
     serving: pki.serving,
     nodegroups,
     addons,
-    accessEntries: {},
+    accessEntries,
     kube: emptyKubeStore(),
     tags: { ...c.tags },
   };

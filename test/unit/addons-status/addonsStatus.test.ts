@@ -1,31 +1,55 @@
-import { type Addon, DescribeAddonCommand, EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { EKSServiceException } from "@aws-sdk/client-eks";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { addonsStatus } from "../../../functions/addons-status/addonsStatus.js";
 import { handler } from "../../../functions/addons-status/handler.js";
 import { DEGRADED_GRACE_SECONDS } from "../../../functions/lib/addons-state.js";
+import { type AwsClients, resetAwsClients } from "../../../functions/lib/aws.js";
 import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../../../functions/lib/names.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
-import { awsError, fakeContext, NOW, parentSpec, secondsAgo, stageDeps } from "../ensure-cluster/eksFixtures.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { quiet, type SeedAddon, seedAws, simClients, simCredentials, startAwsSim } from "../../support/sim/aws.js";
+import { fakeContext, OUR_TAGS, parentSpec, stageDeps } from "../ensure-cluster/eksFixtures.js";
 
-const eks = mockClient(EKSClient);
-const given = (agent: Partial<Addon>, csi: Partial<Addon>) => {
-  eks.on(DescribeAddonCommand, { addonName: POD_IDENTITY_ADDON }).resolves({
-    addon: { addonName: POD_IDENTITY_ADDON, status: "ACTIVE", createdAt: secondsAgo(120), ...agent },
-  });
-  eks.on(DescribeAddonCommand, { addonName: EBS_CSI_ADDON }).resolves({
-    addon: { addonName: EBS_CSI_ADDON, status: "ACTIVE", createdAt: secondsAgo(120), ...csi },
-  });
-};
-const poll = (attempt = 3) => addonsStatus({ cluster: parentSpec(), attempt }, stageDeps());
+// The parent's addons are the simulated account's (local/sim/aws/eks.ts), seeded as plain data per test; the stage's
+// clock is the account's.
+let sim: SimAccount;
+let aws: AwsClients;
+beforeAll(async () => {
+  sim = await startAwsSim();
+  aws = simClients(sim);
+});
+afterAll(() => sim.stop());
+afterEach(() => {
+  sim.aws.clearHooks();
+  vi.unstubAllEnvs();
+});
 
-beforeEach(() => eks.reset());
+const now = () => new Date(sim.now());
+const secondsAgo = (seconds: number) => new Date(sim.now() - seconds * 1000);
+/** The parent with the agent and the driver as given (ACTIVE, 120 s old unless told otherwise); `null`: missing. */
+const given = (agent: Partial<SeedAddon> | null, csi: Partial<SeedAddon> | null) =>
+  seedAws(sim, {
+    "eu-central-1": {
+      clusters: [
+        {
+          name: "demo-parent",
+          tags: OUR_TAGS,
+          addons: [
+            ...(agent ? [{ name: POD_IDENTITY_ADDON, ageSeconds: 120, ...agent }] : []),
+            ...(csi ? [{ name: EBS_CSI_ADDON, ageSeconds: 120, ...csi }] : []),
+          ],
+        },
+      ],
+    },
+  });
+const poll = (attempt = 3) => addonsStatus({ cluster: parentSpec(), attempt }, { ...stageDeps(), aws, now });
 
 describe("addonsStatus", () => {
   it("is ready when both addons are ACTIVE", async () => {
-    given({}, {});
+    await given({}, {});
 
-    expect(await poll(3)).toMatchObject({ ready: true, status: "ACTIVE", attempt: 3, readyAt: NOW.toISOString() });
+    expect(await poll(3)).toMatchObject({ ready: true, status: "ACTIVE", attempt: 3, readyAt: now().toISOString() });
   });
 
   it.each([
@@ -34,29 +58,29 @@ describe("addonsStatus", () => {
     { agent: "ACTIVE", csi: "UPDATING" },
     { agent: "DEGRADED", csi: "DEGRADED" },
   ])("keeps waiting (status CREATING) while the agent is $agent and the driver $csi", async ({ agent, csi }) => {
-    given({ status: agent as "ACTIVE" }, { status: csi as "ACTIVE" });
+    await given({ status: agent }, { status: csi });
 
     expect(await poll()).toMatchObject({ ready: false, status: "CREATING", attempt: 3 });
   });
 
-  const degradedCsi = (age: number): Partial<Addon> => ({
+  const degradedCsi = (age: number): Partial<SeedAddon> => ({
     status: "DEGRADED",
-    createdAt: secondsAgo(age),
-    health: {
-      issues: [
-        { code: "InsufficientNumberOfReplicas", message: "The add-on does not have the desired number of replicas." },
-      ],
+    ageSeconds: age,
+    issue: {
+      code: "InsufficientNumberOfReplicas",
+      message: "The add-on does not have the desired number of replicas.",
     },
   });
 
   it("tolerates DEGRADED while nodes may still be coming up (up to the grace period)", async () => {
-    given({}, degradedCsi(DEGRADED_GRACE_SECONDS));
+    await given({}, degradedCsi(DEGRADED_GRACE_SECONDS));
 
     await expect(poll()).resolves.toMatchObject({ ready: false, status: "CREATING" });
   });
 
   it("fails with AddonDegraded and EKS's issues once DEGRADED outlasts the grace period", async () => {
-    given({}, degradedCsi(DEGRADED_GRACE_SECONDS + 1));
+    await given({}, degradedCsi(DEGRADED_GRACE_SECONDS));
+    await sim.clock.sleep(1);
 
     await expect(poll()).rejects.toMatchObject({
       name: "AddonDegraded",
@@ -71,14 +95,7 @@ describe("addonsStatus", () => {
   it.each(["CREATE_FAILED", "UPDATE_FAILED", "DELETING", "DELETE_FAILED"])(
     "fails with AddonDegraded at once when an addon is %s",
     async (status) => {
-      given(
-        {
-          status: status as "ACTIVE",
-          createdAt: secondsAgo(5),
-          health: { issues: [{ code: "ConfigurationConflict", message: "conflicts" }] },
-        },
-        {},
-      );
+      await given({ status, ageSeconds: 5, issue: { code: "ConfigurationConflict", message: "conflicts" } }, {});
 
       await expect(poll()).rejects.toMatchObject({
         name: "AddonDegraded",
@@ -90,8 +107,7 @@ describe("addonsStatus", () => {
   );
 
   it("fails with AddonDegraded when an addon disappeared", async () => {
-    eks.on(DescribeAddonCommand, { addonName: POD_IDENTITY_ADDON }).resolves({ addon: { status: "ACTIVE" } });
-    eks.on(DescribeAddonCommand, { addonName: EBS_CSI_ADDON }).rejects(awsError("ResourceNotFoundException"));
+    await given({}, null);
 
     await expect(poll()).rejects.toMatchObject({
       name: "AddonDegraded",
@@ -100,33 +116,50 @@ describe("addonsStatus", () => {
   });
 
   it("waits long while the addons are young, then polls at the short interval", async () => {
-    given({ status: "CREATING", createdAt: secondsAgo(15) }, { status: "CREATING", createdAt: secondsAgo(10) });
+    await given({ status: "CREATING", ageSeconds: 15 }, { status: "CREATING", ageSeconds: 10 });
+    const startedAt = secondsAgo(15).toISOString();
     const young = await poll(1);
-    eks.reset();
-    given({ status: "CREATING", createdAt: secondsAgo(200) }, { status: "DEGRADED", createdAt: secondsAgo(200) });
+    await given({ status: "CREATING", ageSeconds: 200 }, { status: "DEGRADED", ageSeconds: 200 });
     const old = await poll(2);
 
-    expect(young).toMatchObject({
-      nextPollSeconds: TYPICAL.addonsReady.min - 15,
-      startedAt: secondsAgo(15).toISOString(),
-    });
+    expect(young).toMatchObject({ nextPollSeconds: TYPICAL.addonsReady.min - 15, startedAt });
     expect(old.nextPollSeconds).toBe(pollInterval("addonsReady"));
   });
 
   it("lets throttling through unchanged so the state machine retries", async () => {
-    const throttled = awsError("ThrottlingException");
-    eks.on(DescribeAddonCommand).rejects(throttled);
+    await given({}, {});
+    sim.aws.beforeNext("eks", `GET /clusters/demo-parent/addons/${POD_IDENTITY_ADDON}`, () => {
+      throw new AwsError("ThrottlingException", "Rate exceeded", 429);
+    });
 
-    await expect(poll()).rejects.toBe(throttled);
+    const error = await poll().catch((e: unknown) => e);
+    await quiet(sim);
+
+    expect(error).toBeInstanceOf(EKSServiceException);
+    expect(error).toMatchObject({
+      name: "ThrottlingException",
+      message: "Rate exceeded",
+      $metadata: { httpStatusCode: 429 },
+    });
   });
 });
 
 describe("addons-status handler", () => {
   it("polls through middy and echoes the attempt", async () => {
-    given({ createdAt: new Date() }, { status: "CREATING", createdAt: new Date() });
+    await given({ ageSeconds: 0 }, { status: "CREATING", ageSeconds: 0 });
+    // The handler's default clients reach the simulated account through AWS_ENDPOINT_URL, as in a local run.
+    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
+    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
+    resetAwsClients();
 
-    const state = await handler({ cluster: parentSpec(), attempt: 6 }, fakeContext);
+    try {
+      const state = await handler({ cluster: parentSpec(), attempt: 6 }, fakeContext);
 
-    expect(state).toMatchObject({ ready: false, status: "CREATING", attempt: 6 });
+      expect(state).toMatchObject({ ready: false, status: "CREATING", attempt: 6 });
+    } finally {
+      vi.unstubAllEnvs();
+      resetAwsClients();
+    }
   });
 });

@@ -1,15 +1,5 @@
-import {
-  DescribeAddonCommand,
-  DescribeClusterCommand,
-  DescribeNodegroupCommand,
-  EKSClient,
-  ListAccessEntriesCommand,
-  ListAssociatedAccessPoliciesCommand,
-  type Nodegroup,
-  type NodegroupStatus,
-} from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Cluster, Nodegroup, NodegroupStatus } from "@aws-sdk/client-eks";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   driftCluster,
   judgeAccess,
@@ -19,16 +9,26 @@ import {
 } from "../../../functions/drift-cluster/driftCluster.js";
 import { handler } from "../../../functions/drift-cluster/handler.js";
 import { driftDesired } from "../../../functions/drift-desired/driftDesired.js";
+import type { AwsClients } from "../../../functions/lib/aws.js";
 import { type DesiredCluster, desiredState } from "../../../functions/lib/drift-desired.js";
 import { EKS_CLUSTER_ADMIN_POLICY } from "../../../functions/lib/names.js";
-import { awsError, fakeContext, stageDeps } from "../kube/kubeFixtures.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { callsTo, type SeedCluster, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
+import { fakeContext, stageDeps } from "../kube/kubeFixtures.js";
 import { DEMO_PLAN, demoPlan, eksCluster, foreignCluster } from "./driftFixtures.js";
 
-const eks = mockClient(EKSClient);
+// driftCluster reads the simulated account's EKS (local/sim/aws/eks.ts), seeded as plain data per test.
+let sim: SimAccount;
+let aws: AwsClients;
+beforeAll(async () => {
+  sim = await startAwsSim();
+  aws = simClients(sim);
+});
+afterAll(() => sim.stop());
 const desired = desiredState(demoPlan(), { remediate: false });
 const parent = desired.clusters[0] as DesiredCluster;
 const member2 = desired.clusters[2] as DesiredCluster;
-const notFound = () => awsError("ResourceNotFoundException");
 const sized = (size: number, status: NodegroupStatus = "ACTIVE"): Nodegroup => ({
   nodegroupName: "member-2-nodes",
   status,
@@ -39,19 +39,14 @@ const CODEBUILD = "arn:aws:iam::123456789012:role/eko-codebuild";
 const KUBE = "arn:aws:iam::123456789012:role/eko-kube";
 const OPERATORS = "arn:aws:iam::123456789012:role/platform-admins";
 const ALICE = "arn:aws:iam::123456789012:user/ops/alice";
-const clusterAdmin = { policyArn: EKS_CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" as const } };
-/** Every principal has its entry with cluster admin. */
-const everyoneAdmin = (...principals: string[]) => {
-  eks.on(ListAccessEntriesCommand).resolves({ accessEntries: principals });
-  eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
-};
-
 beforeEach(() => {
-  eks.reset();
   vi.stubEnv("ADMIN_PRINCIPAL_ARNS", `${CODEBUILD},${KUBE}`);
   vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", "");
 });
-afterEach(() => vi.unstubAllEnvs());
+afterEach(() => {
+  sim.aws.clearHooks();
+  vi.unstubAllEnvs();
+});
 
 describe("desiredState", () => {
   it("resolves every cluster of the plan exactly as Deploy names it", () => {
@@ -208,26 +203,38 @@ describe("judgeAccess", () => {
 });
 
 describe("driftCluster", () => {
-  it("finds nothing on a parent as planned", async () => {
-    eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-parent") });
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: sized(3) });
-    eks.on(DescribeAddonCommand).resolves({ addon: { status: "ACTIVE" } });
-    everyoneAdmin(CODEBUILD, KUBE);
-
-    expect(await driftCluster({ cluster: parent }, stageDeps().deps)).toEqual({ findings: [] });
-    expect(eks).toHaveReceivedCommandWith(DescribeAddonCommand, {
-      clusterName: "demo-parent",
-      addonName: "aws-ebs-csi-driver",
+  const deps = () => ({ ...stageDeps().deps, aws });
+  /** Seeds one cluster as DescribeCluster shows it (eksCluster / foreignCluster), with what it holds. */
+  const given = (region: string, cluster: Cluster, holds: Partial<SeedCluster> = {}) =>
+    seedAws(sim, {
+      [region]: {
+        clusters: [
+          { name: cluster.name ?? "", status: cluster.status, version: cluster.version, tags: cluster.tags, ...holds },
+        ],
+      },
     });
+  const admins = (...principals: string[]) =>
+    principals.map((principalArn) => ({ principalArn, policies: [{ policyArn: EKS_CLUSTER_ADMIN_POLICY }] }));
+  const operations = () =>
+    callsTo(sim, { service: "eks" }).map((c) => `${c.region} ${decodeURIComponent(c.operation)}`);
+
+  it("finds nothing on a parent as planned", async () => {
+    await given("eu-central-1", eksCluster("demo-parent"), {
+      nodegroups: ["parent-nodes"],
+      addons: ["eks-pod-identity-agent", "aws-ebs-csi-driver"],
+      accessEntries: admins(CODEBUILD, KUBE),
+    });
+
+    expect(await driftCluster({ cluster: parent }, deps())).toEqual({ findings: [] });
+    expect(operations()).toContain("eu-central-1 GET /clusters/demo-parent/addons/aws-ebs-csi-driver");
   });
 
   it("asks for the exact cluster name, in the member's own region", async () => {
-    eks.on(DescribeClusterCommand).rejects(notFound());
+    await seedAws(sim, {});
 
-    const result = await driftCluster({ cluster: member2 }, stageDeps().deps);
+    const result = await driftCluster({ cluster: member2 }, deps());
 
-    expect(eks).toHaveReceivedCommandWith(DescribeClusterCommand, { name: "demo-member-2" });
-    expect(await eks.call(0).thisValue.config.region()).toBe("eu-west-1");
+    expect(operations()).toEqual(["eu-west-1 GET /clusters/demo-member-2"]);
     expect(result.findings).toEqual([
       {
         check: "cluster.exists",
@@ -240,24 +247,22 @@ describe("driftCluster", () => {
   });
 
   it("never looks inside a same-named cluster that is not ours", async () => {
-    eks.on(DescribeClusterCommand).resolves({ cluster: foreignCluster("demo-member-2") });
+    await given("eu-west-1", foreignCluster("demo-member-2"), { nodegroups: ["member-2-nodes"] });
 
-    const result = await driftCluster({ cluster: member2 }, stageDeps().deps);
+    const result = await driftCluster({ cluster: member2 }, deps());
 
     expect(result.findings.map((f) => f.check)).toEqual(["cluster.owner"]);
-    expect(eks).not.toHaveReceivedCommand(DescribeNodegroupCommand);
+    expect(operations().filter((o) => o.includes("/node-groups"))).toEqual([]);
   });
 
   it("reports a scaled node group and a missing addon together", async () => {
-    eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-parent") });
-    eks
-      .on(DescribeNodegroupCommand)
-      .resolves({ nodegroup: { ...sized(3), scalingConfig: { minSize: 3, maxSize: 5, desiredSize: 5 } } });
-    eks.on(DescribeAddonCommand, { addonName: "eks-pod-identity-agent" }).resolves({ addon: { status: "ACTIVE" } });
-    eks.on(DescribeAddonCommand, { addonName: "aws-ebs-csi-driver" }).rejects(notFound());
-    everyoneAdmin(CODEBUILD, KUBE);
+    await given("eu-central-1", eksCluster("demo-parent"), {
+      nodegroups: [{ name: "parent-nodes", scalingConfig: { minSize: 3, maxSize: 5, desiredSize: 5 } }],
+      addons: ["eks-pod-identity-agent"],
+      accessEntries: admins(CODEBUILD, KUBE),
+    });
 
-    const result = await driftCluster({ cluster: parent }, stageDeps().deps);
+    const result = await driftCluster({ cluster: parent }, deps());
 
     expect(result.findings.map((f) => `${f.check}: ${f.actual}`)).toEqual([
       "nodegroup.desiredSize: desiredSize 5",
@@ -268,18 +273,20 @@ describe("driftCluster", () => {
 
   it("reports an operator whose entry was removed and one whose admin policy was, checking the stack's defaults too", async () => {
     vi.stubEnv("DEFAULT_CLUSTER_ADMIN_ARNS", OPERATORS);
-    eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-member-2") });
-    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: sized(3) });
-    eks
-      .on(ListAccessEntriesCommand, { nextToken: undefined })
-      .resolves({ accessEntries: [CODEBUILD, KUBE], nextToken: "page-2" });
-    eks.on(ListAccessEntriesCommand, { nextToken: "page-2" }).resolves({ accessEntries: [ALICE] });
-    eks.on(ListAssociatedAccessPoliciesCommand).resolves({ associatedAccessPolicies: [clusterAdmin] });
-    eks.on(ListAssociatedAccessPoliciesCommand, { principalArn: ALICE }).resolves({
-      associatedAccessPolicies: [{ ...clusterAdmin, accessScope: { type: "namespace", namespaces: ["default"] } }],
+    // 100 other entries: ALICE's comes on ListAccessEntries' second page (100 a page; roles sort before users).
+    const others = Array.from({ length: 100 }, (_, i) => ({
+      principalArn: `arn:aws:iam::123456789012:role/team-${String(i).padStart(3, "0")}`,
+    }));
+    await given("eu-west-1", eksCluster("demo-member-2"), {
+      nodegroups: ["member-2-nodes"],
+      accessEntries: [
+        ...admins(CODEBUILD, KUBE),
+        ...others,
+        { principalArn: ALICE, policies: [{ policyArn: EKS_CLUSTER_ADMIN_POLICY, namespaces: ["default"] }] },
+      ],
     });
 
-    const result = await driftCluster({ cluster: { ...member2, clusterAdmins: [ALICE] } }, stageDeps().deps);
+    const result = await driftCluster({ cluster: { ...member2, clusterAdmins: [ALICE] } }, deps());
 
     expect(result.findings).toEqual([
       {
@@ -297,13 +304,19 @@ describe("driftCluster", () => {
         actual: "no cluster-scoped AmazonEKSClusterAdminPolicy",
       },
     ]);
-    expect(eks).not.toHaveReceivedCommandWith(ListAssociatedAccessPoliciesCommand, { principalArn: OPERATORS });
+    expect(operations().filter((o) => o.endsWith("/access-entries"))).toHaveLength(2);
+    expect(operations()).not.toContain(
+      `eu-west-1 GET /clusters/demo-member-2/access-entries/${OPERATORS}/access-policies`,
+    );
   });
 
   it("lets throttling through for the state machine to retry", async () => {
-    eks.on(DescribeClusterCommand).rejects(awsError("ThrottlingException"));
+    await given("eu-central-1", eksCluster("demo-parent"));
+    sim.aws.beforeNext("eks", "GET /clusters/demo-parent", () => {
+      throw new AwsError("ThrottlingException", "Rate exceeded", 429);
+    });
 
-    await expect(driftCluster({ cluster: parent }, stageDeps().deps)).rejects.toMatchObject({
+    await expect(driftCluster({ cluster: parent }, deps())).rejects.toMatchObject({
       name: "ThrottlingException",
     });
   });
