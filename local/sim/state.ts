@@ -246,6 +246,8 @@ export interface LoadBalancerRecord extends Tagged {
   /** When it turns active; `Infinity` (stored as null) when it never does. */
   activeAt: number | null;
   state: string;
+  /** DescribeLoadBalancers `State.Reason` (botocore elbv2 shape LoadBalancerState.Reason), e.g. why it failed. */
+  stateReason?: string;
   scheme: string;
   vpcId: string;
   subnetIds: string[];

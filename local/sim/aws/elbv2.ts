@@ -45,8 +45,18 @@ export function handleElbv2(
           throw new AwsError("LoadBalancerNotFound", `One or more load balancers not found`);
       const zoneOf = (subnetId: string) =>
         sim.region(region).subnets.find((s) => s.subnetId === subnetId)?.availabilityZone ?? region;
+      // Pages of `PageSize` (botocore shape PageSize: integer, min 1, max 400; default 400, as moto's
+      // elbv2/responses.py describe_load_balancers notes), `NextMarker` while more remain; the marker is opaque.
+      const pageSize = Math.min(400, Math.max(1, Number(params.PageSize ?? 400) || 400));
+      const start = params.Marker === undefined ? 0 : Number.parseInt(String(params.Marker).replace(/^page-/, ""), 10);
+      // A marker this API never gave: the common query-API ValidationError (400), AWS "Common error types".
+      if (!Number.isInteger(start) || start < 0 || start > found.length)
+        throw new AwsError("ValidationError", "Invalid marker");
+      const page = found.slice(start, start + pageSize);
+      const next = start + pageSize < found.length ? `page-${start + pageSize}` : undefined;
       return queryResponse(action, NAMESPACE, requestId, {
-        LoadBalancers: found.map((lb) => loadBalancerXml(region, lb, zoneOf)),
+        LoadBalancers: page.map((lb) => loadBalancerXml(region, lb, zoneOf)),
+        ...(next ? { NextMarker: next } : {}),
       });
     }
     case "DescribeTags": {
@@ -73,7 +83,7 @@ function loadBalancerXml(region: string, lb: LoadBalancerRecord, zoneOf: (subnet
     LoadBalancerName: lb.loadBalancerName,
     Scheme: lb.scheme,
     VpcId: lb.vpcId,
-    State: { Code: lb.state },
+    State: { Code: lb.state, ...(lb.stateReason ? { Reason: lb.stateReason } : {}) },
     Type: "network",
     AvailabilityZones: lb.subnetIds.map((subnetId, i) => ({
       ZoneName: zoneOf(subnetId),

@@ -162,6 +162,17 @@ export interface SeedCluster {
   issue?: { code: string; message: string };
 }
 
+export interface SeedLoadBalancer {
+  arn: string;
+  dnsName: string;
+  /** State.Code. @default "active" */
+  state?: string;
+  /** State.Reason. */
+  reason?: string;
+  /** When a `provisioning` one turns active (seconds from now); omitted: never. */
+  activeInSeconds?: number;
+}
+
 export interface SeedRegion {
   vpcs?: SeedVpc[];
   /** NAT gateways the `nat` routes target, when they should differ from a world NAT gateway (public, 203.0.113.x). */
@@ -171,6 +182,8 @@ export interface SeedRegion {
   /** Instance types EC2 offers. @default the sim's INSTANCE_TYPES */
   instanceTypes?: InstanceTypeSpec[];
   clusters?: SeedCluster[];
+  /** Network load balancers, listed by DescribeLoadBalancers in this order. */
+  loadBalancers?: SeedLoadBalancer[];
 }
 
 /** The NAT gateway `nat` routes target. */
@@ -281,6 +294,27 @@ export async function addToRegion(sim: SimAccount, name: string, seed: SeedRegio
   }
   if (seed.eksVersions) region.eksVersions = seed.eksVersions;
   if (seed.instanceTypes) region.instanceTypes = seed.instanceTypes;
+  for (const lb of seed.loadBalancers ?? [])
+    region.loadBalancers.push({
+      loadBalancerArn: lb.arn,
+      loadBalancerName: lb.arn.split("/")[2] ?? lb.arn,
+      dnsName: lb.dnsName,
+      createdAt: now,
+      activeAt:
+        lb.activeInSeconds === undefined
+          ? (lb.state ?? "active") === "active"
+            ? now
+            : null
+          : now + lb.activeInSeconds * 1000,
+      state: lb.state ?? "active",
+      ...(lb.reason ? { stateReason: lb.reason } : {}),
+      scheme: "internet-facing",
+      vpcId: "",
+      subnetIds: [],
+      addresses: [],
+      owner: "",
+      tags: {},
+    });
   for (const c of seed.clusters ?? []) {
     seededPki ??= sim.clusterPki("seeded");
     region.clusters[c.name] = clusterRecord(sim, name, c, await seededPki);

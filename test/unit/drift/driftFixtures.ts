@@ -7,7 +7,9 @@ import type { Cluster } from "@aws-sdk/client-eks";
 import { type KubeFactory, kubeClients, loadKarmadaKubeConfig } from "../../../functions/lib/kube.js";
 import { clusterTags, DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { parsePlan } from "../../../functions/lib/plan.js";
+import type { SimAccount } from "../../../local/sim/account.js";
 import { DEMO_PLAN } from "../../support/demo-plan.js";
+import { type SeedRegion, seedAws } from "../../support/sim/aws.js";
 import type { SimKubeApi } from "../../support/sim/kube.js";
 
 /** deployment "demo": parent + member-1 (eu-central-1, weight 1) + member-2 (eu-west-1, weight 2), 12 replicas. */
@@ -107,3 +109,29 @@ export const sampleDeployment = (replicas: number, available = replicas) => ({
   },
   status: { observedGeneration: 1, replicas, updatedReplicas: replicas, availableReplicas: available },
 });
+
+/** The region of each of deployment "demo"'s EKS clusters (DEMO_PLAN). */
+export const DEMO_REGIONS: Record<string, string> = {
+  "demo-parent": "eu-central-1",
+  "demo-member-1": "eu-central-1",
+  "demo-member-2": "eu-west-1",
+};
+
+/**
+ * Seeds the simulated account with deployment "demo"'s EKS clusters, each in its region: ours (tagged, ACTIVE) unless
+ * `clusters` says otherwise (a `Cluster` such as {@link foreignCluster}'s, or `null`: absent).
+ */
+export async function seedDemoClusters(sim: SimAccount, clusters: Record<string, Cluster | null> = {}): Promise<void> {
+  const regions: Record<string, SeedRegion> = { "eu-central-1": { clusters: [] }, "eu-west-1": { clusters: [] } };
+  for (const [name, region] of Object.entries(DEMO_REGIONS)) {
+    const cluster = name in clusters ? clusters[name] : eksCluster(name);
+    if (!cluster) continue;
+    regions[region]?.clusters?.push({
+      name,
+      ...(cluster.status ? { status: cluster.status } : {}),
+      ...(cluster.version ? { version: cluster.version } : {}),
+      tags: { ...cluster.tags },
+    });
+  }
+  await seedAws(sim, regions);
+}

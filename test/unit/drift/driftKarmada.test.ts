@@ -1,17 +1,12 @@
-import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import {
-  DescribeLoadBalancersCommand,
-  ElasticLoadBalancingV2Client,
-  type LoadBalancer,
-  type LoadBalancerStateEnum,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
-import { mockClient } from "aws-sdk-client-mock";
+import type { LoadBalancer, LoadBalancerStateEnum } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { driftKarmada, judgeLoadBalancer, judgeMembers } from "../../../functions/drift-karmada/driftKarmada.js";
 import { desiredState } from "../../../functions/lib/drift-desired.js";
 import { KarmadaNotInitialized } from "../../../functions/lib/errors.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { addToRegion, callsTo, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
-import { stageDeps } from "../kube/kubeFixtures.js";
+import { simStageDeps } from "../kube/kubeFixtures.js";
 import {
   demoPlan,
   EGRESS_CIDR,
@@ -21,10 +16,10 @@ import {
   kubeFor,
   lbService,
   NLB_ARN,
+  seedDemoClusters,
 } from "./driftFixtures.js";
 
-const eks = mockClient(EKSClient);
-const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+let sim: SimAccount;
 const desired = desiredState(demoPlan(), { remediate: false }).karmada;
 const HOST = "k-1234.elb.eu-central-1.amazonaws.com";
 const nlb = (code: LoadBalancerStateEnum): LoadBalancer => ({
@@ -36,25 +31,32 @@ let parent: SimKubeApi;
 let karmada: SimKubeApi;
 
 beforeAll(async () => {
-  [parent, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
+  [sim, parent, karmada] = await Promise.all([
+    startAwsSim(),
+    startSimKubeApi(),
+    startSimKubeApi({ resources: "karmada" }),
+  ]);
 });
-afterAll(() => Promise.all([parent.close(), karmada.close()]));
+afterAll(() => Promise.all([parent.close(), karmada.close(), sim.stop()]));
 afterEach(() => vi.unstubAllEnvs());
-beforeEach(() => {
+beforeEach(async () => {
   vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_CIDR);
-  eks.reset();
-  elbv2.reset();
+  await seedDemoClusters(sim);
   parent.reset();
   karmada.reset();
 });
 
 const deps = (karmadaServer: SimKubeApi | Error = karmada) => ({
-  ...stageDeps().deps,
+  ...simStageDeps(sim).deps,
   kube: kubeFor({ "demo-parent": parent }, karmadaServer),
 });
-const healthy = () => {
-  eks.on(DescribeClusterCommand).resolves({ cluster: eksCluster("demo-parent") });
-  elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [nlb("active")] });
+/** The simulated account's eu-central-1 lists the Karmada NLB (and nothing when `state` is null). */
+const seedNlb = async (state: LoadBalancerStateEnum | null) => {
+  await seedDemoClusters(sim);
+  if (state) await addToRegion(sim, "eu-central-1", { loadBalancers: [{ arn: NLB_ARN, dnsName: HOST, state }] });
+};
+const healthy = async () => {
+  await seedNlb("active");
   parent.put(lbService() as never);
   for (const m of ["member-1", "member-2"]) karmada.put(karmadaCluster(m) as never);
 };
@@ -160,17 +162,17 @@ describe("judgeMembers", () => {
 
 describe("driftKarmada", () => {
   it("finds nothing on a healthy control plane, reading only", async () => {
-    healthy();
+    await healthy();
 
     expect(await driftKarmada({ karmada: desired }, deps())).toEqual({ findings: [] });
-    expect(elbv2).toHaveReceivedCommand(DescribeLoadBalancersCommand);
+    expect(callsTo(sim, { service: "elasticloadbalancing", operation: "DescribeLoadBalancers" })).not.toEqual([]);
     expect([...parent.writes(), ...karmada.writes()]).toEqual([]);
   });
 
   it("reports drift on the Service, the NLB and the members in one report", async () => {
-    healthy();
+    await healthy();
     parent.put(lbService(["0.0.0.0/0"]) as never);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [nlb("active_impaired")] });
+    await seedNlb("active_impaired");
     karmada.remove({ apiVersion: "cluster.karmada.io/v1alpha1", kind: "Cluster", name: "member-1" });
 
     const { findings } = await driftKarmada({ karmada: desired }, deps());
@@ -179,8 +181,8 @@ describe("driftKarmada", () => {
   });
 
   it("does not ask the Karmada API when its load balancer is gone", async () => {
-    healthy();
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] });
+    await healthy();
+    await seedNlb(null);
 
     const { findings } = await driftKarmada({ karmada: desired }, deps());
 
@@ -196,8 +198,7 @@ describe("driftKarmada", () => {
     ["not ours", foreignCluster("demo-parent")],
     ["being created", eksCluster("demo-parent", { status: "CREATING" })],
   ])("skips Karmada with an info finding when the parent is %s", async (_, cluster) => {
-    if (cluster) eks.on(DescribeClusterCommand).resolves({ cluster });
-    else eks.on(DescribeClusterCommand).rejects(Object.assign(new Error("no"), { name: "ResourceNotFoundException" }));
+    await seedDemoClusters(sim, { "demo-parent": cluster ?? null });
 
     const { findings } = await driftKarmada({ karmada: desired }, deps());
 
@@ -213,7 +214,7 @@ describe("driftKarmada", () => {
   });
 
   it("reports a Karmada without its kubeconfig secret instead of failing the check", async () => {
-    healthy();
+    await healthy();
 
     const { findings } = await driftKarmada({ karmada: desired }, deps(new KarmadaNotInitialized("secret missing")));
 
@@ -227,7 +228,7 @@ describe("driftKarmada", () => {
   });
 
   it("reports a Karmada API that answers with an error", async () => {
-    healthy();
+    await healthy();
     karmada.failNext({ path: "/apis/cluster.karmada.io", status: 403, reason: "Forbidden", message: "denied" });
 
     const { findings } = await driftKarmada({ karmada: desired }, deps());

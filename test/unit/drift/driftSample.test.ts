@@ -1,33 +1,35 @@
-import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { driftSample, judgeSample } from "../../../functions/drift-sample/driftSample.js";
 import { desiredState } from "../../../functions/lib/drift-desired.js";
 import { observe } from "../../../functions/lib/sample-observation.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { callsTo, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
-import { stageDeps } from "../kube/kubeFixtures.js";
-import { demoPlan, eksCluster, foreignCluster, kubeFor, sampleDeployment } from "./driftFixtures.js";
+import { simStageDeps } from "../kube/kubeFixtures.js";
+import { demoPlan, foreignCluster, kubeFor, sampleDeployment, seedDemoClusters } from "./driftFixtures.js";
 
-const eks = mockClient(EKSClient);
+let sim: SimAccount;
 const desired = desiredState(demoPlan(), { remediate: false }).sample;
 const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" };
 let member1: SimKubeApi;
 let member2: SimKubeApi;
 
 beforeAll(async () => {
-  [member1, member2] = await Promise.all([startSimKubeApi(), startSimKubeApi()]);
+  [sim, member1, member2] = await Promise.all([startAwsSim(), startSimKubeApi(), startSimKubeApi()]);
 });
-afterAll(() => Promise.all([member1.close(), member2.close()]));
-beforeEach(() => {
-  eks.reset();
-  eks.on(DescribeClusterCommand).callsFake(({ name }) => ({ cluster: eksCluster(name) }));
+afterAll(() => Promise.all([member1.close(), member2.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedDemoClusters(sim);
   for (const s of [member1, member2]) {
     s.remove(DEPLOYMENT);
     s.requests.length = 0;
   }
 });
 
-const deps = () => ({ ...stageDeps().deps, kube: kubeFor({ "demo-member-1": member1, "demo-member-2": member2 }) });
+const deps = () => ({
+  ...simStageDeps(sim).deps,
+  kube: kubeFor({ "demo-member-1": member1, "demo-member-2": member2 }),
+});
 const observed = (name: string, replicas: number, available = replicas) => ({
   member: name,
   observation: observe(name, sampleDeployment(replicas, available) as never),
@@ -106,7 +108,7 @@ describe("driftSample", () => {
   });
 
   it("skips members whose cluster is missing or not ours, without calling their API", async () => {
-    eks.on(DescribeClusterCommand, { name: "demo-member-2" }).resolves({ cluster: foreignCluster("demo-member-2") });
+    await seedDemoClusters(sim, { "demo-member-2": foreignCluster("demo-member-2") });
     member1.put(sampleDeployment(4) as never);
 
     const { findings } = await driftSample({ sample: desired }, deps());
@@ -128,6 +130,6 @@ describe("driftSample", () => {
 
   it("checks nothing when the plan disables the sample", async () => {
     expect(await driftSample({ sample: { ...desired, enabled: false } }, deps())).toEqual({ findings: [] });
-    expect(eks).not.toHaveReceivedCommand(DescribeClusterCommand);
+    expect(callsTo(sim, { service: "eks", operation: "DescribeCluster" })).toEqual([]);
   });
 });

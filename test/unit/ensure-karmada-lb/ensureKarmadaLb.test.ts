@@ -1,5 +1,3 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
 import { Service } from "kubernetes-models/v1";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
@@ -11,19 +9,22 @@ import {
 import { handler } from "../../../functions/ensure-karmada-lb/handler.js";
 import { InvalidStageInput, KubernetesRequestFailed, MissingConfiguration } from "../../../functions/lib/errors.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { callsTo, seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type KubeObject, type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   fakeContext,
   leakedFragments,
   NOW,
   parentSpec,
-  registerEksClusters,
   secondsAgo,
   secretFragments,
-  stageDeps,
+  seedEksClusters,
+  simStageDeps,
 } from "../kube/kubeFixtures.js";
 
-const eks = mockClient(EKSClient);
+let sim: SimAccount;
+const stageDeps = (now?: Date) => simStageDeps(sim, now);
 const CIDRS = ["203.0.113.0/24", "198.51.100.7/32"];
 /** The orchestrator's NAT addresses, as sst.config.ts sets them (unsorted on purpose). */
 const EGRESS_SETTING = "198.51.100.20/32,192.0.2.10/32";
@@ -109,15 +110,15 @@ describe("serviceDrift", () => {
 
 describe("ensureKarmadaLb", () => {
   beforeAll(async () => {
-    server = await startSimKubeApi({ now: () => NOW });
+    [sim, server] = await Promise.all([startAwsSim(), startSimKubeApi({ now: () => NOW })]);
   });
-  afterAll(() => server.close());
+  afterAll(() => Promise.all([server.close(), sim.stop()]));
   // A fresh cluster per test: namespaces and allocated node ports are cluster state.
-  beforeEach(() => {
-    eks.reset();
+  beforeEach(async () => {
     vi.stubEnv("ORCHESTRATOR_EGRESS_CIDRS", EGRESS_SETTING);
     server.reset();
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedAws(sim, {});
+    await seedEksClusters(sim, { "demo-parent": server });
   });
   afterEach(() => vi.unstubAllEnvs());
 
@@ -242,7 +243,7 @@ describe("ensureKarmadaLb", () => {
       await expect(failure).rejects.toThrow(MissingConfiguration);
       await expect(failure).rejects.toThrow(/ORCHESTRATOR_EGRESS_CIDRS|orchestratorEgressCidrs/);
       expect(server.requests).toEqual([]);
-      expect(eks.calls()).toEqual([]);
+      expect(callsTo(sim, { service: "eks" })).toEqual([]);
     },
   );
 

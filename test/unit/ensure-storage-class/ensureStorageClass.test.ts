@@ -1,5 +1,3 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import { mockClient } from "aws-sdk-client-mock";
 import { StorageClass } from "kubernetes-models/storage.k8s.io/v1";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -14,17 +12,20 @@ import {
   KubernetesObjectConflict,
 } from "../../../functions/lib/errors.js";
 import { deploymentLabels } from "../../../functions/lib/kube-objects.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type KubeObject, type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   fakeContext,
   leakedFragments,
   parentSpec,
-  registerEksClusters,
   secretFragments,
-  stageDeps,
+  seedEksClusters,
+  simStageDeps,
 } from "../kube/kubeFixtures.js";
 
-const eks = mockClient(EKSClient);
+let sim: SimAccount;
+const stageDeps = () => simStageDeps(sim);
 const REF = { apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name: "ebs-sc" };
 let server: SimKubeApi;
 
@@ -41,12 +42,12 @@ const storageClass = (overrides: Partial<KubeObject> = {}): KubeObject => ({
 });
 
 beforeAll(async () => {
-  server = await startSimKubeApi();
+  [sim, server] = await Promise.all([startAwsSim(), startSimKubeApi()]);
 });
-afterAll(() => server.close());
-beforeEach(() => {
-  eks.reset();
-  registerEksClusters(eks, { "demo-parent": server });
+afterAll(() => Promise.all([server.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedAws(sim, {});
+  await seedEksClusters(sim, { "demo-parent": server });
   server.remove(REF);
   server.requests.length = 0;
 });

@@ -1,47 +1,47 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import {
-  DescribeLoadBalancersCommand,
-  ElasticLoadBalancingV2Client,
-  type LoadBalancer,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { handler } from "../../../functions/karmada-lb-status/handler.js";
 import { karmadaLbStatus, type Resolve4 } from "../../../functions/karmada-lb-status/karmadaLbStatus.js";
 import { InvalidStageInput, KubernetesRequestFailed, LoadBalancerFailed } from "../../../functions/lib/errors.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { callsTo, type SeedLoadBalancer, seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
-  awsError,
   fakeContext,
   leakedFragments,
   NOW,
   parentSpec,
-  registerEksClusters,
   secondsAgo,
   secretFragments,
-  stageDeps,
+  seedEksClusters,
+  simStageDeps,
 } from "../kube/kubeFixtures.js";
 
-const eks = mockClient(EKSClient);
-const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+let sim: SimAccount;
 const HOSTNAME = "a1b2c3-0123456789.elb.eu-central-1.amazonaws.com";
 const ARN = "arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/net/a1b2c3/0123456789";
 const INPUT = { cluster: parentSpec(), allowedCidrs: ["203.0.113.0/24"], attempt: 3 };
 let server: SimKubeApi;
 
-const lb = (code: string, overrides: Partial<LoadBalancer> = {}): LoadBalancer => ({
-  LoadBalancerArn: ARN,
-  DNSName: HOSTNAME,
-  Type: "network",
-  State: { Code: code as never },
+const lb = (state: string, overrides: Partial<SeedLoadBalancer> = {}): SeedLoadBalancer => ({
+  arn: ARN,
+  dnsName: HOSTNAME,
+  state,
   ...overrides,
 });
-const other = (i: number): LoadBalancer => ({
-  LoadBalancerArn: `arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/net/other-${i}/1`,
-  DNSName: `other-${i}.elb.eu-central-1.amazonaws.com`,
-  State: { Code: "active" },
+const other = (i: number): SeedLoadBalancer => ({
+  arn: `arn:aws:elasticloadbalancing:eu-central-1:123456789012:loadbalancer/net/other-${i}/1`,
+  dnsName: `other-${i}.elb.eu-central-1.amazonaws.com`,
+  state: "active",
 });
+/** The simulated account's eu-central-1 lists these load balancers (and the parent cluster, whose API is `server`). */
+const loadBalancers = async (...lbs: SeedLoadBalancer[]) => {
+  await seedAws(sim, { "eu-central-1": { loadBalancers: lbs } });
+  await seedEksClusters(sim, { "demo-parent": server });
+};
+const describeLoadBalancers = () =>
+  callsTo(sim, { service: "elasticloadbalancing", operation: "DescribeLoadBalancers" });
 
 /** The Service as the cloud provider leaves it: created `age` seconds ago, with (or without) its NLB hostname. */
 function service(age: number, hostname?: string) {
@@ -66,18 +66,17 @@ const notResolving: Resolve4 = async () => {
   throw Object.assign(new Error("queryA ENOTFOUND"), { code: "ENOTFOUND" });
 };
 const depsWith = (resolve4: Resolve4) => {
-  const { deps, logText } = stageDeps();
+  const { deps, logText } = simStageDeps(sim);
   return { deps: { ...deps, resolve4 }, logText };
 };
 
 beforeAll(async () => {
-  server = await startSimKubeApi({ namespaces: ["default", "karmada-system"] });
+  [sim, server] = await Promise.all([startAwsSim(), startSimKubeApi({ namespaces: ["default", "karmada-system"] })]);
 });
-afterAll(() => server.close());
-beforeEach(() => {
-  eks.reset();
-  elbv2.reset();
-  registerEksClusters(eks, { "demo-parent": server });
+afterAll(() => Promise.all([server.close(), sim.stop()]));
+beforeEach(async () => {
+  sim.aws.clearHooks();
+  await loadBalancers();
   server.remove({
     apiVersion: "v1",
     kind: "Service",
@@ -99,12 +98,12 @@ describe("karmadaLbStatus", () => {
       nextPollSeconds: TYPICAL.loadBalancerActive.min - 30,
       startedAt: secondsAgo(30).toISOString(),
     });
-    expect(elbv2).not.toHaveReceivedCommand(DescribeLoadBalancersCommand);
+    expect(describeLoadBalancers()).toEqual([]);
   });
 
   it("waits while ELB does not list the load balancer yet", async () => {
     service(400, HOSTNAME);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [other(1)] });
+    await loadBalancers(other(1));
 
     const state = await karmadaLbStatus(INPUT, depsWith(resolving("192.0.2.10")).deps);
 
@@ -114,7 +113,7 @@ describe("karmadaLbStatus", () => {
 
   it("waits while the load balancer is provisioning, reporting its hostname and ARN", async () => {
     service(60, HOSTNAME);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [lb("provisioning")] });
+    await loadBalancers(lb("provisioning"));
 
     const state = await karmadaLbStatus(INPUT, depsWith(resolving("192.0.2.10")).deps);
 
@@ -124,11 +123,11 @@ describe("karmadaLbStatus", () => {
 
   it("is ready once the load balancer is active and its name resolves, paging through DescribeLoadBalancers", async () => {
     service(200, HOSTNAME);
-    elbv2
-      .on(DescribeLoadBalancersCommand, { Marker: undefined })
-      .resolves({ LoadBalancers: [other(1), other(2)], NextMarker: "page-2" })
-      .on(DescribeLoadBalancersCommand, { Marker: "page-2" })
-      .resolves({ LoadBalancers: [lb("active", { DNSName: HOSTNAME.toUpperCase() })] });
+    // A first page of 400 others (the service's default page size), ours on the second, its DNS name in capitals.
+    await loadBalancers(
+      ...Array.from({ length: 400 }, (_, i) => other(i)),
+      lb("active", { dnsName: HOSTNAME.toUpperCase() }),
+    );
 
     const state = await karmadaLbStatus(INPUT, depsWith(resolving("192.0.2.77", "192.0.2.10", "192.0.2.33")).deps);
 
@@ -143,12 +142,12 @@ describe("karmadaLbStatus", () => {
       ipv4: "192.0.2.10",
       loadBalancerArn: ARN,
     });
-    expect(elbv2).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 2);
+    expect(describeLoadBalancers().map((c) => c.params.Marker)).toEqual([undefined, expect.any(String)]);
   });
 
   it("keeps waiting while an active load balancer's name does not resolve yet", async () => {
     service(200, HOSTNAME);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [lb("active")] });
+    await loadBalancers(lb("active"));
     const { deps, logText } = depsWith(notResolving);
 
     const state = await karmadaLbStatus(INPUT, deps);
@@ -159,9 +158,7 @@ describe("karmadaLbStatus", () => {
 
   it("throws LoadBalancerFailed when ELB reports the load balancer failed", async () => {
     service(200, HOSTNAME);
-    elbv2
-      .on(DescribeLoadBalancersCommand)
-      .resolves({ LoadBalancers: [lb("failed", { State: { Code: "failed", Reason: "subnet has no free IPs" } })] });
+    await loadBalancers(lb("failed", { reason: "subnet has no free IPs" }));
 
     const failure = karmadaLbStatus(INPUT, depsWith(resolving("192.0.2.10")).deps);
 
@@ -175,14 +172,16 @@ describe("karmadaLbStatus", () => {
 
   it("lets ELB throttling through unchanged", async () => {
     service(200, HOSTNAME);
-    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("Throttling"));
+    sim.aws.beforeNext("elasticloadbalancing", "DescribeLoadBalancers", () => {
+      throw new AwsError("Throttling", "Rate exceeded");
+    });
 
     await expect(karmadaLbStatus(INPUT, depsWith(resolving()).deps)).rejects.toMatchObject({ name: "Throttling" });
   });
 
   it("never puts the token in its result or its log", async () => {
     service(200, HOSTNAME);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [lb("active")] });
+    await loadBalancers(lb("active"));
     const { deps, logText } = depsWith(resolving("192.0.2.10"));
 
     const state = await karmadaLbStatus(INPUT, deps);

@@ -11,7 +11,10 @@ import { awsClients } from "../../../functions/lib/aws.js";
 import type { ClusterSpec } from "../../../functions/lib/contracts.js";
 import { EKS_TOKEN_PREFIX } from "../../../functions/lib/eks-token.js";
 import type { StageDeps } from "../../../functions/lib/stage.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { createSecret } from "../../../local/sim/aws/secrets.js";
 import { NOW, parentSpec as notYetCreated } from "../../support/fixtures.js";
+import { addToRegion, type SeedCluster, simClients } from "../../support/sim/aws.js";
 import type { SimKubeApi } from "../../support/sim/kube.js";
 
 export { NOW, secondsAgo } from "../../support/fixtures.js";
@@ -41,6 +44,40 @@ export function stageDeps(now: Date = NOW) {
   const recorder = recordingLog();
   const deps: StageDeps = { aws: awsClients, log: recorder.log, now: () => now };
   return { deps, logText: recorder.text, logLines: recorder.lines };
+}
+
+/** Stage deps whose AWS clients send to the simulated account, a recording logger, a fixed clock. */
+export function simStageDeps(sim: SimAccount, now: Date = NOW) {
+  const recorder = recordingLog();
+  const deps: StageDeps = { aws: simClients(sim), log: recorder.log, now: () => now };
+  return { deps, logText: recorder.text, logLines: recorder.lines };
+}
+
+/**
+ * Seeds EKS clusters in the simulated account's `region` whose Kubernetes API is the given simulated API server:
+ * the account's DescribeCluster answers its URL and CA (SimAccount.attachExternalApi). A cluster given as
+ * `[server, seed]` is seeded with those fields (tags, status, version).
+ */
+export async function seedEksClusters(
+  sim: SimAccount,
+  clusters: Record<string, SimKubeApi | [SimKubeApi, Omit<SeedCluster, "name">]>,
+  region = "eu-central-1",
+): Promise<void> {
+  for (const [name, entry] of Object.entries(clusters)) {
+    const [server, seed] = Array.isArray(entry) ? entry : [entry, {}];
+    await addToRegion(sim, region, { clusters: [{ name, ...seed }] });
+    sim.attachExternalApi(region, name, { endpoint: server.url, caPem: server.ca.certPem });
+  }
+}
+
+/** Stores `secretString` as secret `name` in the simulated account's `region` (the sim's own createSecret). */
+export function seedSecret(
+  sim: SimAccount,
+  name: string,
+  secretString: string,
+  options: { region?: string; tags?: Record<string, string> } = {},
+): string {
+  return createSecret(sim, options.region ?? "eu-central-1", { name, secretString, tags: options.tags }).arn;
 }
 
 /** Makes DescribeCluster answer for each cluster with its simulated API's URL and CA (status ACTIVE). */

@@ -1,27 +1,26 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidStageInput, KubernetesApiUnavailable, SampleSplitMismatch } from "../../../functions/lib/errors.js";
 import type { MemberObservation } from "../../../functions/lib/sample-observation.js";
 import { pollInterval } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload-status/handler.js";
 import { judgeSplit, sampleWorkloadStatus } from "../../../functions/sample-workload-status/sampleWorkloadStatus.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
   decodeBearer,
   fakeContext,
   leakedFragments,
   NOW,
-  registerEksClusters,
-  registerKarmadaSecret,
   secondsAgo,
   secretFragments,
-  stageDeps,
+  seedEksClusters,
+  seedSecret,
+  simStageDeps,
 } from "../kube/kubeFixtures.js";
 
-const eks = mockClient(EKSClient);
-const secrets = mockClient(SecretsManagerClient);
+let sim: SimAccount;
+const stageDeps = () => simStageDeps(sim);
 /** UIDs whose fnv32a is even (Karmada breaks ties by name ascending) and odd (descending), from binding_test.go@v1.18.2. */
 const EVEN_UID = "4858ca61-3ff8-4095-8267-f3d059d8074c";
 const ODD_UID = "d43fdeeb-d750-4e2b-bee3-64eb94534f4c";
@@ -80,19 +79,21 @@ function memberDeployment(
 }
 
 beforeAll(async () => {
+  sim = await startAwsSim();
   for (const m of MEMBERS) servers[m.name] = await startSimKubeApi();
   karmada = await startSimKubeApi({ resources: "karmada" });
 });
 afterAll(async () => {
   for (const s of Object.values(servers)) await s.close();
   await karmada.close();
+  await sim.stop();
 });
-beforeEach(() => {
-  eks.reset();
-  secrets.reset();
-  registerKarmadaSecret(secrets, INPUT.kubeconfigSecretName, karmada.kubeconfig());
+beforeEach(async () => {
+  // Each member cluster in its own region of the simulated account; the Karmada kubeconfig in the parent's.
+  await seedAws(sim, { "eu-central-1": {} });
+  for (const m of MEMBERS) await seedEksClusters(sim, { [m.clusterName]: servers[m.name] as SimKubeApi }, m.region);
+  seedSecret(sim, INPUT.kubeconfigSecretName, karmada.kubeconfig());
   template(EVEN_UID);
-  registerEksClusters(eks, Object.fromEntries(MEMBERS.map((m) => [m.clusterName, servers[m.name] as SimKubeApi])));
   for (const s of Object.values(servers)) {
     s.remove({ apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" });
     s.requests.length = 0;

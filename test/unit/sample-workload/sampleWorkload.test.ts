@@ -1,5 +1,3 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod";
@@ -12,18 +10,13 @@ import {
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import { handler } from "../../../functions/sample-workload/handler.js";
 import { sampleWorkload } from "../../../functions/sample-workload/sampleWorkload.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
-import {
-  awsError,
-  fakeContext,
-  leakedFragments,
-  NOW,
-  registerKarmadaSecret,
-  secretFragments,
-  stageDeps,
-} from "../kube/kubeFixtures.js";
+import { fakeContext, leakedFragments, NOW, secretFragments, seedSecret, simStageDeps } from "../kube/kubeFixtures.js";
 
-const secrets = mockClient(SecretsManagerClient);
+let sim: SimAccount;
+const stageDeps = () => simStageDeps(sim);
 const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
 const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" };
 const POLICY = {
@@ -88,13 +81,13 @@ let server: SimKubeApi;
 let kubeconfig: string;
 
 beforeAll(async () => {
-  server = await startSimKubeApi({ resources: "karmada" });
+  [sim, server] = await Promise.all([startAwsSim(), startSimKubeApi({ resources: "karmada" })]);
   kubeconfig = server.kubeconfig();
 });
-afterAll(() => server.close());
-beforeEach(() => {
-  secrets.reset();
-  registerKarmadaSecret(secrets, SECRET, kubeconfig);
+afterAll(() => Promise.all([server.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedAws(sim, { "eu-central-1": {} });
+  seedSecret(sim, SECRET, kubeconfig);
   server.remove(DEPLOYMENT);
   server.remove(POLICY);
   server.requests.length = 0;
@@ -213,8 +206,7 @@ describe("sampleWorkload", () => {
   });
 
   it("throws KarmadaNotInitialized when the Karmada kubeconfig secret does not exist", async () => {
-    secrets.reset();
-    secrets.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
+    await seedAws(sim, { "eu-central-1": {} });
 
     await expect(sampleWorkload(INPUT, stageDeps().deps)).rejects.toThrow(KarmadaNotInitialized);
   });

@@ -1,33 +1,39 @@
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ResolvedDeployment } from "../../../functions/lib/contracts.js";
 import { InvalidStageInput, KarmadaNotInitialized } from "../../../functions/lib/errors.js";
 import { handler } from "../../../functions/summarize/handler.js";
 import type { SummarizeInput } from "../../../functions/summarize/schema.js";
 import { buildTime, phaseDurations, summarize } from "../../../functions/summarize/summarize.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { callsTo, seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import {
-  awsError,
   fakeContext,
   leakedFragments,
   NOW,
   parentSpec,
-  registerKarmadaSecret,
   secondsAgo,
   secretFragments,
-  stageDeps,
+  seedSecret,
+  simStageDeps,
 } from "../kube/kubeFixtures.js";
 
-const secrets = mockClient(SecretsManagerClient);
+let sim: SimAccount;
+const stageDeps = () => simStageDeps(sim);
 const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
-const SECRET_ARN = `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${SECRET}-AbCdEf`;
+/** The kubeconfig secret's ARN in the simulated account (seeded before each test). */
+let SECRET_ARN: string;
 const HOSTNAME = "a1b2c3-0123456789.elb.eu-central-1.amazonaws.com";
 const EXPIRY_TAG = "eks-karmada-orchestrator/karmada-certificates-not-after";
 /** What the init build tagged the kubeconfig secret with: 365 days after NOW. */
 const EXPIRES_AT = new Date(NOW.getTime() + 365 * 86_400_000).toISOString();
-const describeSecret = (tags: { Key: string; Value: string }[]) =>
-  secrets.on(DescribeSecretCommand, { SecretId: SECRET }).resolves({ ARN: SECRET_ARN, Name: SECRET, Tags: tags });
+/** Sets the kubeconfig secret's tags in the simulated account (what DescribeSecret answers). */
+const describeSecret = (tags: { Key: string; Value: string }[]) => {
+  const record = sim.state.regions["eu-central-1"]?.secrets[SECRET];
+  if (!record) throw new Error("test: the kubeconfig secret is not seeded");
+  record.tags = Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+};
+const secretCalls = (operation: string) => callsTo(sim, { service: "secretsmanager", operation });
 
 const member = (name: string, region: string, weight: number) =>
   parentSpec({ role: "member", name, clusterName: `demo-${name}`, region, weight });
@@ -126,13 +132,13 @@ const karmadaCluster = (name: string, ready: "True" | "False", reason = "Cluster
   });
 
 beforeAll(async () => {
-  karmada = await startSimKubeApi({ resources: "karmada" });
+  [sim, karmada] = await Promise.all([startAwsSim(), startSimKubeApi({ resources: "karmada" })]);
   kubeconfig = karmada.kubeconfig();
 });
-afterAll(() => karmada.close());
-beforeEach(() => {
-  secrets.reset();
-  registerKarmadaSecret(secrets, SECRET, kubeconfig);
+afterAll(() => Promise.all([karmada.close(), sim.stop()]));
+beforeEach(async () => {
+  await seedAws(sim, { "eu-central-1": {} });
+  SECRET_ARN = seedSecret(sim, SECRET, kubeconfig);
   describeSecret([
     { Key: "eks-karmada-orchestrator/deployment", Value: "demo" },
     { Key: EXPIRY_TAG, Value: EXPIRES_AT },
@@ -255,15 +261,14 @@ describe("summarize", () => {
 
     const summary = await summarize(input(), deps);
 
-    expect(secrets).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: SECRET });
+    expect(secretCalls("DescribeSecret").map((c) => c.params.SecretId)).toContain(SECRET);
     // The kubeconfig is read once, to talk to Karmada; its content goes nowhere else.
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    expect(secretCalls("GetSecretValue")).toHaveLength(1);
     expect(leakedFragments(JSON.stringify(summary) + logText(), secretFragments(karmada, kubeconfig))).toEqual([]);
   });
 
   it("throws KarmadaNotInitialized when the kubeconfig secret does not exist", async () => {
-    secrets.reset();
-    secrets.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
+    await seedAws(sim, { "eu-central-1": {} });
 
     await expect(summarize(input(), stageDeps().deps)).rejects.toThrow(KarmadaNotInitialized);
   });
