@@ -1,7 +1,4 @@
 import type { Cluster } from "@aws-sdk/client-eks";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { destroyCluster } from "../../../functions/destroy-cluster/destroyCluster.js";
 import { destroyClusterStatus } from "../../../functions/destroy-cluster-status/destroyClusterStatus.js";
@@ -21,13 +18,12 @@ import type { SimAccount } from "../../../local/sim/account.js";
 import { addToRegion, callsTo, type SeedNodegroup, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
 import { eksCluster, foreignCluster, kubeFor, lbService, NLB_ARN } from "../drift/driftFixtures.js";
-import { awsError, NOW, stageDeps } from "../kube/kubeFixtures.js";
+import { NOW, seedSecret, stageDeps } from "../kube/kubeFixtures.js";
 
-// EKS is the simulated account's (local/sim/aws/eks.ts); ELBv2 and Secrets Manager answers are stubbed per test.
+// EKS, ELBv2 and Secrets Manager are the simulated account's (local/sim/aws); each Kubernetes API is
+// test/support/sim/kube.ts, with no controller behind it (the test removes the NLB as the AWS controller would).
 let sim: SimAccount;
 let aws: AwsClients;
-let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
-let secrets: AwsClientStub<SecretsManagerClient>;
 let parentApi: SimKubeApi;
 let karmada: SimKubeApi;
 
@@ -68,19 +64,25 @@ const eksWrites = () =>
     .map((c) => c.operation.replace(" ", ` ${c.region} `));
 /** Lets an hour of simulated time pass: EKS finishes every deletion and creation in progress. */
 const settle = () => sim.clock.sleep(3600);
+/** The Karmada NLB in the parent's region, as ELBv2 describes it (active). */
+const seedNlb = () =>
+  addToRegion(sim, "eu-central-1", {
+    loadBalancers: [{ arn: NLB_ARN, dnsName: "k-1234.elb.eu-central-1.amazonaws.com" }],
+  });
+/** What the AWS Load Balancer Controller does once the Service is gone: the NLB is deleted. */
+const nlbDeleted = () => {
+  const region = sim.state.regions["eu-central-1"];
+  if (region) region.loadBalancers = region.loadBalancers.filter((lb) => lb.loadBalancerArn !== NLB_ARN);
+};
 
 beforeAll(async () => {
   sim = await startAwsSim();
   aws = simClients(sim);
-  elbv2 = mockClient(ElasticLoadBalancingV2Client);
-  secrets = mockClient(SecretsManagerClient);
   [parentApi, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
 afterAll(() => Promise.all([parentApi.close(), karmada.close(), sim.stop()]));
 beforeEach(async () => {
   await seedAws(sim, {});
-  elbv2.reset();
-  secrets.reset();
   parentApi.remove(SERVICE);
   karmada.remove({ apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "nginx" });
   karmada.remove({
@@ -284,9 +286,7 @@ describe("destroyKarmadaLb", () => {
   it("deletes the Service, then waits until the Service and its NLB are gone", async () => {
     await addCluster("eu-central-1", eksCluster("demo-parent"));
     parentApi.put(lbService() as never);
-    elbv2
-      .on(DescribeLoadBalancersCommand)
-      .resolves({ LoadBalancers: [{ LoadBalancerArn: NLB_ARN, State: { Code: "active" } }] });
+    await seedNlb();
 
     const first = await destroyKarmadaLb(lbInput, deps());
 
@@ -296,7 +296,7 @@ describe("destroyKarmadaLb", () => {
     expect(first).toMatchObject({ ready: false, status: "deleting", loadBalancer: lbInput.loadBalancer });
     const waiting = await destroyKarmadaLbStatus({ ...lbInput, loadBalancer: first.loadBalancer, attempt: 1 }, deps());
     expect(waiting.ready).toBe(false);
-    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("LoadBalancerNotFoundException"));
+    nlbDeleted();
     expect(await destroyKarmadaLbStatus({ ...lbInput, attempt: 2 }, deps())).toMatchObject({
       ready: true,
       status: "deleted",
@@ -306,11 +306,7 @@ describe("destroyKarmadaLb", () => {
   it("learns the NLB from the Service when the inventory saw none", async () => {
     await addCluster("eu-central-1", eksCluster("demo-parent"));
     parentApi.put(lbService() as never);
-    elbv2.on(DescribeLoadBalancersCommand).resolves({
-      LoadBalancers: [
-        { LoadBalancerArn: NLB_ARN, DNSName: "k-1234.elb.eu-central-1.amazonaws.com", State: { Code: "active" } },
-      ],
-    });
+    await seedNlb();
 
     const first = await destroyKarmadaLb({ cluster: target("parent"), loadBalancer: {} }, deps());
 
@@ -319,7 +315,7 @@ describe("destroyKarmadaLb", () => {
 
   it("is done at once when deinit already removed the Service and the NLB is gone", async () => {
     await addCluster("eu-central-1", eksCluster("demo-parent"));
-    elbv2.on(DescribeLoadBalancersCommand).rejects(awsError("LoadBalancerNotFoundException"));
+    // no Service, no NLB
 
     expect(await destroyKarmadaLb(lbInput, deps())).toMatchObject({ ready: true, status: "deleted" });
     expect(parentApi.writes()).toEqual([]);
@@ -391,36 +387,40 @@ describe("destroySecrets", () => {
     kubeconfigSecretName: "eks-karmada-orchestrator/demo/karmada-kubeconfig",
     pkiSecretName: "eks-karmada-orchestrator/demo/karmada-pki",
   };
-  const tagged = (value: string) => ({ Tags: [{ Key: DEPLOYMENT_TAG, Value: value }] });
+  const seed = (name: string, deployment: string) =>
+    seedSecret(sim, name, "{}", { region: input.region, tags: { [DEPLOYMENT_TAG]: deployment } });
+  const secretRecord = (name: string) => sim.state.regions[input.region]?.secrets[name];
+  const deletes = () => callsTo(sim, { service: "secretsmanager", operation: "DeleteSecret" }).map((c) => c.params);
 
   it(`schedules our secrets for deletion with a ${RECOVERY_WINDOW_DAYS}-day recovery window`, async () => {
-    secrets.on(DescribeSecretCommand).resolves(tagged("demo"));
-    secrets.on(DeleteSecretCommand).resolves({ DeletionDate: new Date("2025-06-08T12:00:00Z") });
+    seed(input.kubeconfigSecretName, "demo");
+    seed(input.pkiSecretName, "demo");
 
     const result = await destroySecrets(input, deps());
 
-    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, {
-      SecretId: input.pkiSecretName,
-      RecoveryWindowInDays: 7,
-    });
-    expect(secrets).not.toHaveReceivedCommandWith(DeleteSecretCommand, { ForceDeleteWithoutRecovery: true });
-    expect(result.secrets).toEqual([
-      { name: input.kubeconfigSecretName, outcome: "scheduled-for-deletion", deletionDate: "2025-06-08T12:00:00.000Z" },
-      { name: input.pkiSecretName, outcome: "scheduled-for-deletion", deletionDate: "2025-06-08T12:00:00.000Z" },
+    expect(deletes()).toEqual([
+      { SecretId: input.kubeconfigSecretName, RecoveryWindowInDays: 7 },
+      { SecretId: input.pkiSecretName, RecoveryWindowInDays: 7 },
     ]);
+    const deletionDate = new Date(sim.now() + 7 * 86_400_000).toISOString();
+    expect(result.secrets).toEqual([
+      { name: input.kubeconfigSecretName, outcome: "scheduled-for-deletion", deletionDate },
+      { name: input.pkiSecretName, outcome: "scheduled-for-deletion", deletionDate },
+    ]);
+    expect(secretRecord(input.pkiSecretName)?.deletedAt).toBe(sim.now());
   });
 
   it("leaves absent, already scheduled and foreign secrets alone", async () => {
-    secrets
-      .on(DescribeSecretCommand, { SecretId: input.kubeconfigSecretName })
-      .resolves({ ...tagged("demo"), DeletedDate: new Date("2025-06-01T00:00:00Z") });
-    secrets.on(DescribeSecretCommand, { SecretId: input.pkiSecretName }).resolves(tagged("prod"));
+    seed(input.kubeconfigSecretName, "demo");
+    const scheduled = secretRecord(input.kubeconfigSecretName);
+    if (scheduled) scheduled.deletedAt = sim.now() - 86_400_000;
+    seed(input.pkiSecretName, "prod");
 
     const result = await destroySecrets(input, deps());
 
     expect(result.secrets.map((s) => s.outcome)).toEqual(["already-scheduled", "not-ours"]);
-    expect(secrets).not.toHaveReceivedCommand(DeleteSecretCommand);
-    secrets.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
+    expect(deletes()).toEqual([]);
+    await seedAws(sim, {});
     expect((await destroySecrets(input, deps())).secrets.map((s) => s.outcome)).toEqual(["absent", "absent"]);
   });
 });

@@ -1,6 +1,4 @@
 import type { Cluster } from "@aws-sdk/client-eks";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { destroyConfirm } from "../../../functions/destroy-confirm/destroyConfirm.js";
 import { handler as confirmHandler } from "../../../functions/destroy-confirm/handler.js";
@@ -22,10 +20,10 @@ import {
 } from "../drift/driftFixtures.js";
 import { fakeContext, stageDeps } from "../kube/kubeFixtures.js";
 
-// EKS is the simulated account's (local/sim/aws/eks.ts); the NLB lookup is stubbed.
+// EKS and ELBv2 are the simulated account's (local/sim/aws): our clusters are seeded per test, the Karmada NLB in
+// beforeEach.
 let sim: SimAccount;
 let aws: AwsClients;
-let elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
 const PLAN = DEMO_PLAN as Record<string, unknown>;
 let parent: SimKubeApi;
 let karmada: SimKubeApi;
@@ -54,17 +52,13 @@ const etcdVolume = {
 beforeAll(async () => {
   sim = await startAwsSim();
   aws = simClients(sim);
-  elbv2 = mockClient(ElasticLoadBalancingV2Client);
   [parent, karmada] = await Promise.all([startSimKubeApi(), startSimKubeApi({ resources: "karmada" })]);
 });
 afterAll(() => Promise.all([parent.close(), karmada.close(), sim.stop()]));
 beforeEach(async () => {
   await seedAws(sim, {});
-  elbv2.reset();
-  elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [
-      { LoadBalancerArn: NLB_ARN, DNSName: "k-1234.elb.eu-central-1.amazonaws.com", State: { Code: "active" } },
-    ],
+  await addToRegion(sim, "eu-central-1", {
+    loadBalancers: [{ arn: NLB_ARN, dnsName: "k-1234.elb.eu-central-1.amazonaws.com" }],
   });
   parent.reset();
   karmada.reset();

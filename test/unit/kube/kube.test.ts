@@ -1,7 +1,5 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { AwsClients } from "../../../functions/lib/aws.js";
 import {
   KarmadaNotInitialized,
   KubernetesAccessPending,
@@ -16,11 +14,15 @@ import {
   kubeRead,
   loadKarmadaKubeConfig,
 } from "../../../functions/lib/kube.js";
+import type { SimAccount } from "../../../local/sim/account.js";
+import { AwsError } from "../../../local/sim/aws/protocol.js";
+import { addToRegion, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { type SimKubeApi, startSimKubeApi } from "../../support/sim/kube.js";
-import { awsClients, awsError, decodeBearer, registerEksClusters, registerKarmadaSecret } from "./kubeFixtures.js";
+import { decodeBearer, seedEksClusters, seedSecret } from "./kubeFixtures.js";
 
-const eks = mockClient(EKSClient);
-const secrets = mockClient(SecretsManagerClient);
+// EKS and Secrets Manager are the simulated account's (local/sim/aws); each Kubernetes API is test/support/sim/kube.ts.
+let sim: SimAccount;
+let awsClients: AwsClients;
 const CLUSTER = { clusterName: "demo-parent", region: "eu-central-1" };
 const SECRET = "eks-karmada-orchestrator/demo/karmada-kubeconfig";
 
@@ -28,23 +30,25 @@ let server: SimKubeApi;
 let impostor: SimKubeApi;
 
 beforeAll(async () => {
+  sim = await startAwsSim();
+  awsClients = simClients(sim);
   server = await startSimKubeApi();
   // Same CA data handed to the client, but the server presents a certificate from another CA.
   impostor = await startSimKubeApi({ ca: server.ca, impostor: true });
 });
 afterAll(async () => {
+  await sim.stop();
   await server.close();
   await impostor.close();
 });
-beforeEach(() => {
-  eks.reset();
-  secrets.reset();
+beforeEach(async () => {
+  await seedAws(sim, {});
   server.requests.length = 0;
 });
 
 describe("kubeFactory().forCluster", () => {
   it("presents a k8s-aws-v1 bearer token: a presigned STS GetCallerIdentity URL for the cluster", async () => {
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedEksClusters(sim, { "demo-parent": server });
 
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);
     await kube.core.listNamespace();
@@ -59,7 +63,7 @@ describe("kubeFactory().forCluster", () => {
   });
 
   it("builds a fresh token for every client", async () => {
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedEksClusters(sim, { "demo-parent": server });
     let calls = 0;
     const factory = kubeFactory(awsClients, { token: async () => `k8s-aws-v1.token-${++calls}` });
 
@@ -73,7 +77,7 @@ describe("kubeFactory().forCluster", () => {
   });
 
   it("trusts the cluster CA only: a server with a certificate from another CA is rejected", async () => {
-    registerEksClusters(eks, { "demo-parent": impostor });
+    await seedEksClusters(sim, { "demo-parent": impostor });
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);
 
     const failure = await kubeCall("list namespaces", () => kube.core.listNamespace()).catch((e: unknown) => e);
@@ -84,7 +88,7 @@ describe("kubeFactory().forCluster", () => {
   });
 
   it("keeps everything in memory and never skips TLS verification", async () => {
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedEksClusters(sim, { "demo-parent": server });
 
     const config = await eksKubeConfig(CLUSTER, awsClients, async () => "k8s-aws-v1.x");
 
@@ -97,21 +101,23 @@ describe("kubeFactory().forCluster", () => {
   });
 
   it("reports a cluster that is not ACTIVE yet as KubernetesApiUnavailable (retried)", async () => {
-    eks.onAnyCommand().resolves({ cluster: { name: "demo-parent", status: "CREATING" } });
+    await addToRegion(sim, "eu-central-1", { clusters: [{ name: "demo-parent", status: "CREATING" }] });
 
     await expect(kubeFactory(awsClients).forCluster(CLUSTER)).rejects.toThrow(KubernetesApiUnavailable);
   });
 
   it("names a missing EKS cluster", async () => {
-    eks.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
-
+    // no such cluster in the account
     await expect(kubeFactory(awsClients).forCluster(CLUSTER)).rejects.toThrow(
       new KubernetesRequestFailed("EKS cluster demo-parent does not exist in eu-central-1"),
     );
   });
 
   it("lets throttling through unchanged so the state machine retries it", async () => {
-    eks.onAnyCommand().rejects(awsError("ThrottlingException"));
+    await seedEksClusters(sim, { "demo-parent": server });
+    sim.aws.beforeNext("eks", "GET /clusters/demo-parent", () => {
+      throw new AwsError("ThrottlingException", "Rate exceeded", 429);
+    });
 
     await expect(kubeFactory(awsClients).forCluster(CLUSTER)).rejects.toMatchObject({ name: "ThrottlingException" });
   });
@@ -119,7 +125,7 @@ describe("kubeFactory().forCluster", () => {
 
 describe("kubeFactory().forKarmada", () => {
   it("loads the Karmada kubeconfig from Secrets Manager and authenticates with its client certificate", async () => {
-    registerKarmadaSecret(secrets, SECRET, server.kubeconfig());
+    seedSecret(sim, SECRET, server.kubeconfig());
 
     const karmada = await kubeFactory(awsClients).forKarmada("eu-central-1", SECRET);
     await karmada.core.listNamespace();
@@ -128,8 +134,7 @@ describe("kubeFactory().forKarmada", () => {
   });
 
   it("throws KarmadaNotInitialized when the secret does not exist", async () => {
-    secrets.onAnyCommand().rejects(awsError("ResourceNotFoundException"));
-
+    // no such secret in the account
     await expect(kubeFactory(awsClients).forKarmada("eu-central-1", SECRET)).rejects.toThrow(KarmadaNotInitialized);
   });
 });
@@ -178,7 +183,7 @@ describe("kubeFailure", () => {
     [409, "Conflict", KubernetesRequestFailed],
     [422, "Invalid", KubernetesRequestFailed],
   ])("maps HTTP %i (%s) from the API server to %O", async (status, reason, expected) => {
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedEksClusters(sim, { "demo-parent": server });
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);
     server.failNext({ path: "/api/v1/namespaces", status, reason, message: "told to fail" });
 
@@ -198,7 +203,7 @@ describe("kubeFailure", () => {
   it("maps a refused connection to KubernetesApiUnavailable", async () => {
     const gone = await startSimKubeApi({ ca: server.ca });
     await gone.close();
-    registerEksClusters(eks, { "demo-parent": gone });
+    await seedEksClusters(sim, { "demo-parent": gone });
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);
 
     const failure = await kubeCall("list namespaces", () => kube.core.listNamespace()).catch((e: unknown) => e);
@@ -216,7 +221,7 @@ describe("kubeFailure", () => {
 
 describe("kubeRead", () => {
   it("returns undefined for an object that does not exist", async () => {
-    registerEksClusters(eks, { "demo-parent": server });
+    await seedEksClusters(sim, { "demo-parent": server });
     const kube = await kubeFactory(awsClients).forCluster(CLUSTER);
 
     const found = await kubeRead("read", () => kube.core.readNamespace({ name: "karmada-system" }));

@@ -1,12 +1,4 @@
-/**
- * Fixtures shared by the Kubernetes-facing stage tests: EKS clusters and the Karmada kubeconfig secret wired to
- * simulated Kubernetes APIs (test/support/sim/kube.ts), a logger that records every line, a fixed clock,
- * and the strings that must never leave a stage (tokens, private keys, kubeconfigs).
- */
-import { DescribeClusterCommand, type EKSClient } from "@aws-sdk/client-eks";
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Context } from "aws-lambda";
-import type { AwsClientStub } from "aws-sdk-client-mock";
 import { awsClients } from "../../../functions/lib/aws.js";
 import type { ClusterSpec } from "../../../functions/lib/contracts.js";
 import { EKS_TOKEN_PREFIX } from "../../../functions/lib/eks-token.js";
@@ -78,23 +70,6 @@ export function seedSecret(
   options: { region?: string; tags?: Record<string, string> } = {},
 ): string {
   return createSecret(sim, options.region ?? "eu-central-1", { name, secretString, tags: options.tags }).arn;
-}
-
-/** Makes DescribeCluster answer for each cluster with its simulated API's URL and CA (status ACTIVE). */
-export function registerEksClusters(eks: AwsClientStub<EKSClient>, clusters: Record<string, SimKubeApi>): void {
-  for (const [name, server] of Object.entries(clusters))
-    eks.on(DescribeClusterCommand, { name }).resolves({
-      cluster: { name, status: "ACTIVE", endpoint: server.url, certificateAuthority: { data: server.caData } },
-    });
-}
-
-/** Stores `kubeconfig` as the Karmada kubeconfig secret (GetSecretValue SecretString). */
-export function registerKarmadaSecret(
-  secrets: AwsClientStub<SecretsManagerClient>,
-  secretName: string,
-  kubeconfig: string,
-): void {
-  secrets.on(GetSecretValueCommand, { SecretId: secretName }).resolves({ Name: secretName, SecretString: kubeconfig });
 }
 
 /** Fragments of secrets that must never appear in a stage's result, log or error message. */
