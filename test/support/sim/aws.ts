@@ -13,7 +13,8 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SFNClient } from "@aws-sdk/client-sfn";
-import type { AwsClients, RegionalClients } from "../../../functions/lib/aws.js";
+import { vi } from "vitest";
+import { type AwsClients, type RegionalClients, resetAwsClients } from "../../../functions/lib/aws.js";
 import { SimAccount, type SimAccountOptions } from "../../../local/sim/account.js";
 import type { CertPem } from "../../../local/sim/pki.js";
 import {
@@ -464,3 +465,14 @@ export async function quiet(sim: SimAccount, ms = 25): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
+
+/**
+ * Points the default client factory (what handlers use) at the simulated account, as a local run does; undo with
+ * `vi.unstubAllEnvs()` and `resetAwsClients()`.
+ */
+export const handlersUseSim = (sim: SimAccount): void => {
+  vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
+  vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
+  resetAwsClients();
+};

@@ -8,7 +8,7 @@ import { EBS_CSI_ADDON, POD_IDENTITY_ADDON } from "../../../functions/lib/names.
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
-import { quiet, type SeedAddon, seedAws, simClients, simCredentials, startAwsSim } from "../../support/sim/aws.js";
+import { handlersUseSim, quiet, type SeedAddon, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { fakeContext, OUR_TAGS, parentSpec, stageDeps } from "../ensure-cluster/eksFixtures.js";
 
 // The parent's addons are the simulated account's (local/sim/aws/eks.ts), seeded as plain data per test; the stage's
@@ -148,10 +148,7 @@ describe("addons-status handler", () => {
   it("polls through middy and echoes the attempt", async () => {
     await given({ ageSeconds: 0 }, { status: "CREATING", ageSeconds: 0 });
     // The handler's default clients reach the simulated account through AWS_ENDPOINT_URL, as in a local run.
-    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
-    resetAwsClients();
+    handlersUseSim(sim);
 
     try {
       const state = await handler({ cluster: parentSpec(), attempt: 6 }, fakeContext);

@@ -5,9 +5,9 @@ import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
-import { type SeedCluster, seedAws, startAwsSim } from "../../support/sim/aws.js";
+import { handlersUseSim, type SeedCluster, seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { fakeContext, OUR_TAGS, parentSpec } from "../ensure-cluster/eksFixtures.js";
-import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
+import { simStageDeps } from "../ensure-cluster/eksSim.js";
 
 // EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the cluster as plain data and lets simulated
 // time pass to give it an age.

@@ -9,7 +9,7 @@ import { TYPICAL } from "../../../functions/lib/timing.js";
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
 import type { AddonRecord, ClusterRecord } from "../../../local/sim/state.js";
-import { callsTo, type SeedAddon, seedAws, simClients, simCredentials, startAwsSim } from "../../support/sim/aws.js";
+import { callsTo, handlersUseSim, type SeedAddon, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
 import { fakeContext, OUR_TAGS, parentSpec, SETTINGS, stageDeps, stubSettings } from "../ensure-cluster/eksFixtures.js";
 
 // The parent and its addons are the simulated account's (local/sim/aws/eks.ts), seeded as plain data per test; the
@@ -230,10 +230,7 @@ describe("ensure-addons handler", () => {
   it("creates through middy and returns the first poll step", async () => {
     await parentWith();
     // The handler's default clients reach the simulated account through AWS_ENDPOINT_URL, as in a local run.
-    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
-    resetAwsClients();
+    handlersUseSim(sim);
 
     try {
       const state = await handler({ cluster: parentSpec() }, fakeContext);

@@ -6,9 +6,9 @@ import { DEPLOYMENT_TAG } from "../../../functions/lib/names.js";
 import { pollInterval, TYPICAL } from "../../../functions/lib/timing.js";
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
-import { addToRegion, callsTo, type SeedCluster, seedAws, startAwsSim } from "../../support/sim/aws.js";
+import { addToRegion, callsTo, handlersUseSim, type SeedCluster, seedAws, startAwsSim } from "../../support/sim/aws.js";
 import { fakeContext, OUR_TAGS, parentSpec, SETTINGS, stubSettings } from "./eksFixtures.js";
-import { handlersUseSim, simStageDeps } from "./eksSim.js";
+import { simStageDeps } from "./eksSim.js";
 
 // EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the region as plain data (the plan's VPC,
 // and the cluster when one exists), lets simulated time pass to give it an age, and reads the account's call log.

@@ -10,7 +10,14 @@ import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { TYPICAL } from "../../../functions/lib/timing.js";
 import type { SimAccount } from "../../../local/sim/account.js";
 import { AwsError } from "../../../local/sim/aws/protocol.js";
-import { callsTo, type SeedNodegroup, seedAws, simClients, startAwsSim } from "../../support/sim/aws.js";
+import {
+  callsTo,
+  handlersUseSim,
+  type SeedNodegroup,
+  seedAws,
+  simClients,
+  startAwsSim,
+} from "../../support/sim/aws.js";
 import {
   fakeContext,
   OUR_TAGS,
@@ -19,7 +26,7 @@ import {
   secondsAgo,
   stubSettings,
 } from "../ensure-cluster/eksFixtures.js";
-import { handlersUseSim, simStageDeps } from "../ensure-cluster/eksSim.js";
+import { simStageDeps } from "../ensure-cluster/eksSim.js";
 
 // EKS is the simulated account's (local/sim/aws/eks.ts): each test seeds the plan's VPC and the ACTIVE cluster (with
 // the node group when one exists) as plain data, lets simulated time pass to give it an age, and reads the account's

@@ -16,11 +16,11 @@ import { AwsError } from "../../../local/sim/aws/protocol.js";
 import type { ClusterRecord } from "../../../local/sim/state.js";
 import {
   callsTo,
+  handlersUseSim,
   type ReceivedCall,
   type SeedCluster,
   seedAws,
   simClients,
-  simCredentials,
   startAwsSim,
 } from "../../support/sim/aws.js";
 import { fakeContext, OUR_TAGS, parentSpec, stageDeps, stubSettings } from "../ensure-cluster/eksFixtures.js";
@@ -287,10 +287,7 @@ describe("grantAccess", () => {
 describe("grant-access handler", () => {
   /** The handler's default clients reach the simulated account through AWS_ENDPOINT_URL, as in a local run. */
   const throughEndpoint = async <T>(run: () => Promise<T>): Promise<T> => {
-    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
-    resetAwsClients();
+    handlersUseSim(sim);
     try {
       return await run();
     } finally {

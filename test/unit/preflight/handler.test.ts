@@ -4,7 +4,7 @@ import { resetAwsClients } from "../../../functions/lib/aws.js";
 import { parsePlan } from "../../../functions/lib/plan.js";
 import { handler } from "../../../functions/preflight/handler.js";
 import type { SimAccount } from "../../../local/sim/account.js";
-import { callsTo, seedAws, simCredentials, startAwsSim } from "../../support/sim/aws.js";
+import { callsTo, handlersUseSim, seedAws, startAwsSim } from "../../support/sim/aws.js";
 
 const context = {
   functionName: "preflight",
@@ -51,10 +51,7 @@ describe("preflight handler", () => {
         ],
       },
     });
-    vi.stubEnv("AWS_ENDPOINT_URL", sim.aws.url);
-    vi.stubEnv("AWS_ACCESS_KEY_ID", simCredentials.accessKeyId);
-    vi.stubEnv("AWS_SECRET_ACCESS_KEY", simCredentials.secretAccessKey);
-    resetAwsClients();
+    handlersUseSim(sim);
 
     const resolved = await handler({ plan }, context);
 
